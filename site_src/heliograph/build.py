@@ -1,0 +1,63 @@
+"""`build(project, now)`: load, check, render, write, as one recipe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from heliograph.errors import ContentErrors
+from heliograph.load import load
+from heliograph.model import Content
+from heliograph.render.pages import render_pages
+from heliograph.theme import load_theme
+from heliograph.write import merge_outputs, write_site
+
+DEFAULT_OUTPUT = "_site"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a site's sources are and where its build goes."""
+
+    source: Path
+    output: Path
+
+    @classmethod
+    def at(cls, source: Path, output: Path | None = None) -> Project:
+        return cls(source, output if output is not None else source / DEFAULT_OUTPUT)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    pages: int
+    files: int
+    bytes: int
+
+
+def load_content(project: Project, now: datetime) -> Content:
+    """The model of the site, or ContentErrors with every problem in it."""
+    content, errors = load(project.source, now)
+    if errors or content is None:
+        raise ContentErrors(errors)
+    return content
+
+
+def render_site(project: Project, content: Content, now: datetime) -> dict[str, bytes]:
+    """Every output file of the site, by path."""
+    theme = load_theme(project.source)
+    return merge_outputs(
+        dict(theme.assets),
+        render_pages(content, now, theme),
+    )
+
+
+def build(project: Project, now: datetime) -> BuildResult:
+    """Build the site into `project.output`; on any content error nothing is written."""
+    content = load_content(project, now)
+    outputs = render_site(project, content, now)
+    # Everything is rendered before anything is written: a failure above leaves the old site.
+    write_site(outputs, project.output)
+    return BuildResult(project.output, sum(p.endswith(".html") for p in outputs), len(outputs),
+                       sum(len(b) for b in outputs.values()))

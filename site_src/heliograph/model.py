@@ -1,0 +1,206 @@
+"""The content model: frozen dataclasses and enums, built once by `load`, read by every stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from pathlib import Path
+
+
+class ComponentStatus(Enum):
+    """A component's health, in the Statuspage vocabulary."""
+
+    OPERATIONAL = "operational"
+    UNDER_MAINTENANCE = "under_maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; the worst status wins when incidents overlap."""
+        return _COMPONENT_RANK[self]
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+_COMPONENT_RANK = {s: i for i, s in enumerate(ComponentStatus)}
+
+
+class IncidentStatus(Enum):
+    """The phase an incident update announces."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class MaintenanceStatus(Enum):
+    """The phase a scheduled-maintenance update announces."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    VERIFYING = "verifying"
+    COMPLETED = "completed"
+
+
+class Impact(Enum):
+    """Statuspage's impact scale for incidents and the status rollup."""
+
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+    MAINTENANCE = "maintenance"
+
+
+class Kind(Enum):
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+
+
+Status = IncidentStatus | MaintenanceStatus
+CLOSED_STATUSES = frozenset({IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED})
+
+
+@dataclass(frozen=True)
+class Severity:
+    """A severity level and the communication rules that come with it."""
+
+    key: str
+    label: str
+    impact: Impact
+    rank: int  # 0 is the most severe: the order in components.yaml
+    first_update: timedelta | None = None
+    update_every: timedelta | None = None
+    monitor_for: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    description: str | None
+    group: str | None  # the group's id
+    position: int  # 1-based order on the page
+    show_uptime: bool = True
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    components: tuple[str, ...]
+    position: int
+
+
+@dataclass(frozen=True)
+class WordingRule:
+    """A public-wording check: phrases that should not appear in an update."""
+
+    name: str
+    message: str
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    url: str  # absolute, without a trailing slash
+    timezone: str
+    uptime_days: int
+    history_days: int
+    feed_entries: int
+    severities: tuple[Severity, ...]
+    components: tuple[Component, ...]
+    groups: tuple[Group, ...]
+    wording: tuple[WordingRule, ...] = ()
+    path: Path = Path("components.yaml")
+
+    def severity(self, key: str) -> Severity:
+        return next(s for s in self.severities if s.key == key)
+
+    def component(self, cid: str) -> Component:
+        return next(c for c in self.components if c.id == cid)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One public update: a markdown file with front matter."""
+
+    at: datetime
+    status: Status
+    body: str  # markdown source
+    path: Path
+    line: int  # line of `at:` in the file
+    title: str | None = None
+    severity: str | None = None
+    components: tuple[tuple[str, ComponentStatus], ...] = ()
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    at: datetime
+    body: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident or a scheduled maintenance: a folder of updates, oldest first."""
+
+    slug: str
+    kind: Kind
+    updates: tuple[Update, ...]
+    path: Path
+    started: datetime | None = None
+    detected: datetime | None = None
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+    postmortem: Postmortem | None = None
+
+    @property
+    def first(self) -> Update:
+        return self.updates[0]
+
+    @property
+    def last(self) -> Update:
+        return self.updates[-1]
+
+    @property
+    def title(self) -> str:
+        return next(u.title for u in reversed(self.updates) if u.title)
+
+    @property
+    def severity(self) -> str | None:
+        """The severity in force after the latest update."""
+        return next((u.severity for u in reversed(self.updates) if u.severity), None)
+
+    @property
+    def began(self) -> datetime:
+        """When the impact began: `started`, else the window start, else the first update."""
+        return self.started or self.scheduled_for or self.first.at
+
+    @property
+    def component_ids(self) -> tuple[str, ...]:
+        """Every component ever attached, in first-mention order."""
+        seen: dict[str, None] = {}
+        for u in self.updates:
+            seen.update((cid, None) for cid, _ in u.components)
+        return tuple(seen)
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        return self.last.at if self.last.status in CLOSED_STATUSES else None
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything a build reads: the site settings and every incident."""
+
+    site: Site
+    incidents: tuple[Incident, ...] = field(default=())

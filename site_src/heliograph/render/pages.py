@@ -1,0 +1,99 @@
+"""The HTML pages: home, one per incident, the history archive, one per component, 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+
+from heliograph import derive, views
+from heliograph.markup import render_markdown
+from heliograph.model import Content, Kind
+from heliograph.theme import Theme, environment
+from heliograph.timefmt import clock, human_date, human_duration, human_time, iso_utc, month_label
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page template may use besides its own data."""
+
+    content: Content
+    now: datetime
+    theme: Theme
+    base: str  # the URL path of the site root, ending in '/'
+
+    def url(self, path: str) -> str:
+        """A root-relative link to an output path (`incidents/x/` or `static/style.css`)."""
+        return self.base + path.removeprefix("/")
+
+    def absolute(self, path: str) -> str:
+        return self.content.site.url + "/" + path.removeprefix("/")
+
+
+def site_base(url: str) -> str:
+    return urlsplit(url).path.rstrip("/") + "/"
+
+
+def make_environment(ctx: PageContext) -> jinja2.Environment:
+    env = environment(ctx.theme)
+    tz = ctx.content.site.timezone
+
+    def time_tag(t: datetime, style: str = "full") -> Markup:
+        shown = {"full": human_time, "clock": clock, "date": human_date}[style](t, tz)
+        return Markup('<time datetime="{}">{}</time>').format(iso_utc(t), shown)
+
+    env.filters.update(
+        time=time_tag, markdown=lambda s: Markup(render_markdown(s)),
+        duration=human_duration, label=views.status_label,
+    )
+    env.globals.update(
+        site=ctx.content.site, now=ctx.now, url=ctx.url, absolute=ctx.absolute,
+        asset=lambda name: ctx.url(ctx.theme.url_of(name)), month_label=month_label,
+        has_asset=lambda name: name in dict(ctx.theme.asset_names),
+        Kind=Kind, escape=escape,
+    )
+    return env
+
+
+def render_pages(content: Content, now: datetime, theme: Theme) -> dict[str, bytes]:
+    """Every HTML page of the site."""
+    ctx = PageContext(content, now, theme, site_base(content.site.url))
+    env = make_environment(ctx)
+    site = content.site
+    all_views = tuple(views.incident_view(content, i, now) for i in content.incidents)
+    statuses = derive.component_statuses(content, now)
+    blocks = views.component_blocks(content, statuses)
+    out: dict[str, bytes] = {}
+
+    def page(path: str, template: str, **data: Any) -> None:
+        canonical = ctx.absolute(path.removesuffix("index.html"))
+        html = env.get_template(template).render(page_path=path, canonical=canonical, **data)
+        out[path] = html.encode("utf-8")
+
+    page("index.html", "index.html",
+         overall=derive.overall(statuses), blocks=blocks,
+         open_incidents=[v for v in all_views if v.is_open and v.kind is Kind.INCIDENT],
+         active_maintenance=[v for v in all_views if v.kind is Kind.MAINTENANCE
+                             and derive.is_active(v.incident, now)],
+         upcoming=views.upcoming_maintenance(all_views),
+         days=views.days_back(all_views, now, site.timezone, site.history_days))
+    for v in all_views:
+        page(f"incidents/{v.slug}/index.html", "incident.html", incident=v)
+    months = views.by_month(all_views, site.timezone)
+    page("history/index.html", "history.html", months=months)
+    for (year, month), items in months:
+        page(f"history/{year:04d}-{month:02d}/index.html", "month.html", year=year, month=month,
+             incidents=[v for v in items if v.kind is Kind.INCIDENT],
+             maintenance=[v for v in items if v.kind is Kind.MAINTENANCE])
+    for block in blocks:
+        for row in block.rows:
+            related = [v for v in all_views if row.component.id in dict(
+                (c.id, s) for c, s in v.components)]
+            page(f"components/{row.component.id}/index.html", "component.html", row=row,
+                 group=block.name, incidents=related)
+    page("404.html", "404.html")
+    return out

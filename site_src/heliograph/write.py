@@ -1,0 +1,87 @@
+"""`write`: put a rendered site on disk all at once; a failed or killed build leaves the old one."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+class UnsafePath(ValueError):
+    """An output path that would land outside the output directory."""
+
+
+def merge_outputs(*parts: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Join the outputs of each render module; two modules claiming one path is a bug."""
+    merged: dict[str, bytes] = {}
+    for part in parts:
+        for path, data in part.items():
+            if path in merged:
+                raise ValueError(f"two outputs claim the path {path!r}")
+            merged[path] = data
+    return merged
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    """Refuse absolute paths, `..`, empty parts and hidden names in an output path."""
+    p = PurePosixPath(path)
+    if p.is_absolute() or not p.parts or any(
+            part in ("", ".", "..") or part.startswith(".") or "\\" in part or "\0" in part
+            for part in p.parts):
+        raise UnsafePath(f"refusing to write output path {path!r}")
+    return p
+
+
+def write_site(outputs: Mapping[str, bytes], target: Path) -> None:
+    """Write every output into a fresh folder beside `target`, then swap it in atomically."""
+    for path in outputs:
+        safe_relative(path)
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh, old = _sibling(target, "new"), _sibling(target, "old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    fresh.mkdir()
+    made: set[Path] = {fresh}
+    for path, data in sorted(outputs.items()):
+        dest = fresh / path
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        dest.write_bytes(data)
+    swap_in(fresh, target, old)
+
+
+def swap_in(fresh: Path, target: Path, old: Path) -> None:
+    """Make `fresh` the new `target`; at no moment is `target` missing or half-written."""
+    if target.is_dir() and not target.is_symlink() and _exchange(fresh, target):
+        shutil.rmtree(fresh)  # after the exchange it holds the previous site
+        return
+    if target.exists():
+        os.replace(target, old)
+    os.replace(fresh, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _sibling(target: Path, tag: str) -> Path:
+    return target.with_name(f".{target.name}.{tag}")
+
+
+_libc = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two directories in one step."""
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    fn = getattr(_libc, "renameat2", None)
+    if fn is None:
+        return False
+    at_fdcwd = -100
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE) == 0
