@@ -42,7 +42,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = build(_project(args), args.now or clock())
     shown = os.path.relpath(result.output) if not os.path.isabs(args.output or "") else result.output
-    print(f"Built {result.pages} pages ({result.files} files, {result.bytes / 1e6:.1f} MB) "
+    size = f"{result.bytes / 1e6:.1f} MB" if result.bytes >= 1e6 else f"{result.bytes // 1000} kB"
+    print(f"Built {result.pages} pages ({result.files} files, {size}) "
           f"into {shown}/ in {time.perf_counter() - started:.1f} s")
     return 0
 

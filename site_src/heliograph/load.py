@@ -113,7 +113,7 @@ def _load_incident(folder: Path, display: Path, site: Site | None, now: datetime
         if not doc.body:
             errors.append(ContentError(path, doc.body_line - 1, "the update has no message; "
                                        "write what customers should know below the front matter"))
-        if not errs:
+        if values["at"] is not None:  # the other fields' errors are reported, and it sorts
             parsed.append(_Parsed(doc, values, path))
     if not parsed:
         if not errors:
@@ -171,7 +171,7 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
             if kind is Kind.MAINTENANCE:
                 required += ["scheduled_for", "scheduled_until"]
             for key in required:
-                if values[key] is None:
+                if values[key] is None and meta.get(key) is None:  # invalid ones are reported
                     errors.append(ContentError(path, 1, f"the first update of an incident needs "
                                                f"'{key}:' ({_HINTS[key]})"))
         else:

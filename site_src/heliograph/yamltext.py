@@ -29,7 +29,13 @@ def parse_yaml(text: str, path: Path, offset: int = 0) -> tuple[Any, list[Conten
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 if mark else 1) + offset
+        line = mark.line + 1 if mark else 1
+        if line > text.count("\n"):  # at the end of the text: point at what was left open
+            lines = text.splitlines()
+            last = max((i for i, s in enumerate(lines, 1) if s.strip()), default=1)
+            opened = exc.context_mark.line + 1 if exc.context_mark else last
+            line = min(opened, last)
+        line += offset
         problem = exc.problem or exc.context or "invalid YAML"
         return None, [ContentError(path, line, f"malformed YAML: {problem}")]
     except yaml.YAMLError as exc:
