@@ -9,7 +9,12 @@ from pathlib import Path
 from heliograph.errors import ContentErrors
 from heliograph.load import load
 from heliograph.model import Content
+from heliograph.render.api import render_api
+from heliograph.render.badges import render_badges
+from heliograph.render.calendar import render_calendar
+from heliograph.render.feeds import render_feeds
 from heliograph.render.pages import render_pages
+from heliograph.render.sitemap import render_sitemap
 from heliograph.theme import load_theme
 from heliograph.write import merge_outputs, write_site
 
@@ -47,9 +52,15 @@ def load_content(project: Project, now: datetime) -> Content:
 def render_site(project: Project, content: Content, now: datetime) -> dict[str, bytes]:
     """Every output file of the site, by path."""
     theme = load_theme(project.source)
+    pages = render_pages(content, now, theme)
     return merge_outputs(
         dict(theme.assets),
-        render_pages(content, now, theme),
+        pages,
+        render_feeds(content, now),
+        render_api(content, now),
+        render_badges(content, now),
+        render_calendar(content, now),
+        render_sitemap(content, now, pages),
     )
 
 

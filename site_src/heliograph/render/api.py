@@ -1,0 +1,218 @@
+"""The Statuspage API v2 as static JSON files under `api/v2/`, so existing clients read the site."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from heliograph import derive, ids
+from heliograph.markup import plain_text
+from heliograph.model import (
+    CLOSED_STATUSES, ComponentStatus, Content, Group, Incident, IncidentStatus, Kind,
+    MaintenanceStatus, Site, Update,
+)
+from heliograph.timefmt import iso_millis
+
+API = "api/v2/"
+LIST_LIMIT = 50  # Statuspage lists the 50 most recent
+INDICATOR_RANK = ("none", "maintenance", "minor", "major", "critical")
+DESCRIPTIONS = {
+    "none": "All Systems Operational", "maintenance": "Service Under Maintenance",
+    "minor": "Partially Degraded Service", "major": "Partial System Outage",
+    "critical": "Major System Outage",
+}
+ACTIVE_MAINTENANCE = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+
+Json = dict[str, Any]
+
+
+def millis(t: datetime | None) -> str | None:
+    return iso_millis(t) if t else None
+
+
+def dumps(data: Json) -> bytes:
+    """One fixed serialisation: key order as built, two-space indent, UTF-8 text."""
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def page_object(content: Content, now: datetime) -> Json:
+    site = content.site
+    times = [derive.updates_until(i, now)[-1].at for i in derive.visible(content, now)]
+    return {"id": ids.page_id(site), "name": site.name, "url": site.url,
+            "time_zone": site.timezone, "updated_at": millis(max(times, default=None))}
+
+
+def status_object(content: Content, now: datetime) -> Json:
+    """The rollup: the worst of the component banner and the impact of open incidents."""
+    banner = derive.overall(derive.component_statuses(content, now))
+    indicators = [banner.indicator] + [
+        derive.incident_impact(content.site, i, now).value for i in content.incidents
+        if i.kind is Kind.INCIDENT and derive.is_open(i, now)]
+    worst = max(indicators, key=INDICATOR_RANK.index)
+    description = banner.description if worst == banner.indicator else DESCRIPTIONS[worst]
+    return {"indicator": worst, "description": description}
+
+
+def changed_at(content: Content, cid: str, now: datetime) -> datetime | None:
+    """When the component's status last changed: an update naming it, or a window boundary."""
+    times: list[datetime] = []
+    for i in content.incidents:
+        if cid not in i.component_ids:
+            continue
+        times += [u.at for u in derive.updates_until(i, now) if cid in dict(u.components)]
+        if i.kind is Kind.MAINTENANCE:
+            times += [t for t in (i.scheduled_for, i.scheduled_until) if t and t <= now]
+    return max(times, default=None)
+
+
+def component_object(site: Site, cid: str, statuses: dict[str, ComponentStatus],
+                     position: int, updated: datetime | None) -> Json:
+    c = site.component(cid)
+    return {
+        "id": ids.component_id(site, cid), "name": c.name, "status": statuses[cid].value,
+        "created_at": None, "updated_at": millis(updated), "position": position,
+        "description": c.description, "showcase": False, "start_date": None,
+        "group_id": ids.group_id(site, c.group) if c.group else None,
+        "page_id": ids.page_id(site), "group": False, "only_show_if_degraded": False,
+    }
+
+
+def group_object(site: Site, group: Group, statuses: dict[str, ComponentStatus],
+                 position: int, updated: datetime | None) -> Json:
+    """A group is a component with `group: true` and its members' ids; its status is the worst."""
+    status = derive.worst(statuses[cid] for cid in group.components)
+    return {
+        "id": ids.group_id(site, group.id), "name": group.name, "status": status.value,
+        "created_at": None, "updated_at": millis(updated), "position": position,
+        "description": None, "showcase": False, "start_date": None, "group_id": None,
+        "page_id": ids.page_id(site), "group": True, "only_show_if_degraded": False,
+        "components": [ids.component_id(site, cid) for cid in group.components],
+    }
+
+
+def components_list(content: Content, now: datetime) -> list[Json]:
+    """Page order: top-level entries, each group followed by its members; positions per parent."""
+    site = content.site
+    statuses = derive.component_statuses(content, now)
+    updated = {c.id: changed_at(content, c.id, now) for c in site.components}
+    top = sorted([(g.position, g) for g in site.groups]
+                 + [(c.position, c) for c in site.components if c.group is None],
+                 key=lambda e: e[0])
+    out: list[Json] = []
+    for position, (_, entry) in enumerate(top, start=1):
+        if isinstance(entry, Group):
+            latest = max((t for cid in entry.components if (t := updated[cid])), default=None)
+            out.append(group_object(site, entry, statuses, position, latest))
+            out += [component_object(site, cid, statuses, n, updated[cid])
+                    for n, cid in enumerate(entry.components, start=1)]
+        else:
+            out.append(component_object(site, entry.id, statuses, position, updated[entry.id]))
+    return out
+
+
+def display_name(site: Site, cid: str) -> str:
+    """`Group - Component` for grouped components, as Statuspage names affected components."""
+    c = site.component(cid)
+    group = next((g.name for g in site.groups if g.id == c.group), None)
+    return f"{group} - {c.name}" if group else c.name
+
+
+def update_objects(site: Site, incident: Incident, posted: tuple[Update, ...]) -> list[Json]:
+    """`incident_updates`, newest first; each lists every component attached so far."""
+    out: list[Json] = []
+    before: dict[str, ComponentStatus] = {}
+    for u in posted:
+        after = {**before, **dict(u.components)}
+        out.append({
+            "id": ids.update_id(site, incident, u), "status": u.status.value,
+            "body": plain_text(u.body), "incident_id": ids.incident_id(site, incident),
+            "created_at": millis(u.at), "updated_at": millis(u.at), "display_at": millis(u.at),
+            "affected_components": [
+                {"code": ids.component_id(site, cid), "name": display_name(site, cid),
+                 "old_status": before.get(cid, ComponentStatus.OPERATIONAL).value,
+                 "new_status": status.value} for cid, status in after.items()],
+            "deliver_notifications": True, "custom_tweet": None, "tweet_id": None,
+        })
+        before = after
+    return out[::-1]
+
+
+def api_status(incident: Incident, now: datetime) -> str:
+    """The phase at `now`; a resolved incident with a published postmortem says `postmortem`."""
+    status = derive.phase(incident, now) or incident.first.status
+    pm = incident.postmortem
+    if status is IncidentStatus.RESOLVED and pm and pm.at <= now:
+        return "postmortem"
+    return status.value
+
+
+def ended_at(incident: Incident, now: datetime) -> datetime | None:
+    """Resolution time; maintenance completed by the clock ends with its window."""
+    status = derive.phase(incident, now)
+    if status not in CLOSED_STATUSES:
+        return None
+    return derive.updates_until(incident, now)[-1].at if incident.last.status is status \
+        else incident.scheduled_until
+
+
+def incident_object(content: Content, incident: Incident, now: datetime,
+                    components: dict[str, Json]) -> Json:
+    site = content.site
+    posted = derive.updates_until(incident, now)
+    watched = IncidentStatus.MONITORING if incident.kind is Kind.INCIDENT \
+        else MaintenanceStatus.VERIFYING
+    pm = incident.postmortem
+    updated = max([posted[-1].at] + ([pm.at] if pm and pm.at <= now else []))
+    data = {
+        "id": ids.incident_id(site, incident), "name": incident.title,
+        "status": api_status(incident, now),
+        "created_at": millis(posted[0].at), "updated_at": millis(updated),
+        "monitoring_at": millis(next((u.at for u in posted if u.status is watched), None)),
+        "resolved_at": millis(ended_at(incident, now)),
+        "impact": derive.incident_impact(site, incident, now).value,
+        "shortlink": ids.incident_url(site, incident), "started_at": millis(incident.began),
+        "page_id": ids.page_id(site), "incident_updates": update_objects(site, incident, posted),
+        "components": [components[cid] for cid in incident.component_ids],
+        "reminder_intervals": None,
+    }
+    if incident.kind is Kind.MAINTENANCE:
+        data |= {"scheduled_for": millis(incident.scheduled_for),
+                 "scheduled_until": millis(incident.scheduled_until)}
+    return data
+
+
+def render_api(content: Content, now: datetime) -> dict[str, bytes]:
+    """Every `api/v2/` file, from the same objects so the files agree with each other."""
+    site = content.site
+    page = page_object(content, now)
+    status = status_object(content, now)
+    components = components_list(content, now)
+    by_cid = {c.id: next(o for o in components if o["id"] == ids.component_id(site, c.id))
+              for c in site.components}
+    shown = derive.visible(content, now)
+    objects = {i.slug: incident_object(content, i, now, by_cid) for i in shown}
+    incidents = [i for i in shown if i.kind is Kind.INCIDENT]
+    maintenance = [i for i in shown if i.kind is Kind.MAINTENANCE]
+    upcoming = sorted((i for i in maintenance
+                       if derive.phase(i, now) is MaintenanceStatus.SCHEDULED),
+                      key=lambda i: (i.began, i.slug))
+    active = [i for i in maintenance if derive.phase(i, now) in ACTIVE_MAINTENANCE]
+    unresolved = [objects[i.slug] for i in incidents if derive.is_open(i, now)]
+    files: dict[str, Json] = {
+        "summary.json": {"page": page, "components": components, "incidents": unresolved,
+                         "scheduled_maintenances": [objects[i.slug] for i in active + upcoming],
+                         "status": status},
+        "status.json": {"page": page, "status": status},
+        "components.json": {"page": page, "components": components},
+        "incidents.json": {"page": page,
+                           "incidents": [objects[i.slug] for i in incidents[:LIST_LIMIT]]},
+        "incidents/unresolved.json": {"page": page, "incidents": unresolved},
+        "scheduled-maintenances.json": {"page": page, "scheduled_maintenances": [
+            objects[i.slug] for i in maintenance[:LIST_LIMIT]]},
+        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": [
+            objects[i.slug] for i in upcoming]},
+        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": [
+            objects[i.slug] for i in active]},
+    }
+    return {API + name: dumps(data) for name, data in files.items()}

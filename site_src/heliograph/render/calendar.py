@@ -1,0 +1,102 @@
+"""`maintenance.ics`: scheduled maintenance as an RFC 5545 calendar that subscribers can follow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from heliograph import derive, ids
+from heliograph.markup import plain_text
+from heliograph.model import Content, Incident, Kind, Site
+
+MAX_OCTETS = 75  # RFC 5545 3.1: lines longer than this are folded
+Window = tuple[datetime | None, datetime | None]
+
+
+def ics_time(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 3.3.11 TEXT: backslash, semicolon, comma and newline are escaped."""
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def fold(line: str) -> str:
+    """Split a content line into pieces of at most 75 octets, never inside a UTF-8 character."""
+    pieces: list[str] = []
+    current, size, limit = "", 0, MAX_OCTETS
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            pieces.append(current)
+            current, size, limit = "", 0, MAX_OCTETS - 1  # the leading space counts
+        current += ch
+        size += n
+    pieces.append(current)
+    return "\r\n ".join(pieces)
+
+
+def window_sequence(windows: Sequence[Window]) -> int:
+    """How many updates moved the window: each declared window that differs from the one before."""
+    count = 0
+    current: Window | None = None
+    for start, end in windows:
+        if start is None and end is None:
+            continue  # this update did not touch the window
+        if current is None:
+            current = (start, end)
+            continue
+        moved = (start or current[0], end or current[1])
+        count += moved != current
+        current = moved
+    return count
+
+
+def declared_windows(incident: Incident) -> list[Window]:
+    """The window each update declared; updates that do not restate it give (None, None)."""
+    # The first update always declares the window; an Update only carries its own
+    # `scheduled_for`/`scheduled_until` when the loader records them per update.
+    return [(getattr(u, "scheduled_for", None), getattr(u, "scheduled_until", None))
+            for u in incident.updates]
+
+
+def event_lines(site: Site, incident: Incident, window: tuple[datetime, datetime],
+                now: datetime) -> list[str]:
+    """One VEVENT; its UID never changes and its SEQUENCE counts the reschedules."""
+    posted = derive.updates_until(incident, now)
+    host = urlsplit(site.url).hostname or "heliograph"
+    url = ids.incident_url(site, incident)
+    description = f"{plain_text(posted[-1].body)}\n\n{url}"
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{ids.incident_id(site, incident)}@{host}",
+        f"DTSTAMP:{ics_time(posted[-1].at)}",
+        f"CREATED:{ics_time(posted[0].at)}",
+        f"LAST-MODIFIED:{ics_time(posted[-1].at)}",
+        f"DTSTART:{ics_time(window[0])}",
+        f"DTEND:{ics_time(window[1])}",
+        f"SEQUENCE:{window_sequence(declared_windows(incident))}",
+        f"SUMMARY:{escape_text(incident.title)}",
+        f"DESCRIPTION:{escape_text(description)}",
+        f"URL:{url}",
+        "STATUS:CONFIRMED",
+        "TRANSP:OPAQUE",
+        "END:VEVENT",
+    ]
+
+
+def render_calendar(content: Content, now: datetime) -> dict[str, bytes]:
+    """`maintenance.ics` with every scheduled maintenance public at `now`, newest window first."""
+    site = content.site
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Heliograph//Scheduled maintenance//EN",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+             f"X-WR-CALNAME:{escape_text(site.name + ' scheduled maintenance')}"]
+    for incident in derive.visible(content, now):
+        start, end = incident.scheduled_for, incident.scheduled_until
+        if incident.kind is Kind.MAINTENANCE and start and end:  # the loader requires both
+            lines += event_lines(site, incident, (start, end), now)
+    lines.append("END:VCALENDAR")
+    return {"maintenance.ics": "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")}

@@ -1,0 +1,50 @@
+"""`sitemap.xml` and `robots.txt`: every page's absolute URL from `site.url`, with lastmod."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from html import escape
+
+from heliograph import derive
+from heliograph.model import Content
+from heliograph.timefmt import iso_utc
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NOT_LISTED = frozenset({"404.html"})
+
+
+def page_url(site_url: str, path: str) -> str:
+    """`incidents/x/index.html` -> `https://status.example/incidents/x/`."""
+    return f"{site_url}/{path.removesuffix('index.html')}"
+
+
+def last_changes(content: Content, now: datetime) -> dict[str, datetime]:
+    """Newest public change per page that has its own: incident pages and component pages."""
+    changed: dict[str, datetime] = {}
+    for incident in derive.visible(content, now):
+        times = [u.at for u in derive.updates_until(incident, now)]
+        pm = incident.postmortem
+        newest = max(times + ([pm.at] if pm and pm.at <= now else []))
+        changed[f"incidents/{incident.slug}/index.html"] = newest
+        for cid in incident.component_ids:
+            key = f"components/{cid}/index.html"
+            changed[key] = max(changed.get(key, newest), newest)
+    return changed
+
+
+def render_sitemap(content: Content, now: datetime, pages: Iterable[str]) -> dict[str, bytes]:
+    """The sitemap of `pages` (HTML output paths) and a robots.txt that points at it."""
+    site = content.site
+    changed = last_changes(content, now)
+    newest = max(changed.values(), default=EPOCH)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(p for p in pages if p.endswith(".html") and p not in NOT_LISTED):
+        lastmod = iso_utc(changed.get(path, newest))
+        lines.append(f"  <url><loc>{escape(page_url(site.url, path))}</loc>"
+                     f"<lastmod>{lastmod}</lastmod></url>")
+    lines.append("</urlset>")
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.url}/sitemap.xml\n"
+    return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"),
+            "robots.txt": robots.encode("utf-8")}
