@@ -1,0 +1,170 @@
+"""Atom and RSS feeds, read back with feedparser and compared with the model."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update
+from heliograph.build import Project, build, load_content
+from heliograph.markup import render_markdown
+from heliograph.views import status_label
+from htmlread import page
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+FEEDS = {"history.atom": "atom10", "history.rss": "rss20"}
+URL = "https://status.acme.example"
+
+
+def build_at(source: Path, now: datetime, out: str = "_site") -> Path:
+    build(Project.at(source, source.parent / out), now)
+    return source.parent / out
+
+
+def read(site: Path, rel: str) -> feedparser.FeedParserDict:
+    feed = feedparser.parse((site / rel).read_bytes())
+    assert feed.bozo == 0, (rel, feed.get("bozo_exception"))
+    return feed
+
+
+def stamp(t: datetime) -> tuple[int, ...]:
+    return tuple(t.astimezone(UTC).timetuple())[:6]
+
+
+def model(example_source: Path, component: str | None = None):
+    """The example's incidents as the feeds should list them: newest activity first."""
+    content = load_content(Project.at(example_source), EXAMPLE_NOW)
+    found = [i for i in content.incidents if component is None or component in i.component_ids]
+    return sorted(found, key=lambda i: (i.last.at, i.slug), reverse=True)
+
+
+@pytest.mark.parametrize("rel, version", FEEDS.items())
+def test_site_feeds_list_every_incident_newest_activity_first(example_site, example_source, rel,
+                                                              version):
+    feed = read(example_site, rel)
+    assert feed.version == version
+    incidents = model(example_source)
+    assert len(feed.entries) == len(incidents) == 13
+    assert [e.title for e in feed.entries] == [i.title for i in incidents]
+    links = [f"{URL}/incidents/{i.slug}/" for i in incidents]
+    assert [e.link for e in feed.entries] == links
+    assert [e.id for e in feed.entries] == links  # permanent: the incident page
+    assert feed.feed.title == "Acme Status" and feed.feed.link == f"{URL}/"
+    # Pinned to the newest update in the content, not the clock.
+    assert feed.feed.updated_parsed[:6] == stamp(incidents[0].last.at)
+
+
+def test_atom_entry_dates_are_first_and_latest_update(example_site, example_source):
+    feed = read(example_site, "history.atom")
+    for entry, incident in zip(feed.entries, model(example_source)):
+        assert entry.updated_parsed[:6] == stamp(incident.last.at)
+        assert entry.published_parsed[:6] == stamp(incident.first.at)
+    rss = read(example_site, "history.rss")
+    for entry, incident in zip(rss.entries, model(example_source)):
+        assert entry.published_parsed[:6] == stamp(incident.first.at)
+
+
+@pytest.mark.parametrize("rel", FEEDS)
+def test_entry_content_is_the_timeline_newest_first(example_site, example_source, rel):
+    feed = read(example_site, rel)
+    pool = next(e for e in feed.entries if e.title.startswith("Database connection pool"))
+    incident = next(i for i in model(example_source) if i.slug in pool.link)
+    html = pool.content[0].value
+    shown = re.findall(r'<strong>([^<]+)</strong> · <time datetime="([^"]+)">', html)
+    assert shown == [(status_label(u.status), f"{u.at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}")
+                     for u in reversed(incident.updates)]
+    assert "11 Aug 2025, 10:45 EDT" in html  # people's times are in the site's zone
+    for u in incident.updates:
+        assert render_markdown(u.body) in html
+    assert pool.summary.startswith("Resolved: ")
+
+
+def test_component_feeds_hold_only_their_incidents(example_site, example_source):
+    for cid in ("database", "scheduler", "cdn"):
+        for rel in (f"components/{cid}/history.atom", f"components/{cid}/history.rss"):
+            feed = read(example_site, rel)
+            assert [e.title for e in feed.entries] == \
+                [i.title for i in model(example_source, cid)], rel
+            assert feed.feed.link == f"{URL}/components/{cid}/"
+    assert len(read(example_site, "components/database/history.atom").entries) == 2
+
+
+def test_each_feed_names_itself(example_site):
+    for rel in ("history.atom", "history.rss", "components/api/history.rss"):
+        root = ET.fromstring((example_site / rel).read_bytes())
+        selves = [el.get("href") for el in root.iter(f"{ATOM}link") if el.get("rel") == "self"]
+        assert selves == [f"{URL}/{rel}"]
+
+
+def test_pages_link_their_feeds(example_site):
+    for rel in ("index.html", "history/index.html", "incidents/2025-10-02-database-upgrade/"
+                "index.html", "components/cdn/index.html"):
+        links = {(el.get("type"), el.get("href")) for el in
+                 page(example_site, rel).xpath("//head/link[@rel='alternate']")}
+        assert {("application/atom+xml", "/history.atom"),
+                ("application/rss+xml", "/history.rss")} <= links, rel
+    links = {el.get("href") for el in page(example_site, "components/cdn/index.html").xpath(
+        "//head/link[@rel='alternate']")}
+    assert {"/components/cdn/history.atom", "/components/cdn/history.rss"} <= links
+    home = {el.get("href") for el in page(example_site, "index.html").xpath(
+        "//head/link[@rel='alternate']")}
+    assert not any(h.startswith("/components/") for h in home)
+
+
+def incident_files(n: int) -> dict[str, str]:
+    return {f"incidents/2026-01-0{d}-x{d}/01.md": update(
+        f"2026-01-0{d}T10:00:00Z", "resolved", f"Fixed number {d}.", title=f"Incident {d}",
+        severity="SEV-3", components={"api": "degraded_performance"}) for d in range(1, n + 1)}
+
+
+def test_feed_entries_setting_limits_the_entries(make_site):
+    config = MINIMAL_CONFIG.replace("timezone: UTC", "timezone: UTC\n  feed_entries: 2")
+    site = build_at(make_site(incident_files(4), config=config), datetime(2026, 2, 1, tzinfo=UTC))
+    for rel in ("history.atom", "history.rss", "components/api/history.atom"):
+        assert [e.title for e in read(site, rel).entries] == ["Incident 4", "Incident 3"]
+
+
+def test_feeds_do_not_change_with_the_build_time(make_site):
+    source = make_site(incident_files(3))
+    one = build_at(source, datetime(2026, 2, 1, tzinfo=UTC), "one")
+    two = build_at(source, datetime(2026, 6, 30, 23, 59, tzinfo=UTC), "two")
+    for rel in ("history.atom", "history.rss", "components/web/history.atom"):
+        assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
+    assert read(one, "history.atom").feed.updated_parsed[:6] == (2026, 1, 3, 10, 0, 0)
+    # A component with no incidents still has valid, empty feeds.
+    assert read(one, "components/web/history.rss").entries == []
+
+
+def test_markup_in_updates_is_sanitised_in_feeds(make_site):
+    body = "Fixed *now*.\n\n<script>alert(1)</script><a href=\"javascript:alert(2)\">x</a>"
+    files = {"incidents/2026-02-01-x/01.md": update(
+        "2026-02-01T10:00:00Z", "investigating", body, title="Title with <script>",
+        severity="SEV-3", components={"api": "degraded_performance"})}
+    site = build_at(make_site(files), datetime(2026, 2, 1, 11, tzinfo=UTC))
+    root = ET.fromstring((site / "history.atom").read_bytes())
+    [content] = [el.text for el in root.iter(f"{ATOM}content")]
+    assert "<em>now</em>" in content and "<script" not in content and "javascript:" not in content
+    assert read(site, "history.atom").entries[0].title == "Title with <script>"
+    rss = (site / "history.rss").read_bytes()
+    assert b"<script" not in rss
+
+
+def test_two_builds_with_the_same_now_are_byte_identical(example_source, tmp_path):
+    outs = [tmp_path / name for name in ("a", "b")]
+    for out in outs:
+        build(Project.at(example_source, out), EXAMPLE_NOW)
+    kinds = ("history.atom", "history.rss", "api", "badges", "maintenance.ics", "sitemap.xml",
+             "robots.txt", "components")
+    compared = 0
+    for path in sorted(outs[0].rglob("*")):
+        rel = path.relative_to(outs[0])
+        if path.is_file() and rel.parts[0] in kinds:
+            assert filecmp.cmp(path, outs[1] / rel, shallow=False), rel
+            compared += 1
+    assert compared >= 8 + 13 + 4 + 12 * 2 + 3
