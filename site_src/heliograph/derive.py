@@ -41,16 +41,23 @@ def phase(incident: Incident, t: datetime) -> Status | None:
     None means the incident is not public yet at `t`.
     """
     posted = updates_until(incident, t)
-    if not posted:
-        return None
-    status = posted[-1].status
-    if incident.kind is Kind.MAINTENANCE and status not in CLOSED_STATUSES:
+    return phase_after(incident, posted[-1].status, t) if posted else None
+
+
+def phase_after(incident: Incident, posted: Status, t: datetime) -> Status:
+    """The status at `t` given the latest status posted by then.
+
+    Only a maintenance still `scheduled` follows the clock (in progress from `scheduled_for`,
+    completed at `scheduled_until`); once the team posts `in_progress` or `verifying`, the phase
+    is theirs until they post `completed`, so an overrunning window is not called done early.
+    """
+    if incident.kind is Kind.MAINTENANCE and posted is MaintenanceStatus.SCHEDULED:
         start, end = incident.scheduled_for, incident.scheduled_until
         if end and t >= end:
             return MaintenanceStatus.COMPLETED
-        if status is MaintenanceStatus.SCHEDULED and start and t >= start:
+        if start and t >= start:
             return MaintenanceStatus.IN_PROGRESS
-    return status
+    return posted
 
 
 def is_open(incident: Incident, t: datetime) -> bool:
@@ -62,9 +69,14 @@ def is_open(incident: Incident, t: datetime) -> bool:
 def is_active(incident: Incident, t: datetime) -> bool:
     """True while the incident affects components: an open incident, or maintenance underway."""
     status = phase(incident, t)
-    if incident.kind is Kind.MAINTENANCE:
+    return status is not None and affects(incident.kind, status)
+
+
+def affects(kind: Kind, status: Status) -> bool:
+    """Whether an incident in this phase gives its components their posted statuses."""
+    if kind is Kind.MAINTENANCE:
         return status in (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
-    return status is not None and status not in CLOSED_STATUSES
+    return status not in CLOSED_STATUSES
 
 
 def component_map(updates: Iterable[Update]) -> dict[str, ComponentStatus]:

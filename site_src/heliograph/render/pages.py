@@ -15,6 +15,7 @@ from heliograph.markup import render_markdown
 from heliograph.model import Content, Kind
 from heliograph.theme import Theme, environment
 from heliograph.timefmt import clock, human_date, human_duration, human_time, iso_utc, month_label
+from heliograph.uptime import day_label, percent, site_uptime
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def make_environment(ctx: PageContext) -> jinja2.Environment:
 
     env.filters.update(
         time=time_tag, markdown=lambda s: Markup(render_markdown(s)),
-        duration=human_duration, label=views.status_label,
+        duration=human_duration, label=views.status_label, percent=percent, day=day_label,
     )
     env.globals.update(
         site=ctx.content.site, now=ctx.now, url=ctx.url, absolute=ctx.absolute,
@@ -67,6 +68,7 @@ def render_pages(content: Content, now: datetime, theme: Theme) -> dict[str, byt
     all_views = tuple(views.incident_view(content, i, now) for i in content.incidents)
     statuses = derive.component_statuses(content, now)
     blocks = views.component_blocks(content, statuses)
+    uptime = site_uptime(content, now)
     out: dict[str, bytes] = {}
 
     def page(path: str, template: str, **data: Any) -> None:
@@ -75,7 +77,7 @@ def render_pages(content: Content, now: datetime, theme: Theme) -> dict[str, byt
         out[path] = html.encode("utf-8")
 
     page("index.html", "index.html",
-         overall=derive.overall(statuses), blocks=blocks,
+         overall=derive.overall(statuses), blocks=blocks, uptime=uptime,
          open_incidents=[v for v in all_views if v.is_open and v.kind is Kind.INCIDENT],
          active_maintenance=[v for v in all_views if v.kind is Kind.MAINTENANCE
                              and derive.is_active(v.incident, now)],
@@ -94,6 +96,6 @@ def render_pages(content: Content, now: datetime, theme: Theme) -> dict[str, byt
             related = [v for v in all_views if row.component.id in dict(
                 (c.id, s) for c, s in v.components)]
             page(f"components/{row.component.id}/index.html", "component.html", row=row,
-                 group=block.name, incidents=related)
+                 group=block.name, incidents=related, uptime=uptime.component(row.component.id))
     page("404.html", "404.html")
     return out
