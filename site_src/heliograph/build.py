@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from heliograph.check import check
 from heliograph.errors import ContentErrors
+from heliograph.findings import CheckFailed, Finding
 from heliograph.load import load
 from heliograph.model import Content
 from heliograph.render.api import render_api
@@ -39,6 +41,7 @@ class BuildResult:
     pages: int
     files: int
     bytes: int
+    findings: tuple[Finding, ...] = ()
 
 
 def load_content(project: Project, now: datetime) -> Content:
@@ -64,11 +67,18 @@ def render_site(project: Project, content: Content, now: datetime) -> dict[str, 
     )
 
 
-def build(project: Project, now: datetime) -> BuildResult:
-    """Build the site into `project.output`; on any content error nothing is written."""
+def build(project: Project, now: datetime, strict: bool = False) -> BuildResult:
+    """Build the site into `project.output`; on any content error nothing is written.
+
+    The checks' findings come back in the result; with `strict`, any finding stops the build
+    (CheckFailed) before anything is written.
+    """
     content = load_content(project, now)
+    findings = check(content, now)
+    if strict and findings:
+        raise CheckFailed(findings)
     outputs = render_site(project, content, now)
     # Everything is rendered before anything is written: a failure above leaves the old site.
     write_site(outputs, project.output)
     return BuildResult(project.output, sum(p.endswith(".html") for p in outputs), len(outputs),
-                       sum(len(b) for b in outputs.values()))
+                       sum(len(b) for b in outputs.values()), findings)

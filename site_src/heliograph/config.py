@@ -15,6 +15,7 @@ from heliograph.schema import (
     optional_text, text, url,
 )
 from heliograph.sourcefile import load_yaml_file
+from heliograph.wording import parse_wording
 from heliograph.yamltext import LineMap, node_line
 
 CONFIG_NAME = "components.yaml"
@@ -73,6 +74,7 @@ TOP_FIELDS = {
     "site": Field(lambda v: v, required=True),
     "severities": Field(lambda v: v),
     "components": Field(lambda v: v, required=True),
+    "wording": Field(lambda v: v),
 }
 
 
@@ -90,14 +92,16 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
     severities, sev_errors = _severities(top["severities"], display, data.line_of("severities"))
     components, groups, comp_errors = _components(top["components"], display,
                                                   data.line_of("components"))
-    errors += site_errors + sev_errors + comp_errors
+    wording, wording_errors = parse_wording(top["wording"], display, data.line_of("wording"))
+    errors += site_errors + sev_errors + comp_errors + wording_errors
     if errors:
         return None, errors
     return Site(
         name=site["name"], url=site["url"], timezone=site["timezone"],
         uptime_days=site["uptime_days"], history_days=site["history_days"],
         feed_entries=site["feed_entries"], severities=severities,
-        components=tuple(components), groups=tuple(groups), path=display,
+        components=tuple(components), groups=tuple(groups), wording=wording,
+        path=display,
     ), []
 
 

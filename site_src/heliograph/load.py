@@ -192,7 +192,8 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
         errors += errs
         updates.append(Update(at=values["at"], status=status, body=p.doc.body, path=path,
                               line=meta.line_of("at"), title=values["title"],
-                              severity=severity, components=components))
+                              severity=severity, components=components,
+                              body_line=p.doc.body_line))
     errors += _check_times(parsed)
     return updates, errors
 

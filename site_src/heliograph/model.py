@@ -140,6 +140,7 @@ class Update:
     title: str | None = None
     severity: str | None = None
     components: tuple[tuple[str, ComponentStatus], ...] = ()
+    body_line: int = 0  # file line where the message starts, for wording findings
 
 
 @dataclass(frozen=True)

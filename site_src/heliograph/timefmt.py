@@ -43,6 +43,12 @@ def clock(t: datetime, tz: str) -> str:
     return f"{lt:%H:%M} {zone_abbrev(lt)}"
 
 
+def clock_zone(t: datetime, tz: str) -> str:
+    """`14:32 (UTC)`: a promised time, with the zone set apart so it is not misread."""
+    lt = local(t, tz)
+    return f"{lt:%H:%M} ({zone_abbrev(lt)})"
+
+
 def human_date(t: datetime, tz: str) -> str:
     lt = local(t, tz)
     return f"{lt.day} {MONTHS[lt.month - 1]} {lt.year}"

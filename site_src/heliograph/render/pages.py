@@ -14,7 +14,9 @@ from heliograph import derive, views
 from heliograph.markup import render_markdown
 from heliograph.model import Content, Kind
 from heliograph.theme import Theme, environment
-from heliograph.timefmt import clock, human_date, human_duration, human_time, iso_utc, month_label
+from heliograph.timefmt import (
+    clock, clock_zone, human_date, human_duration, human_time, iso_utc, month_label,
+)
 from heliograph.uptime import day_label, percent, site_uptime
 
 
@@ -44,7 +46,8 @@ def make_environment(ctx: PageContext) -> jinja2.Environment:
     tz = ctx.content.site.timezone
 
     def time_tag(t: datetime, style: str = "full") -> Markup:
-        shown = {"full": human_time, "clock": clock, "date": human_date}[style](t, tz)
+        shown = {"full": human_time, "clock": clock, "clock_zone": clock_zone,
+                 "date": human_date}[style](t, tz)
         return Markup('<time datetime="{}">{}</time>').format(iso_utc(t), shown)
 
     env.filters.update(

@@ -1,0 +1,138 @@
+"""Public-wording checks from the incident SOPs: phrases customers should not read in an update.
+
+Wording is judgement, so these findings are warnings, never errors. Each check is a list of
+phrases; `components.yaml` may switch a check off, replace or extend its phrases, or add a check:
+
+    wording:
+      blame: false                      # off
+      speculation: {add: [our hunch]}   # the defaults and more
+      fix_time: {phrases: [eta]}        # only these
+      jargon: {message: say it plainly, phrases: [k8s, OOM]}
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from heliograph.errors import ContentError
+from heliograph.findings import Finding, Level
+from heliograph.model import Content, Kind, WordingRule
+from heliograph.schema import Field, Invalid, boolean, check_mapping, describe, text
+from heliograph.yamltext import LineMap
+
+DEFAULT_RULES = (
+    WordingRule(
+        "blame", "blame language: say what failed and what we are doing, not who is at fault",
+        ("human error", "user error", "operator error", "their fault", "at fault", "to blame",
+         "blame", "blamed", "fault of", "mistake by", "negligence", "negligent", "careless",
+         "incompetent", "caused by our vendor", "caused by our provider",
+         "caused by a third party", "caused by the customer", "caused by customers")),
+    WordingRule(
+        "speculation", "speculation about the cause: say what is known, or that the cause is "
+        "still under investigation",
+        ("we think", "we believe", "we suspect", "we guess", "we assume", "probably",
+         "presumably", "possibly", "perhaps", "maybe", "might be caused", "may be caused",
+         "could be caused", "might be due to", "may be due to", "could be due to",
+         "likely caused", "likely due to", "seems to be caused", "appears to be caused")),
+    WordingRule(
+        "fix_time", "promise of a fix time: give the time of the next update instead, unless "
+        "the fix time is certain",
+        ("will be fixed by", "will be fixed in", "will be fixed within", "will be resolved by",
+         "will be resolved in", "will be resolved within", "will be back by", "will be back in",
+         "will be back within", "fixed within", "resolved within", "back online in",
+         "back online by", "back up in", "guaranteed", "guarantee", "we promise", "eta",
+         "estimated time of resolution")),
+)
+DEFAULT_MESSAGE = "avoid this phrase in public updates"
+
+
+def phrase_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(v.strip() for v in value)
+    raise Invalid(f"expected a list of phrases such as [we think, probably], got {describe(value)}")
+
+
+RULE_FIELDS = {
+    "enabled": Field(boolean, default=True),
+    "message": Field(text),
+    "phrases": Field(phrase_list),
+    "add": Field(phrase_list, default=()),
+}
+
+
+def parse_wording(data: Any, path: Path, line: int
+                  ) -> tuple[tuple[WordingRule, ...], list[ContentError]]:
+    """The `wording:` section of components.yaml; absent means the default checks."""
+    if data is None:
+        return DEFAULT_RULES, []
+    if not isinstance(data, LineMap):
+        return (), [ContentError(path, line, "wording: expected a mapping of check name to "
+                                 "false or {phrases: [...]}, e.g. 'blame: false'")]
+    rules = {r.name: r for r in DEFAULT_RULES}
+    errors: list[ContentError] = []
+    for name, spec in data.items():
+        rule, error = _rule(str(name), spec, rules.get(str(name)), path, data.line_of(name))
+        errors += error
+        if rule is None:
+            rules.pop(str(name), None)
+        else:
+            rules[rule.name] = rule
+    return tuple(rules.values()), errors
+
+
+def _rule(name: str, spec: Any, default: WordingRule | None, path: Path, line: int
+          ) -> tuple[WordingRule | None, list[ContentError]]:
+    """One configured check; None when it is switched off."""
+    if isinstance(spec, bool):
+        spec = {"enabled": spec}
+    values, errors = check_mapping(spec, RULE_FIELDS, path, line, f"wording check '{name}'")
+    if errors or not values["enabled"]:
+        return None, errors
+    if default is None and values["phrases"] is None and not values["add"]:
+        known = ", ".join(r.name for r in DEFAULT_RULES)
+        return None, [ContentError(path, line, f"wording check '{name}' is not built in (those "
+                                   f"are {known}); give it phrases: [...] and a message:")]
+    phrases = values["phrases"] if values["phrases"] is not None else (
+        default.phrases if default else ())
+    message = values["message"] or (default.message if default else DEFAULT_MESSAGE)
+    return WordingRule(name, message, tuple(dict.fromkeys(phrases + values["add"]))), []
+
+
+@lru_cache(maxsize=256)
+def _pattern(phrase: str) -> re.Pattern[str]:
+    """Whole words, any case, any run of spaces or line breaks between words."""
+    words = r"\s+".join(re.escape(w) for w in phrase.split())
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+
+
+def phrase_hits(rule: WordingRule, body: str) -> list[tuple[int, str, str]]:
+    """(offset, phrase, the text as written) for each phrase of `rule` found in `body`."""
+    spans = sorted(((m.start(), -m.end(), phrase) for phrase in rule.phrases
+                    for m in _pattern(phrase).finditer(body)))
+    hits: list[tuple[int, str, str]] = []
+    reach = -1
+    for start, neg_end, phrase in spans:
+        if start >= reach:  # "to blame" contains "blame": one finding for the longer phrase
+            hits.append((start, phrase, " ".join(body[start:-neg_end].split())))
+            reach = -neg_end
+    return hits
+
+
+def wording_findings(content: Content) -> list[Finding]:
+    """A warning for each listed phrase in the message of an incident update."""
+    found = []
+    for incident in content.incidents:
+        if incident.kind is not Kind.INCIDENT:
+            continue  # a maintenance window may well promise its end time
+        for update in incident.updates:
+            for rule in content.site.wording:
+                for offset, phrase, written in phrase_hits(rule, update.body):
+                    line = update.body_line + update.body.count("\n", 0, offset)
+                    found.append(Finding(
+                        Level.WARNING, f"wording:{rule.name}", incident.slug, update.path, line,
+                        f'"{written}": {rule.message} (wording check {rule.name})',
+                        phrase=phrase))
+    return found
