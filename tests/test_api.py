@@ -1,4 +1,4 @@
-"""The Statuspage API v2 files, checked against real Statuspage responses and the example's model."""
+"""The Statuspage API v2 files, checked against real Statuspage responses and the example."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
+from builds import build_at
 from conftest import MINIMAL_CONFIG, update
-from heliograph.build import Project, build
 
 SAMPLES = Path(__file__).parent / "data" / "statuspage"
 API = "api/v2/"
@@ -44,10 +43,6 @@ def sample(name: str) -> dict[str, Any]:
 def api(site: Path, name: str) -> dict[str, Any]:
     return json.loads((site / API / name).read_bytes().decode("utf-8"))
 
-
-def build_at(source: Path, now: datetime, out: str = "_site") -> Path:
-    build(Project.at(source, source.parent / out), now)
-    return source.parent / out
 
 
 def sample_incidents() -> list[dict[str, Any]]:

@@ -10,21 +10,18 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
+from builds import build_at
 from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update
+from htmlread import page
+
 from heliograph.build import Project, build, load_content
 from heliograph.markup import render_markdown
 from heliograph.views import status_label
-from htmlread import page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEEDS = {"history.atom": "atom10", "history.rss": "rss20"}
 URL = "https://status.acme.example"
 
-
-def build_at(source: Path, now: datetime, out: str = "_site") -> Path:
-    build(Project.at(source, source.parent / out), now)
-    return source.parent / out
 
 
 def read(site: Path, rel: str) -> feedparser.FeedParserDict:
@@ -62,11 +59,11 @@ def test_site_feeds_list_every_incident_newest_activity_first(example_site, exam
 
 def test_atom_entry_dates_are_first_and_latest_update(example_site, example_source):
     feed = read(example_site, "history.atom")
-    for entry, incident in zip(feed.entries, model(example_source)):
+    for entry, incident in zip(feed.entries, model(example_source), strict=True):
         assert entry.updated_parsed[:6] == stamp(incident.last.at)
         assert entry.published_parsed[:6] == stamp(incident.first.at)
     rss = read(example_site, "history.rss")
-    for entry, incident in zip(rss.entries, model(example_source)):
+    for entry, incident in zip(rss.entries, model(example_source), strict=True):
         assert entry.published_parsed[:6] == stamp(incident.first.at)
 
 

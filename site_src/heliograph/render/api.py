@@ -6,11 +6,19 @@ import json
 from datetime import datetime
 from typing import Any
 
-from heliograph import derive, ids
+from heliograph import activity, derive, ids
 from heliograph.markup import plain_text
 from heliograph.model import (
-    CLOSED_STATUSES, ComponentStatus, Content, Group, Incident, IncidentStatus, Kind,
-    MaintenanceStatus, Site, Update,
+    CLOSED_STATUSES,
+    ComponentStatus,
+    Content,
+    Group,
+    Incident,
+    IncidentStatus,
+    Kind,
+    MaintenanceStatus,
+    Site,
+    Update,
 )
 from heliograph.timefmt import iso_millis
 
@@ -38,9 +46,8 @@ def dumps(data: Json) -> bytes:
 
 def page_object(content: Content, now: datetime) -> Json:
     site = content.site
-    times = [derive.updates_until(i, now)[-1].at for i in derive.visible(content, now)]
     return {"id": ids.page_id(site), "name": site.name, "url": site.url,
-            "time_zone": site.timezone, "updated_at": millis(max(times, default=None))}
+            "time_zone": site.timezone, "updated_at": millis(activity.site_changed(content, now))}
 
 
 def status_object(content: Content, now: datetime) -> Json:
@@ -52,18 +59,6 @@ def status_object(content: Content, now: datetime) -> Json:
     worst = max(indicators, key=INDICATOR_RANK.index)
     description = banner.description if worst == banner.indicator else DESCRIPTIONS[worst]
     return {"indicator": worst, "description": description}
-
-
-def changed_at(content: Content, cid: str, now: datetime) -> datetime | None:
-    """When the component's status last changed: an update naming it, or a window boundary."""
-    times: list[datetime] = []
-    for i in content.incidents:
-        if cid not in i.component_ids:
-            continue
-        times += [u.at for u in derive.updates_until(i, now) if cid in dict(u.components)]
-        if i.kind is Kind.MAINTENANCE:
-            times += [t for t in (i.scheduled_for, i.scheduled_until) if t and t <= now]
-    return max(times, default=None)
 
 
 def component_object(site: Site, cid: str, statuses: dict[str, ComponentStatus],
@@ -95,7 +90,7 @@ def components_list(content: Content, now: datetime) -> list[Json]:
     """Page order: top-level entries, each group followed by its members; positions per parent."""
     site = content.site
     statuses = derive.component_statuses(content, now)
-    updated = {c.id: changed_at(content, c.id, now) for c in site.components}
+    updated = {c.id: activity.component_changed(content, c.id, now) for c in site.components}
     top = sorted([(g.position, g) for g in site.groups]
                  + [(c.position, c) for c in site.components if c.group is None],
                  key=lambda e: e[0])
@@ -162,12 +157,11 @@ def incident_object(content: Content, incident: Incident, now: datetime,
     posted = derive.updates_until(incident, now)
     watched = IncidentStatus.MONITORING if incident.kind is Kind.INCIDENT \
         else MaintenanceStatus.VERIFYING
-    pm = incident.postmortem
-    updated = max([posted[-1].at] + ([pm.at] if pm and pm.at <= now else []))
     data = {
         "id": ids.incident_id(site, incident), "name": incident.title,
         "status": api_status(incident, now),
-        "created_at": millis(posted[0].at), "updated_at": millis(updated),
+        "created_at": millis(posted[0].at),
+        "updated_at": millis(activity.incident_changed(incident, now)),
         "monitoring_at": millis(next((u.at for u in posted if u.status is watched), None)),
         "resolved_at": millis(ended_at(incident, now)),
         "impact": derive.incident_impact(site, incident, now).value,

@@ -23,18 +23,26 @@ NARROW_CHARS = frozenset("fijlrtI!|.,:;'`()[]{} -")
 WIDE_CHARS = frozenset("mwMW@%")
 PADDING = 10
 
-SVG = """\
-<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" aria-label="{title}">
-<title>{title}</title>
-<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>
-<clipPath id="r"><rect width="{width}" height="20" rx="3" fill="#fff"/></clipPath>
-<g clip-path="url(#r)"><rect width="{lw}" height="20" fill="{label_colour}"/><rect x="{lw}" width="{mw}" height="20" fill="{colour}"/><rect width="{width}" height="20" fill="url(#s)"/></g>
-<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11">
-<text aria-hidden="true" x="{lx}" y="15" fill="#010101" fill-opacity=".3">{label}</text><text x="{lx}" y="14">{label}</text>
-<text aria-hidden="true" x="{mx}" y="15" fill="#010101" fill-opacity=".3">{message}</text><text x="{mx}" y="14">{message}</text>
-</g>
-</svg>
-"""
+SVG = "\n".join((
+    '<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" '
+    'aria-label="{title}">',
+    "<title>{title}</title>",
+    '<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" '
+    'stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>',
+    '<clipPath id="r"><rect width="{width}" height="20" rx="3" fill="#fff"/></clipPath>',
+    '<g clip-path="url(#r)"><rect width="{lw}" height="20" fill="{label_colour}"/>'
+    '<rect x="{lw}" width="{mw}" height="20" fill="{colour}"/>'
+    '<rect width="{width}" height="20" fill="url(#s)"/></g>',
+    '<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" '
+    'font-size="11">',
+    '<text aria-hidden="true" x="{lx}" y="15" fill="#010101" fill-opacity=".3">{label}</text>'
+    '<text x="{lx}" y="14">{label}</text>',
+    '<text aria-hidden="true" x="{mx}" y="15" fill="#010101" fill-opacity=".3">{message}</text>'
+    '<text x="{mx}" y="14">{message}</text>',
+    "</g>",
+    "</svg>",
+    "",
+))
 
 
 def text_width(text: str) -> int:

@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds (feedgen): one entry per incident or maintenance, site-wide and per component."""
+"""RSS 2.0 and Atom feeds (feedgen): one entry per incident or maintenance, site-wide and per
+component."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
-from heliograph import derive, views
+from heliograph import activity, derive, views
 from heliograph.ids import incident_url
 from heliograph.markup import plain_text, render_markdown
 from heliograph.model import Content, Incident, Kind, Site
 from heliograph.timefmt import human_time, iso_utc
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def feed_incidents(content: Content, now: datetime, component: str | None = None
@@ -22,14 +21,8 @@ def feed_incidents(content: Content, now: datetime, component: str | None = None
     """The incidents a feed lists: newest activity first, at most `site.feed_entries`."""
     found = [i for i in derive.visible(content, now)
              if component is None or component in i.component_ids]
-    found.sort(key=lambda i: (derive.updates_until(i, now)[-1].at, i.slug), reverse=True)
+    found.sort(key=lambda i: (activity.latest_update(i, now), i.slug), reverse=True)
     return tuple(found[:content.site.feed_entries])
-
-
-def last_activity(content: Content, now: datetime) -> datetime:
-    """The newest public update of the whole site: a feed's time when it has no entries."""
-    times = [derive.updates_until(i, now)[-1].at for i in derive.visible(content, now)]
-    return max(times, default=EPOCH)
 
 
 def timeline_html(site: Site, incident: Incident, now: datetime) -> str:
@@ -79,7 +72,7 @@ def build_feed(site: Site, incidents: Sequence[Incident], now: datetime, *, titl
     fg.generator("Heliograph")
     for incident in incidents:
         _entry(fg, site, incident, now)
-    newest = max((derive.updates_until(i, now)[-1].at for i in incidents), default=fallback_time)
+    newest = max((activity.latest_update(i, now) for i in incidents), default=fallback_time)
     # feedgen would stamp the wall clock here; pin both to the content so rebuilds are identical.
     fg.updated(newest.astimezone(UTC))
     fg.lastBuildDate(newest.astimezone(UTC))
@@ -92,14 +85,15 @@ def _atom_and_rss(site: Site, incidents: Sequence[Incident], now: datetime, stem
     out = {}
     for ext in ("atom", "rss"):
         fg = build_feed(site, incidents, now, self_url=f"{site.url}/{stem}.{ext}", **kwargs)
-        out[f"{stem}.{ext}"] = fg.atom_str(pretty=True) if ext == "atom" else fg.rss_str(pretty=True)
+        xml = fg.atom_str(pretty=True) if ext == "atom" else fg.rss_str(pretty=True)
+        out[f"{stem}.{ext}"] = xml
     return out
 
 
 def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
     """`history.atom|rss` for the site and `components/<id>/history.atom|rss` for each component."""
     site = content.site
-    fallback = last_activity(content, now)
+    fallback = activity.site_changed(content, now) or activity.EPOCH
     out = _atom_and_rss(site, feed_incidents(content, now), now, "history",
                         title=f"{site.name} Status", page_url=f"{site.url}/",
                         fallback_time=fallback)

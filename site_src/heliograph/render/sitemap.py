@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
 
-from heliograph import derive
+from heliograph import activity, derive
 from heliograph.model import Content
 from heliograph.timefmt import iso_utc
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NOT_LISTED = frozenset({"404.html"})
 
 
@@ -23,9 +22,7 @@ def last_changes(content: Content, now: datetime) -> dict[str, datetime]:
     """Newest public change per page that has its own: incident pages and component pages."""
     changed: dict[str, datetime] = {}
     for incident in derive.visible(content, now):
-        times = [u.at for u in derive.updates_until(incident, now)]
-        pm = incident.postmortem
-        newest = max(times + ([pm.at] if pm and pm.at <= now else []))
+        newest = activity.incident_changed(incident, now)
         changed[f"incidents/{incident.slug}/index.html"] = newest
         for cid in incident.component_ids:
             key = f"components/{cid}/index.html"
@@ -37,7 +34,7 @@ def render_sitemap(content: Content, now: datetime, pages: Iterable[str]) -> dic
     """The sitemap of `pages` (HTML output paths) and a robots.txt that points at it."""
     site = content.site
     changed = last_changes(content, now)
-    newest = max(changed.values(), default=EPOCH)
+    newest = max(changed.values(), default=activity.EPOCH)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(p for p in pages if p.endswith(".html") and p not in NOT_LISTED):
