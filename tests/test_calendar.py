@@ -81,3 +81,18 @@ def test_sequence_counts_the_updates_that_moved_the_window():
     assert window_sequence([(T[0], T[1]), (T[2], T[3]), (None, None)]) == 1
     assert window_sequence([(T[0], T[1]), (None, T[2]), (T[1], None)]) == 2  # each end alone
     assert window_sequence([(T[0], T[1]), (T[2], T[3]), (T[0], T[1])]) == 2  # moved back
+
+
+def test_a_moved_window_bumps_sequence_and_keeps_the_uid(make_site):
+    source = make_site(maintenance())
+    before = events(build_at(source, datetime(2026, 3, 2, tzinfo=UTC), "before"))[0]
+    (source / "incidents/2026-03-10-db/02-moved.md").write_text(update(
+        "2026-03-05T09:00:00Z", "scheduled", "Moved by a day.",
+        scheduled_for="2026-03-11T06:00:00Z", scheduled_until="2026-03-11T08:00:00Z"))
+    (source / "incidents/2026-03-10-db/03-note.md").write_text(update(
+        "2026-03-06T09:00:00Z", "scheduled", "Still on for the new date."))
+    [after] = events(build_at(source, datetime(2026, 3, 7, tzinfo=UTC), "after"))
+    assert (int(before["SEQUENCE"]), int(after["SEQUENCE"])) == (0, 1)
+    assert str(after["UID"]) == str(before["UID"])
+    assert after.decoded("DTSTART") == datetime(2026, 3, 11, 6, tzinfo=UTC)
+    assert after.decoded("DTSTAMP") == datetime(2026, 3, 6, 9, tzinfo=UTC)

@@ -193,7 +193,9 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
         updates.append(Update(at=values["at"], status=status, body=p.doc.body, path=path,
                               line=meta.line_of("at"), title=values["title"],
                               severity=severity, components=components,
-                              body_line=p.doc.body_line))
+                              body_line=p.doc.body_line,
+                              scheduled_for=values["scheduled_for"],
+                              scheduled_until=values["scheduled_until"]))
     errors += _check_times(parsed)
     return updates, errors
 

@@ -141,6 +141,8 @@ class Update:
     severity: str | None = None
     components: tuple[tuple[str, ComponentStatus], ...] = ()
     body_line: int = 0  # file line where the message starts, for wording findings
+    scheduled_for: datetime | None = None  # the maintenance window as this update states it
+    scheduled_until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,8 @@ def window_sequence(windows: Sequence[Window]) -> int:
 
 
 def declared_windows(incident: Incident) -> list[Window]:
-    """The window each update declared; updates that do not restate it give (None, None)."""
-    # The first update always declares the window; an Update only carries its own
-    # `scheduled_for`/`scheduled_until` when the loader records them per update.
-    return [(getattr(u, "scheduled_for", None), getattr(u, "scheduled_until", None))
-            for u in incident.updates]
+    """The window each update stated; updates that do not restate it give (None, None)."""
+    return [(u.scheduled_for, u.scheduled_until) for u in incident.updates]
 
 
 def event_lines(site: Site, incident: Incident, window: tuple[datetime, datetime],
