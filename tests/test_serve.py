@@ -1,0 +1,258 @@
+"""`serve`: a real server in a subprocess, edited as an author would, read over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from heliograph.previewhttp import inject
+
+NOW = "2026-11-24T15:10:00Z"  # conftest's EXAMPLE_NOW
+OPEN = "incidents/2026-11-24-scheduled-posts-delayed"
+PAGE = f"/{OPEN}/"
+BOUND = 10.0  # seconds any wait may take before the test fails
+
+
+class Served:
+    """`heliograph serve` running in a subprocess, with its output collected line by line."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "heliograph", "serve", "--source", str(source),
+             "--port", "0", "--now", NOW],
+            cwd=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
+            threading.Thread(target=lambda s=stream, ls=lines: ls.extend(s), daemon=True).start()
+        line = self.wait_for(lambda: next((x for x in self.out if "Serving on" in x), None))
+        self.base = re.search(r"http://127\.0\.0\.1:\d+", line).group()
+
+    def wait_for(self, probe: Callable[[], object], what: str = "") -> object:
+        """Poll `probe` until it returns something true; fail after BOUND seconds."""
+        deadline = time.monotonic() + BOUND
+        while time.monotonic() < deadline:
+            if (value := probe()):
+                return value
+            if self.proc.poll() is not None:
+                pytest.fail(f"serve exited with {self.proc.returncode}: {''.join(self.err)}")
+            time.sleep(0.01)
+        pytest.fail(f"waited {BOUND} s for {what or probe}; stdout: {''.join(self.out)}"
+                    f"stderr: {''.join(self.err)}")
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        """Status, content type and text of a served path."""
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=5) as r:
+                return r.status, r.headers["Content-Type"], r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers["Content-Type"], exc.read().decode()
+
+    def page(self, path: str = PAGE) -> str:
+        return self.get(path)[2]
+
+    def page_when(self, test: Callable[[str], bool], what: str, path: str = PAGE) -> str:
+        """The page at `path` once `test` holds for it."""
+        def probe() -> str | None:
+            page = self.page(path)
+            return page if test(page) else None
+        return self.wait_for(probe, what)
+
+    def builds(self) -> list[str]:
+        return [x for x in self.out if x.startswith("Build #")]
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def source(example_source: Path, tmp_path: Path) -> Path:
+    """A private copy of the example, free to edit."""
+    return Path(shutil.copytree(example_source, tmp_path / "site"))
+
+
+@pytest.fixture
+def served(source: Path) -> Iterator[Served]:
+    server = Served(source)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def edit(source: Path, rel: str, old: str, new: str) -> None:
+    path = source / rel
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+class EventStream:
+    """A raw server-sent-events client, as a browser's EventSource would connect."""
+
+    def __init__(self, base: str, since: int) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=BOUND)
+        self.conn.request("GET", f"/__heliograph/events?since={since}")
+        self.response = self.conn.getresponse()
+        assert self.response.headers["Content-Type"] == "text/event-stream"
+
+    def next_event(self) -> str:
+        """The next event's name and data, skipping the retry hint and pings."""
+        lines: list[str] = []
+        while True:
+            line = self.response.fp.readline().decode()
+            if line.strip():
+                lines.append(line.strip())
+            elif any(x.startswith("event:") for x in lines):
+                return " ".join(lines)
+            else:
+                lines = []
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def generation(page: str) -> int:
+    return int(re.search(r'data-generation="(\d+)"', page).group(1))
+
+
+def test_an_edit_reaches_the_page_and_open_tabs_get_a_reload_event(served: Served) -> None:
+    page = served.page()
+    assert "oldest first" in page and "All caught up" not in page
+    stream = EventStream(served.base, generation(page))
+    try:
+        started = time.perf_counter()
+        edit(served.source, f"{OPEN}/03-identified.md", "oldest first.", "oldest first. All caught up.")
+        event = stream.next_event()
+        served.page_when(lambda p: "All caught up" in p, "the edited page")
+        elapsed = time.perf_counter() - started
+    finally:
+        stream.close()
+    assert event == f"event: reload data: {generation(page) + 1}"
+    print(f"\nchange to display (save -> reload event -> new page fetched): {elapsed:.3f} s; "
+          f"{served.builds()[-1].strip()}")
+    # The issue asks for under half a second; most of it is the build itself, which a loaded
+    # machine slows down, so the server's own share (debounce, events, serving) is held tight.
+    build_seconds = float(re.search(r"done in ([\d.]+) s", served.builds()[-1]).group(1))
+    assert elapsed - build_seconds < 0.35
+    assert elapsed < 1.5
+    assert not (served.source / "_site").exists(), "serve must not write the user's _site"
+
+
+def test_a_content_error_shows_an_overlay_over_the_last_good_site_until_fixed(served: Served
+                                                                               ) -> None:
+    update = f"{OPEN}/03-identified.md"
+    edit(served.source, update, "status: identified", "status: <b>fixed</b>")
+    page = served.page_when(lambda p: "heliograph-errors" in p, "the error overlay")
+    error = (f"{update}:3: 'status': expected one of investigating, identified, monitoring, "
+             "resolved, got '<b>fixed</b>'")
+    # The overlay shows the exact terminal line, escaped, over the last good page.
+    assert error.replace("'", "&#x27;").replace("<", "&lt;").replace(">", "&gt;") in page
+    assert "<b>fixed</b>" not in page
+    assert "oldest first" in page and "Scheduled posts publishing late" in page
+    served.wait_for(lambda: error + "\n" in served.err, "the error in the terminal")
+    assert served.builds()[-1].startswith("Build #2 failed after a change to "
+                                          f"{update}: 1 problem; still serving the last good site")
+    assert "heliograph-errors" in served.page("/")  # every page carries it
+
+    edit(served.source, update, "status: <b>fixed</b>", "status: monitoring")
+    page = served.page_when(lambda p: "heliograph-errors" not in p, "the overlay to go")
+    assert "Monitoring" in page
+    assert served.builds()[-1].startswith("Build #3 done in ")
+
+
+def test_a_burst_of_saves_is_one_rebuild(served: Served) -> None:
+    path = served.source / OPEN / "03-identified.md"
+    text = path.read_text()
+    for n in range(6):  # an editor saving repeatedly, 20 ms apart
+        path.write_text(text.replace("oldest first.", f"oldest first. Save {n}."))
+        time.sleep(0.02)
+    served.page_when(lambda p: "Save 5." in p, "the last save")
+    time.sleep(0.5)  # a second rebuild, if there were one, would have reported by now
+    builds = served.builds()
+    assert len(builds) == 2, builds
+    assert builds[1].startswith("Build #2 done")
+
+
+def test_the_config_is_read_again_on_every_rebuild(served: Served) -> None:
+    edit(served.source, "components.yaml", "name: Acme", "name: Acme Corp")
+    page = served.page_when(lambda p: "Acme Corp" in p, "the new site name", "/")
+    assert "<title>Acme Corp Status</title>" in page
+
+
+def test_a_theme_override_is_watched_even_when_theme_is_created_later(served: Served) -> None:
+    shutil.rmtree(served.source / "theme", ignore_errors=True)
+    time.sleep(0.3)
+    static = served.source / "theme" / "static"
+    static.mkdir(parents=True)
+    (static / "notice.txt").write_text("Hello\n")
+    served.wait_for(lambda: served.get("/static/notice.txt")[0] == 200, "the new static file")
+    assert served.get("/static/notice.txt")[1:] == ("text/plain; charset=utf-8",
+                                                    "Hello\n")
+
+
+def test_only_served_html_gets_the_reload_script(served: Served, example_site: Path) -> None:
+    status, kind, page = served.get("/")
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert page.rstrip().endswith("</body>\n</html>")
+    assert '<script src="/__heliograph/reload.js" data-generation="1" defer></script>' in page
+    css = next(p for p in re.findall(r'href="(/static/[^"]+\.css)"', page))
+    status, kind, text = served.get(css)
+    assert status == 200 and kind.startswith("text/css") and "__heliograph" not in text
+    assert served.get("/__heliograph/reload.js")[2].count("EventSource") == 1
+    status, _, missing = served.get("/no/such/page/")
+    assert status == 404 and "__heliograph/reload.js" in missing
+    assert served.get("/history")[0] == 200  # redirected to /history/
+    assert served.get("/../components.yaml")[0] == 404
+    # The site built for deploy never contains the preview's script.
+    for file in example_site.rglob("*"):
+        assert not file.is_file() or b"__heliograph" not in file.read_bytes(), file
+
+
+def test_ctrl_c_stops_cleanly(served: Served) -> None:
+    assert served.stop() == 0
+    assert served.out[-1] == "Stopped.\n"
+    assert "Traceback" not in "".join(served.err)
+
+
+def test_a_busy_port_is_one_clear_error(served: Served, source: Path) -> None:
+    port = served.base.rsplit(":", 1)[1]
+    done = subprocess.run([sys.executable, "-m", "heliograph", "serve", "--source", str(source),
+                           "--port", port, "--now", NOW], capture_output=True, text=True,
+                          timeout=BOUND)
+    assert done.returncode == 1
+    assert done.stderr == (f"error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+                           "try another --port\n")
+
+
+def test_the_overlay_escapes_every_problem() -> None:
+    page = b"<!DOCTYPE html><html><body><p>old</p></body></html>"
+    out = inject(page, 7, ["a.md:1: got '<script>alert(1)</script>' & more"]).decode()
+    assert "<script>alert(1)" not in out
+    assert "a.md:1: got &#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27; &amp; more" in out
+    assert out.index("<p>old</p>") < out.index("heliograph-errors") < out.index("</body>")
+    assert 'role="alert"' in out and "1 problem;" in out
+    assert "heliograph-errors" not in inject(page, 7, []).decode()
