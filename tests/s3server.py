@@ -1,0 +1,96 @@
+"""A real S3 (moto in server mode on 127.0.0.1) and a loopback proxy that cuts connections."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import struct
+import threading
+import urllib.request
+
+from moto.server import ThreadedMotoServer
+
+
+class MotoS3:
+    """moto's server in a thread, reached over HTTP like AWS itself."""
+
+    def __init__(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # verbose=False only hides the banner
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        self.host, self.port = self.server.get_host_and_port()
+        self.url = f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def _post(self, path: str, body: bytes = b"") -> None:
+        request = urllib.request.Request(self.url + path, data=body, method="POST",
+                                         headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            answer.read()
+
+    def reset(self) -> None:
+        """Forget every bucket, user and distribution."""
+        self._post("/moto-api/reset")
+
+    def enforce_iam(self, on: bool) -> None:
+        """Check every request's signature and IAM policy (moto skips both by default)."""
+        self._post("/moto-api/reset-auth", b"0" if on else b"inf")
+
+    def user_with_policy(self, iam, name: str, policy: dict) -> dict[str, str]:
+        """An IAM user holding `policy`; returns its keys as environment variables."""
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName="deploy", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FlakyProxy:
+    """Loopback TCP proxy to `upstream`; its first `fail` connections are reset after `cut` request bytes."""
+
+    def __init__(self, upstream: tuple[str, int], fail: int = 2, cut: int = 4096) -> None:
+        self.up, self.fail, self.cut, self.conns, self.resets = upstream, fail, cut, 0, 0
+        self.ls = socket.create_server(("127.0.0.1", 0))
+        self.port = self.ls.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self.ls.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:  # closed
+                return
+            self.conns += 1
+            u = socket.create_connection(self.up)
+            limit = self.cut if self.conns <= self.fail else None
+            for a, b, lim in ((c, u, limit), (u, c, None)):
+                threading.Thread(target=self._pump, args=(a, b, lim), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, limit: int | None, n: int = 0) -> None:
+        try:
+            while buf := src.recv(65536):
+                if limit is not None and n + len(buf) > limit:  # RST both sides mid-upload
+                    self.resets += 1
+                    for s in (src, dst):
+                        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        s.close()
+                    return
+                dst.sendall(buf)
+                n += len(buf)
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
