@@ -31,13 +31,24 @@ def site_changed(content: Content, now: datetime) -> datetime | None:
     return max((latest_update(i, now) for i in derive.visible(content, now)), default=None)
 
 
-def component_changed(content: Content, cid: str, now: datetime) -> datetime | None:
-    """When the component's status last changed: an update naming it, or a window boundary."""
-    times: list[datetime] = []
+def components_changed(content: Content, now: datetime) -> dict[str, datetime]:
+    """When each component's status last changed: an update naming it, or a window boundary.
+
+    Components that no incident ever touched are left out.
+    """
+    changed: dict[str, datetime] = {}
+
+    def saw(cid: str, t: datetime) -> None:
+        if cid not in changed or t > changed[cid]:
+            changed[cid] = t
+
     for i in derive.visible(content, now):
-        if cid not in i.component_ids:
-            continue
-        times += [u.at for u in derive.updates_until(i, now) if cid in dict(u.components)]
+        for u in derive.updates_until(i, now):
+            for cid, _ in u.components:
+                saw(cid, u.at)
         if i.kind is Kind.MAINTENANCE:
-            times += [t for t in (i.scheduled_for, i.scheduled_until) if t and t <= now]
-    return max(times, default=None)
+            for t in (i.scheduled_for, i.scheduled_until):
+                if t and t <= now:
+                    for cid in i.component_ids:
+                        saw(cid, t)
+    return changed

@@ -90,7 +90,8 @@ def components_list(content: Content, now: datetime) -> list[Json]:
     """Page order: top-level entries, each group followed by its members; positions per parent."""
     site = content.site
     statuses = derive.component_statuses(content, now)
-    updated = {c.id: activity.component_changed(content, c.id, now) for c in site.components}
+    changed = activity.components_changed(content, now)
+    updated = {c.id: changed.get(c.id) for c in site.components}
     top = sorted([(g.position, g) for g in site.groups]
                  + [(c.position, c) for c in site.components if c.group is None],
                  key=lambda e: e[0])
@@ -185,28 +186,33 @@ def render_api(content: Content, now: datetime) -> dict[str, bytes]:
     by_cid = {c.id: next(o for o in components if o["id"] == ids.component_id(site, c.id))
               for c in site.components}
     shown = derive.visible(content, now)
-    objects = {i.slug: incident_object(content, i, now, by_cid) for i in shown}
     incidents = [i for i in shown if i.kind is Kind.INCIDENT]
     maintenance = [i for i in shown if i.kind is Kind.MAINTENANCE]
     upcoming = sorted((i for i in maintenance
                        if derive.phase(i, now) is MaintenanceStatus.SCHEDULED),
                       key=lambda i: (i.began, i.slug))
     active = [i for i in maintenance if derive.phase(i, now) in ACTIVE_MAINTENANCE]
-    unresolved = [objects[i.slug] for i in incidents if derive.is_open(i, now)]
+    made: dict[str, Json] = {}  # only listed incidents are built: the lists are short
+
+    def objects(found: list[Incident]) -> list[Json]:
+        for i in found:
+            if i.slug not in made:
+                made[i.slug] = incident_object(content, i, now, by_cid)
+        return [made[i.slug] for i in found]
+
+    unresolved = objects([i for i in incidents if derive.is_open(i, now)])
     files: dict[str, Json] = {
         "summary.json": {"page": page, "components": components, "incidents": unresolved,
-                         "scheduled_maintenances": [objects[i.slug] for i in active + upcoming],
-                         "status": status},
+                         "scheduled_maintenances": objects(active + upcoming), "status": status},
         "status.json": {"page": page, "status": status},
         "components.json": {"page": page, "components": components},
-        "incidents.json": {"page": page,
-                           "incidents": [objects[i.slug] for i in incidents[:LIST_LIMIT]]},
+        "incidents.json": {"page": page, "incidents": objects(incidents[:LIST_LIMIT])},
         "incidents/unresolved.json": {"page": page, "incidents": unresolved},
-        "scheduled-maintenances.json": {"page": page, "scheduled_maintenances": [
-            objects[i.slug] for i in maintenance[:LIST_LIMIT]]},
-        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": [
-            objects[i.slug] for i in upcoming]},
-        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": [
-            objects[i.slug] for i in active]},
+        "scheduled-maintenances.json": {
+            "page": page, "scheduled_maintenances": objects(maintenance[:LIST_LIMIT])},
+        "scheduled-maintenances/upcoming.json": {"page": page,
+                                                 "scheduled_maintenances": objects(upcoming)},
+        "scheduled-maintenances/active.json": {"page": page,
+                                               "scheduled_maintenances": objects(active)},
     }
     return {API + name: dumps(data) for name, data in files.items()}

@@ -4,7 +4,10 @@ component."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup
@@ -16,13 +19,29 @@ from heliograph.model import Content, Incident, Kind, Site
 from heliograph.timefmt import human_time, iso_utc
 
 
-def feed_incidents(content: Content, now: datetime, component: str | None = None
+@dataclass(frozen=True)
+class Entry:
+    """One feed entry, worked out once and shared by every feed that lists the incident."""
+
+    url: str  # the incident page: the entry's permanent id and its link
+    title: str
+    published: datetime
+    updated: datetime
+    summary: str
+    content: str
+
+
+def newest_first(content: Content, now: datetime) -> tuple[Incident, ...]:
+    """Every public incident, newest activity first."""
+    return tuple(sorted(derive.visible(content, now),
+                        key=lambda i: (activity.latest_update(i, now), i.slug), reverse=True))
+
+
+def feed_incidents(ordered: Sequence[Incident], limit: int, component: str | None = None
                    ) -> tuple[Incident, ...]:
-    """The incidents a feed lists: newest activity first, at most `site.feed_entries`."""
-    found = [i for i in derive.visible(content, now)
-             if component is None or component in i.component_ids]
-    found.sort(key=lambda i: (activity.latest_update(i, now), i.slug), reverse=True)
-    return tuple(found[:content.site.feed_entries])
+    """The incidents one feed lists: the first `limit`, of one component if given."""
+    found = (i for i in ordered if component is None or component in i.component_ids)
+    return tuple(islice(found, limit))
 
 
 def timeline_html(site: Site, incident: Incident, now: datetime) -> str:
@@ -44,24 +63,18 @@ def timeline_html(site: Site, incident: Incident, now: datetime) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def _entry(fg: FeedGenerator, site: Site, incident: Incident, now: datetime) -> None:
+def make_entry(site: Site, incident: Incident, now: datetime) -> Entry:
     posted = derive.updates_until(incident, now)
-    url = incident_url(site, incident)
     status = derive.phase(incident, now) or posted[-1].status
-    fe = fg.add_entry(order="append")
-    fe.id(url)
-    fe.guid(url, permalink=True)
-    fe.title(incident.title)
-    fe.link(href=url, rel="alternate")
-    fe.published(posted[0].at.astimezone(UTC))
-    fe.updated(posted[-1].at.astimezone(UTC))
-    fe.summary(f"{views.status_label(status)}: {plain_text(posted[-1].body)}")
-    fe.content(timeline_html(site, incident, now), type="html")
+    return Entry(url=incident_url(site, incident), title=incident.title,
+                 published=posted[0].at.astimezone(UTC), updated=posted[-1].at.astimezone(UTC),
+                 summary=f"{views.status_label(status)}: {plain_text(posted[-1].body)}",
+                 content=timeline_html(site, incident, now))
 
 
-def build_feed(site: Site, incidents: Sequence[Incident], now: datetime, *, title: str,
-               page_url: str, self_url: str, fallback_time: datetime) -> FeedGenerator:
-    """A feed of `incidents`; its time is the newest update in it, never the clock."""
+def build_feed(entries: Sequence[Entry], *, title: str, page_url: str, self_url: str,
+               fallback_time: datetime) -> FeedGenerator:
+    """A feed of `entries`; its time is the newest update in it, never the clock."""
     fg = FeedGenerator()
     fg.id(self_url)
     fg.title(title)
@@ -70,21 +83,29 @@ def build_feed(site: Site, incidents: Sequence[Incident], now: datetime, *, titl
     fg.link(href=page_url, rel="alternate")  # after `self`: feedgen keeps the last for RSS <link>
     fg.language("en")
     fg.generator("Heliograph")
-    for incident in incidents:
-        _entry(fg, site, incident, now)
-    newest = max((activity.latest_update(i, now) for i in incidents), default=fallback_time)
+    for e in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(e.url)
+        fe.guid(e.url, permalink=True)
+        fe.title(e.title)
+        fe.link(href=e.url, rel="alternate")
+        fe.published(e.published)
+        fe.updated(e.updated)
+        fe.summary(e.summary)
+        fe.content(e.content, type="html")
+    newest = max((e.updated for e in entries), default=fallback_time.astimezone(UTC))
     # feedgen would stamp the wall clock here; pin both to the content so rebuilds are identical.
-    fg.updated(newest.astimezone(UTC))
-    fg.lastBuildDate(newest.astimezone(UTC))
+    fg.updated(newest)
+    fg.lastBuildDate(newest)
     return fg
 
 
-def _atom_and_rss(site: Site, incidents: Sequence[Incident], now: datetime, stem: str,
-                  **kwargs: object) -> dict[str, bytes]:
+def _atom_and_rss(site_url: str, entries: Sequence[Entry], stem: str, **kwargs: Any
+                  ) -> dict[str, bytes]:
     """`<stem>.atom` and `<stem>.rss`, each naming itself as its `self` link."""
     out = {}
     for ext in ("atom", "rss"):
-        fg = build_feed(site, incidents, now, self_url=f"{site.url}/{stem}.{ext}", **kwargs)
+        fg = build_feed(entries, self_url=f"{site_url}/{stem}.{ext}", **kwargs)
         xml = fg.atom_str(pretty=True) if ext == "atom" else fg.rss_str(pretty=True)
         out[f"{stem}.{ext}"] = xml
     return out
@@ -93,12 +114,17 @@ def _atom_and_rss(site: Site, incidents: Sequence[Incident], now: datetime, stem
 def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
     """`history.atom|rss` for the site and `components/<id>/history.atom|rss` for each component."""
     site = content.site
+    ordered = newest_first(content, now)
+    lists = {None: feed_incidents(ordered, site.feed_entries)}
+    lists.update((c.id, feed_incidents(ordered, site.feed_entries, c.id)) for c in site.components)
+    entries = {i.slug: make_entry(site, i, now)
+               for found in lists.values() for i in found}
     fallback = activity.site_changed(content, now) or activity.EPOCH
-    out = _atom_and_rss(site, feed_incidents(content, now), now, "history",
+    out = _atom_and_rss(site.url, [entries[i.slug] for i in lists[None]], "history",
                         title=f"{site.name} Status", page_url=f"{site.url}/",
                         fallback_time=fallback)
     for c in site.components:
-        out.update(_atom_and_rss(site, feed_incidents(content, now, c.id), now,
+        out.update(_atom_and_rss(site.url, [entries[i.slug] for i in lists[c.id]],
                                  f"components/{c.id}/history",
                                  title=f"{c.name} · {site.name} Status",
                                  page_url=f"{site.url}/components/{c.id}/",
