@@ -9,6 +9,8 @@ from pathlib import Path
 from builds import build_at
 from conftest import MINIMAL_CONFIG, update
 
+from heliograph.cli import main
+
 SVG = "{http://www.w3.org/2000/svg}"
 COMPONENTS = ("api", "webhooks", "web", "login", "search", "publishing-api", "media", "scheduler",
               "database", "cdn", "email", "dns")
@@ -82,3 +84,11 @@ def test_names_are_xml_escaped(make_site):
     raw = (site / "badges" / "api.svg").read_bytes()
     assert b"<script" not in raw and b"&lt;script&gt;" in raw
     assert title(badge(site, "api")) == '<script>alert(1)</script> & "API": Operational'
+
+
+def test_a_component_cannot_take_the_site_badges_name(make_site, capsys):
+    source = make_site(config=MINIMAL_CONFIG.replace("id: api", "id: status"))
+    assert main(["build", "--source", str(source), "--now", "2026-02-01T00:00:00Z"]) == 1
+    err = capsys.readouterr().err
+    assert "components.yaml:6: component id 'status' is taken by the site-wide badge" in err
+    assert "Traceback" not in err

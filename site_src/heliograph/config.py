@@ -19,6 +19,7 @@ from heliograph.wording import parse_wording
 from heliograph.yamltext import LineMap, node_line
 
 CONFIG_NAME = "components.yaml"
+RESERVED_IDS = frozenset({"status"})  # badges/<id>.svg would clash with badges/status.svg
 
 
 def timezone(value: Any) -> str:
@@ -147,6 +148,10 @@ def _components(data: Any, path: Path, line: int
         if cid in seen:
             errors.append(ContentError(path, here, f"duplicate component id '{cid}' "
                                        f"(first at line {seen[cid]})"))
+            return None
+        if cid in RESERVED_IDS:
+            errors.append(ContentError(path, here, f"component id '{cid}' is taken by the "
+                                       f"site-wide badge badges/{cid}.svg; choose another id"))
             return None
         seen[cid] = here
         components.append(Component(cid, values["name"], values["description"], group,
