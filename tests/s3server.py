@@ -56,7 +56,7 @@ def closed_port() -> int:
 
 
 class FlakyProxy:
-    """Loopback TCP proxy to `upstream`; its first `fail` connections are reset after `cut` request bytes."""
+    """A loopback proxy to `upstream`; its first `fail` connections reset after `cut` bytes sent."""
 
     def __init__(self, upstream: tuple[str, int], fail: int = 2, cut: int = 4096) -> None:
         self.up, self.fail, self.cut, self.conns, self.resets = upstream, fail, cut, 0, 0

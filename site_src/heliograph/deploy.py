@@ -1,4 +1,4 @@
-"""`deploy`: sync the built site to S3, uploading only what changed, in an order that never breaks a page."""
+"""`deploy`: sync the built site to S3, only what changed, in an order that never breaks a page."""
 
 from __future__ import annotations
 
@@ -12,8 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heliograph.deployplan import (LocalFile, Plan, RemoteObject, Upload, invalidation_paths,
-                                   key_prefix, needs_stored_hash, plan)
+from heliograph.deployplan import (
+    LocalFile,
+    Plan,
+    RemoteObject,
+    Upload,
+    invalidation_paths,
+    key_prefix,
+    needs_stored_hash,
+    plan,
+)
 from heliograph.errors import Abort
 
 if TYPE_CHECKING:

@@ -1,0 +1,120 @@
+"""The GitHub Actions workflows: valid for actionlint and the schema, and doing their job."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+
+from heliograph.cli import parser
+
+WORKFLOWS = REPO / ".github" / "workflows"
+CI, DEPLOY = WORKFLOWS / "ci.yml", WORKFLOWS / "deploy.yml"
+
+
+def tool(name: str) -> str:
+    """The path of a linter; a missing one fails the test (pip install -e '.[test]')."""
+    path = shutil.which(name)
+    assert path, f"{name} is not installed: pip install -e '.[test]' provides it"
+    return path
+
+
+def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([tool("actionlint"), "-oneline", *map(str, files)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def schema_check(*files: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+                           *map(str, files)], capture_output=True, text=True, timeout=60)
+
+
+def load(path: Path) -> dict:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    workflow["on"] = workflow.pop(True, workflow.get("on"))  # YAML 1.1 reads `on:` as True
+    return workflow
+
+
+def steps(path: Path, job: str) -> list[dict]:
+    return load(path)["jobs"][job]["steps"]
+
+
+def test_actionlint_passes_both_workflows():
+    result = actionlint(CI, DEPLOY)
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout + result.stderr
+
+
+def test_the_github_workflow_schema_accepts_both_workflows():
+    result = schema_check(CI, DEPLOY)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("good, bad, check, word", [
+    ("role-to-assume:", "role-to-asume:", actionlint, "role-to-asume"),  # a misspelled input
+    ("    runs-on:", "    needs: [bulid]\n    runs-on:", actionlint, "bulid"),  # an unknown job
+    ("id-token: write", "id-token: writ", schema_check, "writ"),  # an impossible permission
+])
+def test_the_linters_catch_a_planted_mistake(tmp_path, good, bad, check, word):
+    text = DEPLOY.read_text(encoding="utf-8")
+    assert good in text
+    planted = tmp_path / "deploy.yml"
+    planted.write_text(text.replace(good, bad, 1), encoding="utf-8")
+    result = check(planted)
+    assert result.returncode != 0 and word in result.stdout + result.stderr
+
+
+def test_ci_runs_the_tests_and_the_content_check_on_every_push_and_pull_request():
+    ci = load(CI)
+    assert set(ci["on"]) == {"push", "pull_request"} and not ci["on"]["push"]
+    runs = [s.get("run") for s in steps(CI, "test")]
+    assert runs.index("bash tests/run.sh") < runs.index("python build.py check")
+    assert {"uses": "actions/checkout@v5"} in steps(CI, "test")
+
+
+def test_deploy_runs_on_main_every_ten_minutes_and_by_hand():
+    deploy = load(DEPLOY)
+    assert deploy["on"]["push"] == {"branches": ["main"]}
+    assert deploy["on"]["schedule"] == [{"cron": "*/10 * * * *"}]
+    assert "workflow_dispatch" in deploy["on"]
+    assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
+    assert deploy["concurrency"]["group"] and deploy["concurrency"]["cancel-in-progress"] is False
+
+
+def test_deploy_builds_then_deploys_with_oidc_credentials_then_checks():
+    job = steps(DEPLOY, "deploy")
+    uses = [s.get("uses", "") for s in job]
+    runs = [s.get("run", "") for s in job]
+    assert uses[:2] == ["actions/checkout@v5", "actions/setup-python@v6"]
+    credentials = uses.index("aws-actions/configure-aws-credentials@v6")
+    assert job[credentials]["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+    assert job[credentials]["with"]["aws-region"] == "${{ vars.AWS_REGION }}"
+    build = runs.index("python build.py build")
+    deploy = next(i for i, r in enumerate(runs) if r.startswith("python build.py deploy"))
+    check = runs.index("python build.py check")
+    assert build < credentials < deploy < check == len(job) - 1
+
+
+def deploy_arguments(env: dict[str, str]) -> list[str]:
+    """The arguments the deploy step's shell passes to `python build.py`, with these variables."""
+    step = next(s for s in steps(DEPLOY, "deploy") if s.get("name") == "Deploy")
+    assert set(step["env"]) == set(env)
+    script = 'python() { printf "%s\\n" "$@"; }\n' + step["run"]
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script],
+                            env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                            check=True, timeout=10)
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("distribution", ["", "E2EXAMPLE"])
+def test_the_deploy_step_passes_real_flags_from_repository_variables(distribution):
+    argv = deploy_arguments({"BUCKET": "status-example-com", "PREFIX": "",
+                             "DISTRIBUTION": distribution})
+    assert argv[0] == "build.py"
+    args = parser().parse_args(argv[1:])
+    assert (args.command, args.bucket, args.prefix, args.delete, args.force, args.dry_run) == (
+        "deploy", "status-example-com", "", True, False, False)
+    assert args.cloudfront_distribution == (distribution or None)
