@@ -53,6 +53,8 @@ def test_site_feeds_list_every_incident_newest_activity_first(example_site, exam
     assert [e.link for e in feed.entries] == links
     assert [e.id for e in feed.entries] == links  # permanent: the incident page
     assert feed.feed.title == "Acme Status" and feed.feed.link == f"{URL}/"
+    if version == "atom10":  # RFC 4287: entries without authors need a feed author
+        assert feed.feed.author == "Acme"
     # Pinned to the newest update in the content, not the clock.
     assert feed.feed.updated_parsed[:6] == stamp(incidents[0].last.at)
 

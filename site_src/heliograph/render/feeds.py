@@ -72,8 +72,8 @@ def make_entry(site: Site, incident: Incident, now: datetime) -> Entry:
                  content=timeline_html(site, incident, now))
 
 
-def build_feed(entries: Sequence[Entry], *, title: str, page_url: str, self_url: str,
-               fallback_time: datetime) -> FeedGenerator:
+def build_feed(entries: Sequence[Entry], *, title: str, author: str, page_url: str,
+               self_url: str, fallback_time: datetime) -> FeedGenerator:
     """A feed of `entries`; its time is the newest update in it, never the clock."""
     fg = FeedGenerator()
     fg.id(self_url)
@@ -81,6 +81,7 @@ def build_feed(entries: Sequence[Entry], *, title: str, page_url: str, self_url:
     fg.description(f"Incidents and scheduled maintenance for {title}")
     fg.link(href=self_url, rel="self")
     fg.link(href=page_url, rel="alternate")  # after `self`: feedgen keeps the last for RSS <link>
+    fg.author({"name": author})  # RFC 4287 4.1.1: a feed without entry authors needs one
     fg.language("en")
     fg.generator("Heliograph")
     for e in entries:
@@ -121,12 +122,12 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
                for found in lists.values() for i in found}
     fallback = activity.site_changed(content, now) or activity.EPOCH
     out = _atom_and_rss(site.url, [entries[i.slug] for i in lists[None]], "history",
-                        title=f"{site.name} Status", page_url=f"{site.url}/",
+                        title=f"{site.name} Status", author=site.name, page_url=f"{site.url}/",
                         fallback_time=fallback)
     for c in site.components:
         out.update(_atom_and_rss(site.url, [entries[i.slug] for i in lists[c.id]],
                                  f"components/{c.id}/history",
-                                 title=f"{c.name} · {site.name} Status",
+                                 title=f"{c.name} · {site.name} Status", author=site.name,
                                  page_url=f"{site.url}/components/{c.id}/",
                                  fallback_time=fallback))
     return out
