@@ -12,7 +12,7 @@ import feedparser
 import pytest
 from builds import build_at
 from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update
-from htmlread import page
+from htmlread import page, texts
 
 from heliograph.build import Project, build, load_content
 from heliograph.markup import render_markdown
@@ -167,3 +167,15 @@ def test_two_builds_with_the_same_now_are_byte_identical(example_source, tmp_pat
             assert filecmp.cmp(path, outs[1] / rel, shallow=False), rel
             compared += 1
     assert compared >= 8 + 13 + 4 + 12 * 2 + 3
+
+
+def test_every_page_offers_the_subscriptions_in_its_footer(example_site):
+    for rel in ("index.html", "404.html", "components/cdn/index.html"):
+        links = dict(zip(texts(page(example_site, rel), "//footer//a"),
+                         (a.get("href") for a in page(example_site, rel).xpath("//footer//a")),
+                         strict=True))
+        assert links == {"Atom": "/history.atom", "RSS": "/history.rss",
+                         "maintenance calendar": "/maintenance.ics",
+                         "status API": "/api/v2/summary.json"}, rel
+    for href in links.values():
+        assert (example_site / href.lstrip("/")).is_file()
