@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Iterator
@@ -112,16 +113,27 @@ def deploy(site: Path, target: Target, options: Options = Options(),
     return DeployResult(todo, False, uploaded, deleted, invalidation)
 
 
+@functools.cache
+def _model_loader() -> Any:
+    """botocore's reader of service models, shared: each new session would parse them again."""
+    from botocore.loaders import create_loader
+    return create_loader()
+
+
 def _client(service: str, target: Target, workers: int) -> Any:
     import boto3
+    import botocore.session
     from botocore.config import Config
     config = Config(retries={"mode": "standard"}, max_pool_connections=max(workers, 10),
                     connect_timeout=10, read_timeout=60)
     # CloudFront keeps its own endpoint (or AWS_ENDPOINT_URL_CLOUDFRONT); --endpoint-url is S3's.
     endpoint = target.endpoint_url if service == "s3" else None
     try:
-        return boto3.session.Session().client(service, region_name=target.region,
-                                               endpoint_url=endpoint, config=config)
+        # A fresh session per deploy reads the credentials and region of this moment.
+        core = botocore.session.get_session()
+        core.register_component("data_loader", _model_loader())
+        return boto3.session.Session(botocore_session=core).client(
+            service, region_name=target.region, endpoint_url=endpoint, config=config)
     except ValueError as exc:
         raise Abort(f"cannot use endpoint {endpoint!r}: {exc}") from None
 
@@ -218,5 +230,5 @@ def _explained(target: Target, doing: str, uploaded: int | None = None) -> Itera
         if message is None:
             raise
         if uploaded is not None:
-            message += f" ({uploaded} files were uploaded before it; run deploy again)"
+            message += f" ({uploaded} of the uploads went through before it; run deploy again)"
         raise Abort(message) from None

@@ -30,7 +30,11 @@ def explain(exc: BaseException, target: Target, doing: str) -> str | None:
                 "check --endpoint-url, --region and the network")
     if isinstance(exc, bx.ClientError):
         return _client_error(exc, target, doing, endpoint)
-    if isinstance(exc, bx.BotoCoreError):  # a connection cut or timed out after every retry
+    if isinstance(exc, bx.ConnectionClosedError):
+        return f"{doing} failed at {endpoint}: the connection was cut on every retry"
+    if isinstance(exc, bx.ReadTimeoutError):
+        return f"{doing} failed at {endpoint}: no answer in time on every retry"
+    if isinstance(exc, bx.BotoCoreError):
         return _one_line(f"{doing} failed at {endpoint}: {exc}")
     if isinstance(exc, OSError):
         return _one_line(f"{doing} failed: {exc}")
