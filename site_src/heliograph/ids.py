@@ -22,6 +22,7 @@ def stable_id(site_url: str, kind: str, key: str) -> str:
 
 
 def page_id(site: Site) -> str:
+    """The `page.id` of the site."""
     return stable_id(site.url, "page", "")
 
 

@@ -36,6 +36,7 @@ Json = dict[str, Any]
 
 
 def millis(t: datetime | None) -> str | None:
+    """A Statuspage time, or null."""
     return iso_millis(t) if t else None
 
 
@@ -45,6 +46,7 @@ def dumps(data: Json) -> bytes:
 
 
 def page_object(content: Content, now: datetime) -> Json:
+    """The `page` object every file starts with."""
     site = content.site
     return {"id": ids.page_id(site), "name": site.name, "url": site.url,
             "time_zone": site.timezone, "updated_at": millis(activity.site_changed(content, now))}
@@ -63,6 +65,7 @@ def status_object(content: Content, now: datetime) -> Json:
 
 def component_object(site: Site, cid: str, statuses: dict[str, ComponentStatus],
                      position: int, updated: datetime | None) -> Json:
+    """A component; what Statuspage records and Heliograph cannot know is null or false."""
     c = site.component(cid)
     return {
         "id": ids.component_id(site, cid), "name": c.name, "status": statuses[cid].value,
@@ -154,6 +157,7 @@ def ended_at(incident: Incident, now: datetime) -> datetime | None:
 
 def incident_object(content: Content, incident: Incident, now: datetime,
                     components: dict[str, Json]) -> Json:
+    """An incident or maintenance as Statuspage shows it at `now`."""
     site = content.site
     posted = derive.updates_until(incident, now)
     watched = IncidentStatus.MONITORING if incident.kind is Kind.INCIDENT \

@@ -15,6 +15,7 @@ Window = tuple[datetime | None, datetime | None]
 
 
 def ics_time(t: datetime) -> str:
+    """A UTC DATE-TIME: `20261202T050000Z`."""
     return t.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 

@@ -64,6 +64,7 @@ def timeline_html(site: Site, incident: Incident, now: datetime) -> str:
 
 
 def make_entry(site: Site, incident: Incident, now: datetime) -> Entry:
+    """The entry for one incident as the feeds show it at `now`."""
     posted = derive.updates_until(incident, now)
     status = derive.phase(incident, now) or posted[-1].status
     return Entry(url=incident_url(site, incident), title=incident.title,
