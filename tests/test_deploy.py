@@ -126,6 +126,14 @@ def test_second_deploy_uploads_nothing(capsys, s3, target, example_site):
     assert re.fullmatch(rf"uploaded 0, unchanged {files}, deleted 0 in \d+\.\d s\n", out)
 
 
+def test_a_long_deploy_reports_progress(capsys, s3, target, small_site, monkeypatch):
+    monkeypatch.setattr("heliograph.cli.DEPLOY_PROGRESS_SECONDS", 0)  # every upload counts as long
+    code, out, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
+                             target.endpoint_url)
+    assert code == 0 and out.startswith("uploaded 5, unchanged 0, deleted 0 in ")
+    assert err.splitlines() == [f"  {n} of 5 uploaded" for n in range(1, 6)]
+
+
 def test_a_new_update_uploads_only_what_it_changed_in_a_safe_order(
         s3, target, example_source, tmp_path):
     source = shutil.copytree(example_source, tmp_path / "src")

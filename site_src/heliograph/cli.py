@@ -175,6 +175,9 @@ def cmd_postmortem(args: argparse.Namespace) -> int:
     return _created(source, draft_postmortem(content, args.slug, now), None)
 
 
+DEPLOY_PROGRESS_SECONDS = 2.0  # a deploy that runs longer says how far it is, this often
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     from heliograph.build import Project
     from heliograph.deploy import Options, Target, deploy
@@ -186,7 +189,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
     def progress(done: int, total: int, key: str) -> None:
         nonlocal last
-        if time.perf_counter() - last >= 2:  # only long deploys say how far they are
+        if time.perf_counter() - last >= DEPLOY_PROGRESS_SECONDS:
             last = time.perf_counter()
             print(f"  {done:,} of {total:,} uploaded", file=sys.stderr, flush=True)
 

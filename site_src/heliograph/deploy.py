@@ -201,8 +201,8 @@ def _delete(s3: Any, target: Target, keys: tuple[str, ...]) -> int:
                                        Delete={"Objects": batch, "Quiet": True}).get("Errors")
         if errors:
             first = errors[0]
-            raise Abort(f"could not delete {len(errors)} objects, first {first.get('Key')}: "
-                        f"{first.get('Code')}: {first.get('Message')}")
+            raise Abort(f"could not delete {len(errors)} of {len(keys)} stale objects; the first, "
+                        f"{first.get('Key')}: {first.get('Code')}: {first.get('Message')}")
     return len(keys)
 
 
