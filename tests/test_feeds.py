@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -179,3 +182,19 @@ def test_every_page_offers_the_subscriptions_in_its_footer(example_site):
                          "status API": "/api/v2/summary.json"}, rel
     for href in links.values():
         assert (example_site / href.lstrip("/")).is_file()
+
+
+def test_rebuilds_agree_across_hash_seeds_zones_and_locales(example_source, tmp_path):
+    """Same content and --now in fresh processes with different environments: same bytes."""
+    repo = Path(__file__).resolve().parent.parent
+    trees = []
+    for n, (seed, tz, lang) in enumerate((("1", "Asia/Tokyo", "C"),
+                                          ("77", "America/Los_Angeles", "C.UTF-8"))):
+        out = tmp_path / f"out{n}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz, "LC_ALL": lang}
+        subprocess.run([sys.executable, str(repo / "build.py"), "build", "--source",
+                        str(example_source), "--output", str(out), "--now",
+                        EXAMPLE_NOW.isoformat()], check=True, env=env, capture_output=True)
+        trees.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert trees[0].keys() == trees[1].keys() and len(trees[0]) > 80
+    assert [rel for rel in trees[0] if trees[0][rel] != trees[1][rel]] == []
