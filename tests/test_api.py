@@ -265,6 +265,9 @@ def test_maintenance_follows_the_clock(make_site, now, status, active, api_statu
     assert m["resolved_at"] == ("2026-03-10T08:00:00.000Z" if status == "completed" else None)
     assert bool(api(site, "scheduled-maintenances/active.json")["scheduled_maintenances"]) is active
     summary = api(site, "summary.json")
+    assert summary["page"]["updated_at"] == {  # clients watch it to notice a change
+        "scheduled": "2026-03-01T10:00:00.000Z", "in_progress": "2026-03-10T06:00:00.000Z",
+        "completed": "2026-03-10T08:00:00.000Z"}[status]
     assert {c["name"]: c["status"] for c in summary["components"]}["Public API"] == api_status
     assert summary["status"]["indicator"] == indicator
     assert len(summary["scheduled_maintenances"]) == (0 if status == "completed" else 1)

@@ -46,10 +46,15 @@ def dumps(data: Json) -> bytes:
 
 
 def page_object(content: Content, now: datetime) -> Json:
-    """The `page` object every file starts with."""
+    """The `page` object every file starts with; `updated_at` is the last change of anything,
+
+    a maintenance window opening or closing by the clock included.
+    """
     site = content.site
+    times = [t for t in (activity.site_changed(content, now),
+                         *activity.components_changed(content, now).values()) if t]
     return {"id": ids.page_id(site), "name": site.name, "url": site.url,
-            "time_zone": site.timezone, "updated_at": millis(activity.site_changed(content, now))}
+            "time_zone": site.timezone, "updated_at": millis(max(times, default=None))}
 
 
 def status_object(content: Content, now: datetime) -> Json:
