@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest_browser import browser_type_launch_args  # noqa: F401 - pytest fixture
+from playwright.sync_api import Page
 
 from heliograph.previewhttp import inject
 
@@ -75,6 +77,11 @@ class Served:
 
     def builds(self) -> list[str]:
         return [x for x in self.out if x.startswith("Build #")]
+
+    def build_line(self, number: int) -> str:
+        """The terminal line of build `number`, once printed (it follows the swap by a moment)."""
+        return self.wait_for(lambda: next((x for x in self.builds()
+                                           if x.startswith(f"Build #{number} ")), None))
 
     def stop(self) -> int:
         if self.proc.poll() is None:
@@ -135,6 +142,12 @@ class EventStream:
         self.conn.close()
 
 
+PAINT_TIMES = ("() => [performance.timeOrigin, "
+               "performance.getEntriesByType('navigation')[0].requestStart, "
+               "performance.getEntriesByType('paint')"
+               ".find(e => e.name === 'first-contentful-paint').startTime]")
+
+
 def generation(page: str) -> int:
     return int(re.search(r'data-generation="(\d+)"', page).group(1))
 
@@ -145,18 +158,19 @@ def test_an_edit_reaches_the_page_and_open_tabs_get_a_reload_event(served: Serve
     stream = EventStream(served.base, generation(page))
     try:
         started = time.perf_counter()
-        edit(served.source, f"{OPEN}/03-identified.md", "oldest first.", "oldest first. All caught up.")
+        edit(served.source, f"{OPEN}/03-identified.md", "oldest first.",
+             "oldest first. All caught up.")
         event = stream.next_event()
         served.page_when(lambda p: "All caught up" in p, "the edited page")
         elapsed = time.perf_counter() - started
     finally:
         stream.close()
     assert event == f"event: reload data: {generation(page) + 1}"
-    print(f"\nchange to display (save -> reload event -> new page fetched): {elapsed:.3f} s; "
-          f"{served.builds()[-1].strip()}")
+    print(f"\nchange to display (save -> reload event -> new page fetched): {elapsed:.3f} s; "  # noqa: T201 - the figure the issue asks for, shown with -s
+          f"{served.build_line(2).strip()}")
     # The issue asks for under half a second; most of it is the build itself, which a loaded
     # machine slows down, so the server's own share (debounce, events, serving) is held tight.
-    build_seconds = float(re.search(r"done in ([\d.]+) s", served.builds()[-1]).group(1))
+    build_seconds = float(re.search(r"done in ([\d.]+) s", served.build_line(2)).group(1))
     assert elapsed - build_seconds < 0.35
     assert elapsed < 1.5
     assert not (served.source / "_site").exists(), "serve must not write the user's _site"
@@ -174,14 +188,47 @@ def test_a_content_error_shows_an_overlay_over_the_last_good_site_until_fixed(se
     assert "<b>fixed</b>" not in page
     assert "oldest first" in page and "Scheduled posts publishing late" in page
     served.wait_for(lambda: error + "\n" in served.err, "the error in the terminal")
-    assert served.builds()[-1].startswith("Build #2 failed after a change to "
+    assert served.build_line(2).startswith("Build #2 failed after a change to "
                                           f"{update}: 1 problem; still serving the last good site")
     assert "heliograph-errors" in served.page("/")  # every page carries it
 
     edit(served.source, update, "status: <b>fixed</b>", "status: monitoring")
     page = served.page_when(lambda p: "heliograph-errors" not in p, "the overlay to go")
     assert "Monitoring" in page
-    assert served.builds()[-1].startswith("Build #3 done in ")
+    assert served.build_line(3).startswith("Build #3 done in ")
+
+
+def test_an_open_browser_tab_reloads_by_itself_and_shows_errors_over_the_old_page(
+        served: Served, page: Page) -> None:
+    page.goto(served.base + PAGE)
+    page.wait_for_function("document.readyState === 'complete'")
+    figures = []
+    for number, text in ((2, "Nearly there."), (3, "All caught up.")):  # a first edit, another
+        saved = time.time()
+        edit(served.source, f"{OPEN}/03-identified.md", "oldest first.", f"oldest first. {text}")
+        page.get_by_text(text).wait_for(timeout=BOUND * 1000)
+        # When the reloaded tab requested and first painted the page, from the browser's clock.
+        origin, requested, painted = page.evaluate(PAINT_TIMES)
+        build = re.search(r"done in ([\d.]+) s", served.build_line(number)).group(1)
+        requested_after = origin / 1000 + requested / 1000 - saved
+        figures.append(f"painted {origin / 1000 + painted / 1000 - saved:.3f} s after the save "
+                       f"(build {build} s, request at {requested_after:.3f} s)")
+        # The server's share (debounce, event, reload request) beyond the build itself.
+        assert requested_after - float(build) < 0.4
+    print("\nchange to display in Chromium: " + "; then ".join(figures))  # noqa: T201 - the figure
+
+    edit(served.source, f"{OPEN}/03-identified.md", "status: identified", "status: <b>x</b>")
+    overlay = page.locator("#heliograph-errors")
+    overlay.wait_for(timeout=BOUND * 1000)
+    assert overlay.is_visible()
+    assert (f"{OPEN}/03-identified.md:3: 'status': expected one of investigating, identified, "
+            "monitoring, resolved, got '<b>x</b>'") in overlay.inner_text()
+    assert page.locator("#heliograph-errors b").count() == 0  # shown as text, never as markup
+    assert page.get_by_text("All caught up").count() == 1  # the last good page, underneath
+
+    edit(served.source, f"{OPEN}/03-identified.md", "status: <b>x</b>", "status: monitoring")
+    overlay.wait_for(state="detached", timeout=BOUND * 1000)
+    assert "Monitoring" in page.content()
 
 
 def test_a_burst_of_saves_is_one_rebuild(served: Served) -> None:
@@ -232,8 +279,11 @@ def test_only_served_html_gets_the_reload_script(served: Served, example_site: P
         assert not file.is_file() or b"__heliograph" not in file.read_bytes(), file
 
 
-def test_ctrl_c_stops_cleanly(served: Served) -> None:
+def test_ctrl_c_stops_cleanly_and_removes_the_private_build(served: Served) -> None:
+    private = Path(re.search(r"private build in (\S+)", served.out[1]).group(1))
+    assert (private / "site" / "index.html").is_file()
     assert served.stop() == 0
+    assert not private.exists()
     assert served.out[-1] == "Stopped.\n"
     assert "Traceback" not in "".join(served.err)
 

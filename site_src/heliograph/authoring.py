@@ -17,8 +17,16 @@ from heliograph import sop
 from heliograph.errors import Abort
 from heliograph.load import INCIDENTS_DIR, POSTMORTEM_NAME
 from heliograph.model import (
-    CLOSED_STATUSES, ComponentStatus, Content, Incident, IncidentStatus, Kind, MaintenanceStatus,
-    Severity, Site, Status,
+    CLOSED_STATUSES,
+    ComponentStatus,
+    Content,
+    Incident,
+    IncidentStatus,
+    Kind,
+    MaintenanceStatus,
+    Severity,
+    Site,
+    Status,
 )
 from heliograph.timefmt import clock, human_duration, human_time, iso_utc, local
 

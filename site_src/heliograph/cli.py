@@ -99,9 +99,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import tempfile
 
-    from heliograph.serve import LiveServer, site_builder, site_mount, watched
+    from heliograph.serve import LiveServer, scratch_dir, site_builder, site_mount, watched
     source = _project(args).source
-    with tempfile.TemporaryDirectory(prefix="heliograph-serve-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="heliograph-serve-", dir=scratch_dir()) as tmp:
         output = Path(tmp) / "site"  # a private build: the user's _site stays as it was
         builder = site_builder(source, output, lambda: args.now or clock())
         try:
@@ -113,7 +113,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on kill too
         try:
             server.start()
-            print(f"Serving on {server.url} (Ctrl-C to stop)", flush=True)
+            print(f"Serving on {server.url} from a private build in {tmp} (Ctrl-C to stop)",
+                  flush=True)
             server.wait()
         except KeyboardInterrupt:
             pass

@@ -10,7 +10,6 @@ import html
 import mimetypes
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 

@@ -6,6 +6,7 @@ livereload does; `site_builder` at the end is the one place it meets the Heliogr
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -45,7 +46,8 @@ class LiveServer:
                  host: str = "127.0.0.1", port: int = 8000, mount: str = "/",
                  report: Callable[[BuildReport], None] = lambda r: None,
                  debounce: float = DEBOUNCE) -> None:
-        self.builder, self.site_dir, self.report, self.debounce = builder, site_dir, report, debounce
+        self.builder, self.site_dir, self.report = builder, site_dir, report
+        self.debounce = debounce
         self.watch = tuple(p.absolute() for p in watch)
         self.mount = "/" + mount.strip("/") + "/" if mount.strip("/") else "/"
         self.generation = 0
@@ -58,7 +60,8 @@ class LiveServer:
         self._handler = _Events(self)
         self._folders: dict[Path, ObservedWatch] = {}
         self._threads: list[threading.Thread] = []
-        self.httpd = ThreadingHTTPServer((host, port), PreviewHandler)  # binds now: errors come early
+        # Binding here, not in start(), makes a busy port an error before the first build.
+        self.httpd = ThreadingHTTPServer((host, port), PreviewHandler)
         self.httpd.daemon_threads = True
         self.httpd.live = self  # type: ignore[attr-defined]
 
@@ -219,6 +222,13 @@ def site_builder(source: Path, output: Path, when: Callable[[], datetime]) -> Bu
             return [f"{shown}:{exc.lineno}: {exc.message}"]
         return []
     return run
+
+
+def scratch_dir() -> str | None:
+    """Where the private preview build goes: memory-backed /dev/shm when there is one, since the
+    build is thrown away and writing it to disk was half of each rebuild; else the temp dir."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def watched(source: Path) -> list[Path]:
