@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -118,3 +120,11 @@ def test_the_deploy_step_passes_real_flags_from_repository_variables(distributio
     assert (args.command, args.bucket, args.prefix, args.delete, args.force, args.dry_run) == (
         "deploy", "status-example-com", "", True, False, False)
     assert args.cloudfront_distribution == (distribution or None)
+
+
+def test_docs_name_every_repository_variable_and_their_policies_parse():
+    docs = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    used = set(re.findall(r"\bvars\.([A-Z_]+)", DEPLOY.read_text(encoding="utf-8")))
+    assert used == set(re.findall(r"^\| `([A-Z_]+)` \|", docs, re.M))
+    policies = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", docs, re.S)]
+    assert len(policies) == 4 and all(p["Version"] == "2012-10-17" for p in policies)
