@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from conftest import update
+
 from heliograph.build import Project, build
 
 
@@ -12,3 +14,14 @@ def build_at(source: Path, now: datetime, out: str = "_site") -> Path:
     """Build `source` as of `now` into a sibling folder named `out`; return that folder."""
     build(Project.at(source, source.parent / out), now)
     return source.parent / out
+
+
+def resolved_incidents(count: int) -> dict[str, str]:
+    """`count` one-update incidents on api, an hour apart from 2026-01-01, titled `Incident N`."""
+    files = {}
+    for n in range(1, count + 1):
+        day, hour = divmod(n - 1, 24)
+        files[f"incidents/2026-01-{day + 1:02d}-x{n}/01.md"] = update(
+            f"2026-01-{day + 1:02d}T{hour:02d}:00:00Z", "resolved", f"Fixed number {n}.",
+            title=f"Incident {n}", severity="SEV-3", components={"api": "degraded_performance"})
+    return files

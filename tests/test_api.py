@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builds import build_at
+from builds import build_at, resolved_incidents
 from conftest import MINIMAL_CONFIG, update
 
 SAMPLES = Path(__file__).parent / "data" / "statuspage"
@@ -310,3 +310,10 @@ def test_an_empty_site_still_answers_every_file(make_site):
     assert api(site, "incidents.json")["incidents"] == []
     assert api(site, "status.json")["page"]["updated_at"] is None
 
+
+
+def test_lists_hold_the_fifty_most_recent(make_site):
+    files = resolved_incidents(52)
+    site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
+    names = [i["name"] for i in api(site, "incidents.json")["incidents"]]
+    assert len(names) == 50 and names[0] == "Incident 52" and names[-1] == "Incident 3"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from builds import build_at
+from builds import build_at, resolved_incidents
 from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update
 from htmlread import page, texts
 
@@ -119,26 +119,21 @@ def test_pages_link_their_feeds(example_site):
     assert not any(h.startswith("/components/") for h in home)
 
 
-def incident_files(n: int) -> dict[str, str]:
-    return {f"incidents/2026-01-0{d}-x{d}/01.md": update(
-        f"2026-01-0{d}T10:00:00Z", "resolved", f"Fixed number {d}.", title=f"Incident {d}",
-        severity="SEV-3", components={"api": "degraded_performance"}) for d in range(1, n + 1)}
-
-
 def test_feed_entries_setting_limits_the_entries(make_site):
     config = MINIMAL_CONFIG.replace("timezone: UTC", "timezone: UTC\n  feed_entries: 2")
-    site = build_at(make_site(incident_files(4), config=config), datetime(2026, 2, 1, tzinfo=UTC))
+    site = build_at(make_site(resolved_incidents(4), config=config),
+                    datetime(2026, 2, 1, tzinfo=UTC))
     for rel in ("history.atom", "history.rss", "components/api/history.atom"):
         assert [e.title for e in read(site, rel).entries] == ["Incident 4", "Incident 3"]
 
 
 def test_feeds_do_not_change_with_the_build_time(make_site):
-    source = make_site(incident_files(3))
+    source = make_site(resolved_incidents(3))
     one = build_at(source, datetime(2026, 2, 1, tzinfo=UTC), "one")
     two = build_at(source, datetime(2026, 6, 30, 23, 59, tzinfo=UTC), "two")
     for rel in ("history.atom", "history.rss", "components/web/history.atom"):
         assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
-    assert read(one, "history.atom").feed.updated_parsed[:6] == (2026, 1, 3, 10, 0, 0)
+    assert read(one, "history.atom").feed.updated_parsed[:6] == (2026, 1, 1, 2, 0, 0)
     # A component with no incidents still has valid, empty feeds.
     assert read(one, "components/web/history.rss").entries == []
 
@@ -198,3 +193,10 @@ def test_rebuilds_agree_across_hash_seeds_zones_and_locales(example_source, tmp_
         trees.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
     assert trees[0].keys() == trees[1].keys() and len(trees[0]) > 80
     assert [rel for rel in trees[0] if trees[0][rel] != trees[1][rel]] == []
+
+
+def test_feeds_default_to_fifty_entries(make_site):
+    files = resolved_incidents(52)
+    site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
+    titles = [e.title for e in read(site, "history.rss").entries]
+    assert len(titles) == 50 and titles[0] == "Incident 52" and titles[-1] == "Incident 3"
