@@ -18,9 +18,9 @@ from heliograph import derive
 from heliograph.model import ComponentStatus, Content, Incident, Kind, Site
 from heliograph.timefmt import MONTHS, local, zone
 
-# Share of a moment counted as downtime (the Statuspage convention); other statuses count as up.
-DOWNTIME_WEIGHT = {ComponentStatus.MAJOR_OUTAGE: Fraction(1),
-                   ComponentStatus.PARTIAL_OUTAGE: Fraction(3, 10)}
+# Tenths of a moment counted as downtime: major outage 1, partial outage 0.3 (the Statuspage
+# convention); other statuses count as up. Whole numbers keep the sums exact and fast.
+DOWNTIME_TENTHS = {ComponentStatus.MAJOR_OUTAGE: 10, ComponentStatus.PARTIAL_OUTAGE: 3}
 _US = timedelta(microseconds=1)
 
 
@@ -75,11 +75,12 @@ def site_uptime(content: Content, now: datetime) -> SiteUptime:
     by_component: dict[str, list[Interval]] = defaultdict(list)
     for incident in content.incidents:
         for interval in incident_intervals(incident, now):
-            by_component[interval.component].append(interval)
+            if interval.end > bounds[0]:  # older history cannot touch the window
+                by_component[interval.component].append(interval)
     dates = tuple(local(b, site.timezone).date() for b in bounds[:-1])
     components = tuple(component_uptime(c.id, by_component[c.id], dates, bounds, now)
                        for c in site.components)
-    shown = {u.id: u for u, c in zip(components, site.components) if c.show_uptime}
+    shown = {u.id: u for u, c in zip(components, site.components, strict=True) if c.show_uptime}
     groups = tuple(group_uptime(g.id, [shown[cid] for cid in g.components if cid in shown])
                    for g in site.groups if any(cid in shown for cid in g.components))
     return SiteUptime(components, groups)
@@ -153,30 +154,35 @@ def component_uptime(cid: str, intervals: Sequence[Interval], dates: Sequence[da
                      bounds: Sequence[datetime], now: datetime) -> Uptime:
     """One component's days: downtime and worst status from its timeline, incidents touching."""
     days = len(bounds) - 1
-    down = [Fraction(0)] * days
+    down = [0] * days  # tenths of a microsecond
     worst = [ComponentStatus.OPERATIONAL] * days
     touched: list[dict[str, Incident]] = [{} for _ in range(days)]
     for start, end, status in worst_timeline(intervals):
         for d in _days_of(start, end, bounds):
             overlap = min(end, bounds[d + 1]) - max(start, bounds[d])
-            down[d] += DOWNTIME_WEIGHT.get(status, Fraction(0)) * (overlap // _US)
+            down[d] += DOWNTIME_TENTHS.get(status, 0) * (overlap // _US)
             worst[d] = derive.worst((worst[d], status))
     for i in intervals:
         for d in _days_of(i.start, i.end, bounds):
             touched[d].setdefault(i.incident.slug, i.incident)
-    seen = [max(min(bounds[d + 1], now) - bounds[d], timedelta(0)) // _US for d in range(days)]
+    seen = [max(min(bounds[d + 1], now) - bounds[d], timedelta(0)) // _US * 10
+            for d in range(days)]
     records = tuple(
-        DayUptime(dates[d], 1 - down[d] / seen[d] if seen[d] else Fraction(1), worst[d],
+        DayUptime(dates[d], _share_up(down[d], seen[d]), worst[d],
                   tuple(sorted(touched[d].values(), key=lambda i: (i.began, i.slug))))
         for d in range(days))
-    total = sum(seen)
-    return Uptime(cid, records, 1 - sum(down) / total if total else Fraction(1))
+    return Uptime(cid, records, _share_up(sum(down), sum(seen)))
+
+
+def _share_up(down: int, seen: int) -> Fraction:
+    """A day not yet begun (or a window of no time) was never down."""
+    return 1 - Fraction(down, seen) if seen else Fraction(1)
 
 
 def group_uptime(gid: str, members: Sequence[Uptime]) -> Uptime:
     """A group's day is the mean of its members' uptime and the worst of their statuses."""
     days = []
-    for same_day in zip(*(m.days for m in members)):
+    for same_day in zip(*(m.days for m in members), strict=True):
         touched = {i.slug: i for day in same_day for i in day.incidents}
         days.append(DayUptime(same_day[0].date,
                               sum((d.uptime for d in same_day), Fraction(0)) / len(same_day),
