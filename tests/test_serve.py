@@ -20,6 +20,7 @@ import pytest
 from conftest_browser import browser_type_launch_args  # noqa: F401 - pytest fixture
 from playwright.sync_api import Page
 
+import heliograph
 from heliograph.previewhttp import inject
 
 NOW = "2026-11-24T15:10:00Z"  # conftest's EXAMPLE_NOW
@@ -306,3 +307,33 @@ def test_the_overlay_escapes_every_problem() -> None:
     assert out.index("<p>old</p>") < out.index("heliograph-errors") < out.index("</body>")
     assert 'role="alert"' in out and "1 problem;" in out
     assert "heliograph-errors" not in inject(page, 7, []).decode()
+
+
+def test_a_site_broken_at_start_serves_its_errors_until_fixed(source: Path) -> None:
+    edit(source, "components.yaml", "timezone: America/New_York", "timezone: Mars/Olympus")
+    server = Served(source)
+    try:
+        status, _, page = server.get("/")
+        assert status == 503 and "No good build yet" in page
+        assert ("components.yaml:5: &#x27;timezone&#x27;: expected an IANA time zone such as "
+                "UTC or Europe/Berlin, got &#x27;Mars/Olympus&#x27;") in page
+        assert server.build_line(1).startswith("Build #1 failed: 1 problem; still serving")
+        edit(source, "components.yaml", "timezone: Mars/Olympus", "timezone: UTC")
+        page = server.page_when(lambda p: "heliograph-errors" not in p, "the fixed site", "/")
+        assert "Times are shown in UTC." in page
+    finally:
+        server.stop()
+
+
+def test_a_theme_template_error_points_at_the_template_line(served: Served) -> None:
+    bundled = Path(heliograph.__file__).parent / "theme" / "templates" / "base.html"
+    override = served.source / "theme" / "templates" / "base.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    text = bundled.read_text()
+    line = text[:text.index("<main")].count("\n") + 1
+    override.write_text(text.replace("<main", "{% if %}<main", 1))
+    page = served.page_when(lambda p: "heliograph-errors" in p, "the template error")
+    assert (f"theme/templates/base.html:{line}: Expected an expression, got &#x27;end of "
+            "statement block&#x27;") in page
+    override.unlink()
+    served.page_when(lambda p: "heliograph-errors" not in p, "the bundled template again")
