@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import update
 from htmlread import cls, page, texts
-from test_uptime import built, incident
+from test_uptime import bar_days, built, incident
 
 WINDOW = "10 Feb 2026, 14:00 UTC – 10 Feb 2026, 15:00 UTC"
 PAGE = "incidents/db-upgrade/index.html"
@@ -93,6 +93,10 @@ def test_history_lists_maintenance_apart_from_incidents(make_site):
     assert texts(month, "ul[1]/li/a") == ["Sign-in errors"]
     assert texts(month, "h3") == ["Scheduled maintenance"]
     assert texts(month, "h3/following-sibling::ul/li/a") == ["Database upgrade"]
+    home = page(site, "index.html")
+    assert bar_days(home, "Public API: uptime by day, last 2 days")[0] == (
+        "u-under_maintenance", "10 February 2026: 100% uptime, worst: under maintenance. "
+                               "Maintenance: Database upgrade")
     archive = page(site, "history/2026-02/index.html")
     assert texts(archive, "//section[@aria-labelledby='inc-h']//h3") == ["Sign-in errors"]
     assert texts(archive, "//section[@aria-labelledby='maint-h']//h3") == ["Database upgrade"]
