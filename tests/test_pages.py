@@ -26,9 +26,9 @@ def test_home_shows_banner_open_incident_and_components(example_site: Path):
         ["Scheduled posts publishing late"]
     latest = texts(home, f"//*[{cls('latest')}]")[0]
     assert "The workers are running again" in latest
-    assert "Next update expected by 11:05 EST" in latest
-    rows = dict(zip(texts(home, f"//li[{cls('component')}]//a"),
-                    texts(home, f"//li[{cls('component')}]//span[{cls('pill')}]")))
+    assert "Next update expected by 11:05 (EST)" in latest
+    rows = {texts(li, f".//a[{cls('name')}]")[0]: texts(li, f".//span[{cls('pill')}]")[0]
+            for li in home.xpath(f"//li[{cls('component')}]")}
     assert rows["Post scheduler"] == "Degraded performance"
     assert rows["Public API"] == "Operational" and len(rows) == 12
     groups = texts(home, f"//li[{cls('group')}]/details/summary/span[{cls('name')}]")
