@@ -143,10 +143,12 @@ class EventStream:
         self.conn.close()
 
 
-PAINT_TIMES = ("() => [performance.timeOrigin, "
-               "performance.getEntriesByType('navigation')[0].requestStart, "
-               "performance.getEntriesByType('paint')"
-               ".find(e => e.name === 'first-contentful-paint').startTime]")
+# The page's request and first paint, once painted (the text is in the DOM a moment before).
+PAINT_TIMES = """() => {
+  const paint = performance.getEntriesByName("first-contentful-paint")[0];
+  const nav = performance.getEntriesByType("navigation")[0];
+  return paint && [performance.timeOrigin, nav.requestStart, paint.startTime];
+}"""
 
 
 def generation(page: str) -> int:
@@ -209,7 +211,7 @@ def test_an_open_browser_tab_reloads_by_itself_and_shows_errors_over_the_old_pag
         edit(served.source, f"{OPEN}/03-identified.md", "oldest first.", f"oldest first. {text}")
         page.get_by_text(text).wait_for(timeout=BOUND * 1000)
         # When the reloaded tab requested and first painted the page, from the browser's clock.
-        origin, requested, painted = page.evaluate(PAINT_TIMES)
+        origin, requested, painted = page.wait_for_function(PAINT_TIMES).json_value()
         build = re.search(r"done in ([\d.]+) s", served.build_line(number)).group(1)
         requested_after = origin / 1000 + requested / 1000 - saved
         figures.append(f"painted {origin / 1000 + painted / 1000 - saved:.3f} s after the save "
