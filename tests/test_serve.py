@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL_CONFIG
 from conftest_browser import browser_type_launch_args  # noqa: F401 - pytest fixture
 from playwright.sync_api import Page
 
@@ -339,3 +340,17 @@ def test_a_theme_template_error_points_at_the_template_line(served: Served) -> N
             "statement block&#x27;") in page
     override.unlink()
     served.page_when(lambda p: "heliograph-errors" not in p, "the bundled template again")
+
+
+def test_a_site_whose_url_has_a_path_is_served_under_it(make_site: Callable[..., Path]) -> None:
+    source = make_site(config=MINIMAL_CONFIG.replace("https://status.test.example",
+                                                     "https://test.example/status"))
+    server = Served(source)
+    try:
+        assert server.base + "/status/" in server.out[1]
+        status, _, page = server.get("/")  # redirected to /status/
+        assert status == 200 and 'href="/status/history/"' in page
+        assert server.get("/status/history/")[0] == 200
+        assert server.get("/history/")[0] == 404
+    finally:
+        server.stop()

@@ -60,7 +60,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_GET(self, body: bool = True) -> None:
         url = urlsplit(self.path)
         path = unquote(url.path)
-        if path == PREFIX + "events":
+        if path == PREFIX + "events" and body:  # a HEAD request gets no endless stream
             since = parse_qs(url.query).get("since", [""])[0]
             return self._events(int(since) if since.isdigit() else self.live.generation)
         if path == PREFIX + "reload.js":
