@@ -1,15 +1,21 @@
-"""A real S3 (moto in server mode on 127.0.0.1) and a loopback proxy that cuts connections."""
+"""A real S3 (moto in server mode on 127.0.0.1), a proxy that cuts connections, and helpers."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import socket
 import struct
 import threading
 import urllib.request
+from pathlib import Path
 
 from moto.server import ThreadedMotoServer
+
+from heliograph.cli import main
+
+BUCKET = "status-site"
 
 
 class MotoS3:
@@ -94,3 +100,42 @@ class FlakyProxy:
             dst.shutdown(socket.SHUT_WR)
         except OSError:
             pass
+
+
+SMALL_SITE = {
+    "index.html": "<h1>All systems operational</h1>\n",
+    "404.html": "<h1>Not found</h1>\n",
+    "incidents/a/index.html": "<h1>Incident A</h1>\n",
+    "static/style.0123456789.css": "body { color: #111; }\n",
+    "api/v2/status.json": "{}\n",
+}
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def md5s(files: dict[str, bytes]) -> dict[str, str]:
+    return {path: hashlib.md5(data).hexdigest() for path, data in files.items()}
+
+
+def bucket(s3, prefix: str = "") -> dict[str, str]:
+    """The MD5 of every object under `prefix` by site path (ETags: every put is single-part)."""
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
+    return {o["Key"][len(prefix):]: o["ETag"].strip('"') for page in pages
+            for o in page.get("Contents", ())}
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["deploy", "--bucket", BUCKET, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def multipart_put(s3, key: str, body: bytes, metadata: dict[str, str]) -> None:
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key, Metadata=metadata)
+    part = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=1,
+                          Body=body)
+    s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"],
+                                 MultipartUpload={"Parts": [{"ETag": part["ETag"],
+                                                             "PartNumber": 1}]})

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
-from pathlib import Path
 
 import boto3
 import pytest
-from conftest import EXAMPLE_NOW, REPO, write_files
-from s3server import FlakyProxy, MotoS3, closed_port
+from conftest import EXAMPLE_NOW, write_files
+from s3server import BUCKET, bucket, md5s, multipart_put, run_cli, tree
 
 from heliograph.build import Project, build
-from heliograph.cli import main
 from heliograph.deploy import Options, Target, deploy
 from heliograph.errors import Abort
 
-BUCKET = "status-site"
 OPEN_INCIDENT = "incidents/2026-11-24-scheduled-posts-delayed"
 NEW_UPDATE = {f"{OPEN_INCIDENT}/04-monitoring.md": """\
     ---
@@ -28,70 +24,7 @@ NEW_UPDATE = {f"{OPEN_INCIDENT}/04-monitoring.md": """\
     The backlog is cleared; we are watching the scheduler.
     """}
 
-
-SMALL_SITE = {
-    "index.html": "<h1>All systems operational</h1>\n",
-    "404.html": "<h1>Not found</h1>\n",
-    "incidents/a/index.html": "<h1>Incident A</h1>\n",
-    "static/style.0123456789.css": "body { color: #111; }\n",
-    "api/v2/status.json": "{}\n",
-}
-
-
-@pytest.fixture
-def small_site(tmp_path) -> Path:
-    """A built site of five files, for tests about the sync rather than the content."""
-    return write_files(tmp_path / "_site", SMALL_SITE)
-
-
-@pytest.fixture(scope="session")
-def moto_s3():
-    server = MotoS3()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def s3(moto_s3, monkeypatch):
-    """An empty bucket on a fresh server, and test credentials in the environment only."""
-    moto_s3.reset()
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no 1 s probe of 169.254.169.254
-    client = boto3.client("s3", endpoint_url=moto_s3.url)
-    client.create_bucket(Bucket=BUCKET)
-    return client
-
-
-@pytest.fixture
-def target(moto_s3, s3) -> Target:
-    return Target(BUCKET, endpoint_url=moto_s3.url)
-
-
-def tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-
-
-def md5s(files: dict[str, bytes]) -> dict[str, str]:
-    return {path: hashlib.md5(data).hexdigest() for path, data in files.items()}
-
-
-def bucket(s3, prefix: str = "") -> dict[str, str]:
-    """The MD5 of every object under `prefix` by site path (ETags: every put is single-part)."""
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
-    return {o["Key"][len(prefix):]: o["ETag"].strip('"') for page in pages
-            for o in page.get("Contents", ())}
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(["deploy", "--bucket", BUCKET, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+pytest_plugins = ("s3fixtures",)
 
 
 def test_first_deploy_uploads_every_file_with_its_headers(s3, target, example_site):
@@ -212,15 +145,6 @@ def test_a_prefix_keeps_the_rest_of_the_bucket(s3, target, small_site):
     assert bucket(s3, "other/") == md5s({"keep.txt": b"keep"})
 
 
-def multipart_put(s3, key: str, body: bytes, metadata: dict[str, str]) -> None:
-    upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key, Metadata=metadata)
-    part = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=1,
-                          Body=body)
-    s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"],
-                                 MultipartUpload={"Parts": [{"ETag": part["ETag"],
-                                                             "PartNumber": 1}]})
-
-
 def test_multipart_etags_fall_back_to_the_stored_hash(s3, target, small_site):
     deploy(small_site, target)
     home = (small_site / "index.html").read_bytes()
@@ -257,105 +181,3 @@ def test_cloudfront_gets_one_invalidation_for_the_changed_paths(
         s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"older again")
         deploy(small_site, Target(BUCKET, endpoint_url=target.endpoint_url,
                                     cloudfront_distribution="E0NOPE"))
-
-
-def iam_policy_from_docs() -> dict:
-    """The least-privilege policy that docs/deploy.md tells users to attach."""
-    text = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```json\n(.*?)```", text, re.S)
-    policy = next(json.loads(b) for b in blocks if "s3:PutObject" in b)
-    return json.loads(json.dumps(policy).replace("status-example-com", BUCKET))
-
-
-def test_the_documented_iam_policy_is_enough_and_less_is_denied(
-        capsys, s3, target, moto_s3, monkeypatch, small_site):
-    iam = boto3.client("iam", endpoint_url=moto_s3.url)
-    enough = moto_s3.user_with_policy(iam, "deployer", iam_policy_from_docs())
-    policy = iam_policy_from_docs()
-    policy["Statement"][1]["Action"] = ["s3:GetObject", "s3:DeleteObject"]
-    short = moto_s3.user_with_policy(iam, "reader", policy)
-    home = (small_site / "index.html").read_bytes()  # multipart: the deploy must HEAD it
-    multipart_put(s3, "index.html", home, {"sha256": hashlib.sha256(home).hexdigest()})
-    # Not exercised: --delete, as moto checks DeleteObjects against the bucket's ARN where
-    # AWS checks s3:DeleteObject on each key.
-    moto_s3.enforce_iam(True)
-    try:
-        for name, value in short.items():
-            monkeypatch.setenv(name, value)
-        code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                               target.endpoint_url)
-        assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
-        assert err.startswith("error: access denied while uploading ")
-        for name, value in enough.items():
-            monkeypatch.setenv(name, value)
-        result = deploy(small_site, target)
-    finally:
-        moto_s3.enforce_iam(False)
-    assert result.plan.unchanged == 1 and bucket(s3).keys() == tree(small_site).keys()
-
-
-def test_missing_credentials_is_one_line(capsys, s3, target, small_site, monkeypatch):
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
-    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                           target.endpoint_url)
-    assert (code, err) == (1, "error: no AWS credentials found: set AWS_PROFILE, or "
-                              "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (in GitHub Actions, "
-                              "aws-actions/configure-aws-credentials sets them)\n")
-
-
-def test_missing_bucket_is_one_line(capsys, s3, target, small_site):
-    code = main(["deploy", "--bucket", "no-such-bucket", "--output", str(small_site),
-                 "--endpoint-url", target.endpoint_url])
-    err = capsys.readouterr().err
-    assert (code, err) == (1, f"error: bucket 'no-such-bucket' does not exist at "
-                              f"{target.endpoint_url}: check --bucket\n")
-
-
-def test_unreachable_endpoint_is_one_line(capsys, s3, small_site):
-    url = f"http://127.0.0.1:{closed_port()}"
-    code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url", url)
-    assert (code, err) == (1, f"error: cannot reach {url} while listing the bucket: no "
-                              "connection after retries; check --endpoint-url, --region and "
-                              "the network\n")
-
-
-@pytest.mark.parametrize("files, message", [
-    (None, "does not exist: build the site first"),
-    ({}, "is empty: build the site first"),
-    ({"a/index.html": "x"}, "has no index.html, so it is not a built site"),
-])
-def test_no_deploy_from_a_missing_or_empty_site(capsys, s3, target, tmp_path, files, message):
-    site = tmp_path / "_site"
-    if files is not None:
-        site.mkdir()
-        write_files(site, files)
-    code, _, err = run_cli(capsys, "--output", str(site), "--endpoint-url", target.endpoint_url)
-    assert code == 1 and message in err and err.count("\n") == 1
-    assert bucket(s3) == {}
-
-
-def test_cut_connections_are_retried_and_a_second_run_converges(moto_s3, s3, example_site):
-    proxy = FlakyProxy((moto_s3.host, moto_s3.port), fail=3)
-    try:
-        try:
-            first = deploy(example_site, Target(BUCKET, endpoint_url=proxy.url)).uploaded
-        except Abort as exc:  # retries ran out: a clear message, never a traceback
-            assert "\n" not in str(exc) and "run deploy again" in str(exc)
-            first = None
-        assert proxy.resets >= 1
-        second = deploy(example_site, Target(BUCKET, endpoint_url=proxy.url))
-    finally:
-        proxy.close()
-    assert bucket(s3) == md5s(tree(example_site))
-    assert first is None or second.uploaded == 0
-
-
-def test_a_failed_stage_stops_before_the_entry_points(moto_s3, s3, example_site):
-    proxy = FlakyProxy((moto_s3.host, moto_s3.port), fail=10_000)  # every big request is cut
-    try:
-        with pytest.raises(Abort, match=r"^uploading \S+ failed at .*run deploy again\)$"):
-            deploy(example_site, Target(BUCKET, endpoint_url=proxy.url))
-    finally:
-        proxy.close()
-    assert "index.html" not in bucket(s3) and not any(k.startswith("api/") for k in bucket(s3))
