@@ -53,6 +53,18 @@ def test_the_documented_iam_policy_is_enough_and_less_is_denied(
     assert result.plan.unchanged == 1 and bucket(s3).keys() == tree(small_site).keys()
 
 
+def test_rejected_credentials_are_one_line(capsys, s3, target, moto_s3, small_site):
+    moto_s3.enforce_iam(True)  # the test keys belong to no IAM user
+    try:
+        code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
+                               target.endpoint_url)
+    finally:
+        moto_s3.enforce_iam(False)
+    assert (code, err) == (1, "error: the AWS credentials were rejected (InvalidAccessKeyId) "
+                              "while listing the bucket: check AWS_PROFILE or "
+                              "AWS_ACCESS_KEY_ID, or get fresh ones\n")
+
+
 def test_missing_credentials_is_one_line(capsys, s3, target, small_site, monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
