@@ -354,3 +354,29 @@ def test_a_site_whose_url_has_a_path_is_served_under_it(make_site: Callable[...,
         assert server.get("/history/")[0] == 404
     finally:
         server.stop()
+
+
+def test_pages_fetched_during_rebuilds_are_always_whole(served: Served) -> None:
+    results: list[tuple[int, str]] = []
+    done = threading.Event()
+
+    def fetch() -> None:
+        while not done.is_set():
+            status, _, page = served.get(PAGE)
+            results.append((status, page))
+
+    reader = threading.Thread(target=fetch)
+    reader.start()
+    try:
+        for n in range(4):
+            edit(served.source, f"{OPEN}/03-identified.md", "oldest first.",
+                 f"oldest first. Pass {n}.")
+            served.build_line(n + 2)
+    finally:
+        done.set()
+        reader.join()
+    assert len(results) > 10
+    assert {status for status, _ in results} == {200}
+    for _, page in results:  # each one a whole page of one build, never a half-written file
+        assert page.rstrip().endswith("</html>") and page.count("<main") == 1
+        assert "oldest first." in page and "heliograph-errors" not in page

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import sys
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -42,6 +43,16 @@ OVERLAY_CSS = b"""\
 """
 NO_SITE = b"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>No build yet</title>" \
           b"</head><body><h1>No good build yet</h1></body></html>"
+
+class PreviewServer(ThreadingHTTPServer):
+    """One thread per request; a tab closed mid-response is normal, not an error to print."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class PreviewHandler(BaseHTTPRequestHandler):
     server_version = "heliograph-serve"
@@ -84,9 +95,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
             if rel and not rel.endswith("/"):
                 return self._redirect(path + "/")
             file = file / "index.html"
-        if not file.is_file():
+        try:
+            data = file.read_bytes()
+        except OSError:  # missing, or gone in a rebuild that swapped in between
             return self._not_found(body)
-        data = file.read_bytes()
         if file.suffix == ".html":
             data = inject(data, generation, problems)
         self._send(200, file.suffix, data, body)

@@ -13,14 +13,13 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from heliograph.previewhttp import PreviewHandler
+from heliograph.previewhttp import PreviewHandler, PreviewServer
 
 Builder = Callable[[], Sequence[str]]
 """Builds the site into the served folder; returns its problems (`path:line: message`), or []."""
@@ -62,8 +61,7 @@ class LiveServer:
         self._folders: dict[Path, ObservedWatch] = {}
         self._threads: list[threading.Thread] = []
         # Binding here, not in start(), makes a busy port an error before the first build.
-        self.httpd = ThreadingHTTPServer((host, port), PreviewHandler)
-        self.httpd.daemon_threads = True
+        self.httpd = PreviewServer((host, port), PreviewHandler)
         self.httpd.live = self  # type: ignore[attr-defined]
 
     @property
