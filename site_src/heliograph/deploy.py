@@ -171,7 +171,8 @@ def _upload(s3: Any, site: Path, target: Target, todo: Plan, workers: int,
                       Metadata={HASH_METADATA: u.sha256})
         return u.key
 
-    with ThreadPoolExecutor(workers) as pool:
+    pool = ThreadPoolExecutor(workers)
+    try:
         for _stage, uploads in todo.stages():
             futures: dict[Future[str], Upload] = {pool.submit(put, u): u for u in uploads}
             failed: Future[str] | None = None
@@ -189,6 +190,8 @@ def _upload(s3: Any, site: Path, target: Target, todo: Plan, workers: int,
             if failed is not None:
                 with _explained(target, f"uploading {futures[failed].key}", done):
                     failed.result()
+    finally:
+        pool.shutdown(cancel_futures=True)  # after Ctrl-C, queued uploads never start
     return done
 
 
