@@ -158,7 +158,8 @@ def test_resolving_without_components_returns_every_component_to_operational(
 
 def test_resolving_with_a_component_changes_only_that_one(
         capsys: pytest.CaptureFixture[str], source: Path) -> None:
-    code, _, _ = run(capsys, source, "update", OPEN, "--status", "resolved",
+    # The slug as a shell completes it (incidents/<slug>/) names the incident too.
+    code, _, _ = run(capsys, source, "update", f"incidents/{OPEN}/", "--status", "resolved",
                      "--component", "scheduler=degraded_performance")
     assert code == 0
     text = (source / "incidents" / OPEN / "04-resolved.md").read_text()
@@ -245,3 +246,13 @@ def test_the_first_message_follows_the_sop_for_the_severity(source: Path) -> Non
                              "post another update by 10:40 EST.\n")
     assert body("SEV-4") == ("We are looking into a minor issue affecting Public API. We will "
                              "post another update as soon as we know more.\n")
+
+
+def test_a_postmortem_of_an_open_incident_says_so_and_still_builds(
+        capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path) -> None:
+    assert run(capsys, source, "postmortem", OPEN)[0] == 0
+    text = (source / "incidents" / OPEN / "postmortem.md").read_text()
+    assert ("Scheduled posts publishing late: Post scheduler was affected since 24 Nov 2026, "
+            "09:15 EST; the incident is still open. Severity: SEV-2.") in text
+    assert "- Post scheduler: partial outage\n" in text
+    assert "Post scheduler was affected" in built_page(source, tmp_path, OPEN, NOW)

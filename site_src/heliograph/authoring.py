@@ -169,6 +169,7 @@ def draft_postmortem(content: Content, slug: str, now: datetime) -> Draft:
 
 def find_incident(content: Content, slug: str) -> Incident:
     """The incident in `incidents/<slug>/`, or Abort listing the open ones."""
+    slug = slug.rstrip("/").rsplit("/", 1)[-1]  # a tab-completed `incidents/<slug>/` works too
     for incident in content.incidents:
         if incident.slug == slug:
             return incident
@@ -260,7 +261,9 @@ def _due_clock(due: datetime, site: Site) -> str:
 
 
 def _join(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) < 2:
+        return names[0] if names else "No component"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _worst_statuses(incident: Incident) -> dict[str, ComponentStatus]:
