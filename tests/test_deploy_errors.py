@@ -8,7 +8,7 @@ import re
 
 import boto3
 import pytest
-from conftest import REPO, write_files
+from conftest import REPO, update, write_files
 from s3server import BUCKET, FlakyProxy, bucket, closed_port, md5s, multipart_put, run_cli, tree
 
 from heliograph.cli import main
@@ -103,6 +103,18 @@ def test_no_deploy_from_a_missing_or_empty_site(capsys, s3, target, tmp_path, fi
         write_files(site, files)
     code, _, err = run_cli(capsys, "--output", str(site), "--endpoint-url", target.endpoint_url)
     assert code == 1 and message in err and err.count("\n") == 1
+    assert bucket(s3) == {}
+
+
+def test_a_failed_first_build_leaves_nothing_to_deploy(capsys, s3, target, make_site):
+    source = make_site({"incidents/x/01.md": update("2026-02-10T14:32:00", "investigating")})
+    now = "2026-02-10T15:00:00Z"
+    assert main(["build", "--source", str(source), "--now", now]) == 1
+    code = main(["deploy", "--source", str(source), "--bucket", BUCKET, "--endpoint-url",
+                 target.endpoint_url])
+    err = capsys.readouterr().err
+    assert code == 1 and err.endswith("_site/ does not exist: build the site first "
+                                      "(python build.py build)\n")
     assert bucket(s3) == {}
 
 
