@@ -1,4 +1,4 @@
-"""Public-wording checks: default phrases, their lines, and the `wording:` section of components.yaml."""
+"""Public-wording checks: default phrases, their lines, and `wording:` in components.yaml."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ to post); a resolved incident's are warnings (history cannot be fixed).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from heliograph import derive
 from heliograph.findings import Finding, Level, clock_utc, ordered, span
@@ -69,7 +70,7 @@ def _first_update(site: Site, incident: Incident, level: Level) -> list[Finding]
 def _gaps(site: Site, incident: Incident, level: Level) -> list[Finding]:
     """Each gap between two updates, under the severity in force at its start."""
     found = []
-    for before, after in zip(incident.updates, incident.updates[1:]):
+    for before, after in pairwise(incident.updates):
         if before.status in CLOSED_STATUSES:
             continue  # a resolved incident owes no updates; a reopening starts a new rhythm
         sev = _rules_at(site, incident, before.at)

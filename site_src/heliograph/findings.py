@@ -1,4 +1,4 @@
-"""Findings of the checks (cadence, wording) and the forms they are shown in: text, JSON, annotations."""
+"""Findings of the checks (cadence, wording) and their forms: text, JSON, GitHub annotations."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def summary(findings: tuple[Finding, ...]) -> str:
 
 
 def clock_utc(t: datetime, other: datetime | None = None) -> str:
-    """`14:31` (with seconds only when they are not zero); the date too when `other` is another day."""
+    """`14:31` (seconds only when not zero); the date too when `other` falls on another day."""
     u = t.astimezone(UTC)
     shown = f"{u:%H:%M:%S}" if u.second else f"{u:%H:%M}"
     if other is not None and other.astimezone(UTC).date() != u.date():
@@ -91,7 +91,7 @@ def clock_utc(t: datetime, other: datetime | None = None) -> str:
 
 
 def span(d: timedelta) -> str:
-    """`31 min`, `1 h 5 min`, `30 min 30 s`: exact to the second, so a gap never looks like its limit."""
+    """`31 min`, `1 h 5 min`, `30 min 30 s`: to the second, so a gap never reads as its limit."""
     seconds = int(d.total_seconds())
     hours, rest = divmod(seconds, 3600)
     mins, secs = divmod(rest, 60)

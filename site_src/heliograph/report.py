@@ -121,8 +121,9 @@ def as_text(r: Report) -> str:
          _shown(row.to_first_update), _shown(row.to_resolve), _share(row))
         for row in r.rows]
     widths = [max(len(cells[i]) for cells in table) for i in range(len(HEADINGS))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                       for i, (c, w) in enumerate(zip(cells, widths))) for cells in table]
+    # The first column reads left to right; figures line up on the right.
+    lines = ["  ".join([cells[0].ljust(widths[0])] + [
+        c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]) for cells in table]
     which = f"Incidents since {r.since.isoformat()}" if r.since else "All incidents"
     return "\n".join([f"{which}, as of {iso_utc(r.now)} (times are medians)", *lines])
 

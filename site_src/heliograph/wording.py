@@ -110,8 +110,8 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 
 def phrase_hits(rule: WordingRule, body: str) -> list[tuple[int, str, str]]:
     """(offset, phrase, the text as written) for each phrase of `rule` found in `body`."""
-    spans = sorted(((m.start(), -m.end(), phrase) for phrase in rule.phrases
-                    for m in _pattern(phrase).finditer(body)))
+    spans = sorted((m.start(), -m.end(), phrase) for phrase in rule.phrases
+                   for m in _pattern(phrase).finditer(body))
     hits: list[tuple[int, str, str]] = []
     reach = -1
     for start, neg_end, phrase in spans:
