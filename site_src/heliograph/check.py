@@ -12,7 +12,9 @@ from itertools import pairwise
 
 from heliograph import derive
 from heliograph.findings import Finding, Level, clock_utc, ordered, span
-from heliograph.model import CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, Site, Update
+from heliograph.model import (
+    CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, Severity, Site, Update,
+)
 from heliograph.wording import wording_findings
 
 
@@ -37,7 +39,8 @@ def cadence_findings(site: Site, incident: Incident, now: datetime) -> list[Find
     return found
 
 
-def _rules_at(site: Site, incident: Incident, t: datetime):
+def _rules_at(site: Site, incident: Incident, t: datetime) -> Severity | None:
+    """The severity in force at `t`, which carries the rules."""
     key = derive.severity_at(incident, t)
     return site.severity(key) if key else None
 

@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from heliograph.errors import Abort, ContentErrors
 
@@ -38,7 +39,8 @@ def _project(args: argparse.Namespace):
     return Project.at(source, Path(output) if output else None)
 
 
-def _show_findings(findings, source: str, lines, annotations) -> None:
+def _show_findings(findings: tuple, source: str, lines: TextIO | None, annotations: TextIO
+                   ) -> None:
     """Each finding as `path:line: level: message`; under GitHub Actions also as annotations."""
     for f in findings if lines else ():
         print(f, file=lines)

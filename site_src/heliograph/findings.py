@@ -61,6 +61,7 @@ def ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 def count(findings: Iterable[Finding], level: Level) -> int:
+    """How many findings have `level`."""
     return sum(f.level is level for f in findings)
 
 
