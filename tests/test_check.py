@@ -13,7 +13,7 @@ from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update, write_files
 from heliograph.build import Project, build, load_content
 from heliograph.check import check
 from heliograph.cli import main
-from heliograph.findings import CheckFailed, Level
+from heliograph.findings import CheckFailed, Finding, Level, annotation
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIRST = {"title": "API errors", "components": {"api": "major_outage"}}
@@ -260,3 +260,10 @@ def test_incident_page_promises_the_next_update_and_stays_quiet_when_overdue(mak
     html = page.read_text()
     assert "Next update" not in html and "overdue" not in html.lower()  # ... the page does not
     assert "14:40" not in html
+
+
+def test_annotations_escape_what_the_runner_would_misread():
+    f = Finding(Level.WARNING, "wording:blame", "x", Path("incidents/x/a.md"), 3,
+                "50% done\nnext")
+    assert annotation(f, "odd,name:x.md") == \
+        "::warning file=odd%2Cname%3Ax.md,line=3,title=wording%3Ablame::50%25 done%0Anext"

@@ -125,3 +125,12 @@ def test_wording_only_warns_so_check_passes_unless_strict(make_site, capsys):
         "speculation)",
         "Checks: 0 errors, 1 warning"]
     assert main(["check", "--strict", "--source", root, "--now", "2026-03-02T18:00:00Z"]) == 1
+
+
+def test_the_sop_drafts_pass_the_default_checks():
+    from heliograph import sop
+    from heliograph.wording import DEFAULT_RULES, phrase_hits
+    drafts = [*sop.INITIAL_MESSAGE.values(), *sop.STATUS_MESSAGE.values(), sop.NO_CADENCE]
+    texts = [d.format(components="the Public API", next_update=sop.NEXT_UPDATE.format(
+        due="15:30 UTC")) for d in drafts]
+    assert [(t, rule.name) for t in texts for rule in DEFAULT_RULES if phrase_hits(rule, t)] == []
