@@ -73,7 +73,7 @@ def test_ci_runs_the_tests_and_the_content_check_on_every_push_and_pull_request(
     ci = load(CI)
     assert set(ci["on"]) == {"push", "pull_request"} and not ci["on"]["push"]
     runs = [s.get("run") for s in steps(CI, "test")]
-    check = next(i for i, r in enumerate(runs) if r.startswith("python build.py check"))
+    check = next(i for i, r in enumerate(runs) if (r or "").startswith("python build.py check"))
     assert runs.index("bash tests/run.sh") < check
     assert {"uses": "actions/checkout@v5"} in steps(CI, "test")
 
