@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from heliograph.buildcache import BuildSession
 from heliograph.check import check
 from heliograph.errors import ContentErrors
 from heliograph.findings import CheckFailed, Finding
-from heliograph.load import load
+from heliograph.load import Reader, load, read_document
 from heliograph.model import Content
 from heliograph.render.api import render_api
 from heliograph.render.badges import render_badges
 from heliograph.render.calendar import render_calendar
 from heliograph.render.feeds import render_feeds
-from heliograph.render.pages import render_pages
+from heliograph.render.pages import IncidentPages, incident_pages, render_pages
 from heliograph.render.sitemap import render_sitemap
 from heliograph.theme import load_theme
 from heliograph.write import merge_outputs, write_site
@@ -42,20 +43,22 @@ class BuildResult:
     files: int
     bytes: int
     findings: tuple[Finding, ...] = ()
+    written: int = 0  # files written anew; the rest were unchanged and kept
 
 
-def load_content(project: Project, now: datetime) -> Content:
+def load_content(project: Project, now: datetime, read: Reader = read_document) -> Content:
     """The model of the site, or ContentErrors with every problem in it."""
-    content, errors = load(project.source, now)
+    content, errors = load(project.source, now, read)
     if errors or content is None:
         raise ContentErrors(errors)
     return content
 
 
-def render_site(project: Project, content: Content, now: datetime) -> dict[str, bytes]:
+def render_site(project: Project, content: Content, now: datetime,
+                incidents: IncidentPages = incident_pages) -> dict[str, bytes]:
     """Every output file of the site, by path."""
     theme = load_theme(project.source)
-    pages = render_pages(content, now, theme)
+    pages = render_pages(content, now, theme, incidents)
     return merge_outputs(
         dict(theme.assets),
         pages,
@@ -67,18 +70,31 @@ def render_site(project: Project, content: Content, now: datetime) -> dict[str, 
     )
 
 
-def build(project: Project, now: datetime, strict: bool = False) -> BuildResult:
+def build(project: Project, now: datetime, strict: bool = False,
+          cache_dir: Path | None = None) -> BuildResult:
     """Build the site into `project.output`; on any content error nothing is written.
 
     The checks' findings come back in the result; with `strict`, any finding stops the build
-    (CheckFailed) before anything is written.
+    (CheckFailed) before anything is written. The cache (`cache_dir`, else
+    $HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache) only saves work: the bytes are the same.
     """
-    content = load_content(project, now)
-    findings = check(content, now)
-    if strict and findings:
-        raise CheckFailed(findings)
-    outputs = render_site(project, content, now)
-    # Everything is rendered before anything is written: a failure above leaves the old site.
-    write_site(outputs, project.output)
-    return BuildResult(project.output, sum(p.endswith(".html") for p in outputs), len(outputs),
-                       sum(len(b) for b in outputs.values()), findings)
+    session = BuildSession.start(project.source, project.output, now, (strict,), cache_dir)
+    try:
+        if (done := session.previous()) is not None:  # the same inputs as the last build
+            if strict and done.findings:
+                raise CheckFailed(done.findings)
+            return replace(done, written=0)
+        content = load_content(project, now, session.reader())
+        findings = check(content, now)
+        if strict and findings:
+            raise CheckFailed(findings)
+        outputs = render_site(project, content, now, session.incident_pages())
+        # Everything is rendered before anything is written: a failure above leaves the old site.
+        report = write_site(outputs, project.output, session.incident_pages().unchanged)
+        result = BuildResult(project.output, sum(p.endswith(".html") for p in outputs),
+                             len(outputs), sum(len(b) for b in outputs.values()), findings,
+                             report.written)
+        session.finish(result, outputs)
+        return result
+    finally:
+        session.close()

@@ -55,7 +55,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from heliograph.findings import CheckFailed, summary
     started = time.perf_counter()
     try:
-        result = build(_project(args), args.now or clock(), strict=args.strict)
+        result = build(_project(args), args.now or clock(), strict=args.strict,
+                       cache_dir=Path(args.cache_dir) if args.cache_dir else None)
     except CheckFailed as exc:
         _show_findings(exc.findings, args.source, sys.stderr, sys.stdout)
         print(f"error: the checks found {summary(exc.findings)} and --strict is set; "
@@ -63,7 +64,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     shown = os.path.relpath(result.output) if not os.path.isabs(args.output or "") else result.output
     size = f"{result.bytes / 1e6:.1f} MB" if result.bytes >= 1e6 else f"{result.bytes // 1000} kB"
-    print(f"Built {result.pages} pages ({result.files} files, {size}) "
+    print(f"Built {result.pages} pages ({result.files} files, {size}; "
+          f"{result.written} written, {result.files - result.written} unchanged) "
           f"into {shown}/ in {time.perf_counter() - started:.1f} s")
     _show_findings(result.findings, args.source, sys.stderr, sys.stdout)
     print(f"Checks: {summary(result.findings)}")
@@ -231,6 +233,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=None, help="output folder (default: SOURCE/_site)")
     p.add_argument("--strict", action="store_true",
                    help="write nothing and exit 1 if the checks find anything, warnings too")
+    p.add_argument("--cache-dir", default=None,
+                   help="build cache folder, kept between builds to make them fast (default: "
+                   "$HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache)")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="check the update cadence and public wording")
     _common(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,8 +54,22 @@ class _Parsed:
     path: Path
 
 
-def load(source: Path, now: datetime) -> tuple[Content | None, list[ContentError]]:
-    """Read the whole site in `source`; return the model, or every error in it."""
+Reader = Callable[[Path, Path], tuple[Document | None, list[ContentError]]]
+
+
+def read_document(file: Path, display: Path) -> tuple[Document | None, list[ContentError]]:
+    """A markdown file's front matter and body, or every reason it cannot be read."""
+    text, errors = read_text(file, display)
+    doc, more = split_front_matter(text, display) if text is not None else (None, [])
+    return doc, errors + more
+
+
+def load(source: Path, now: datetime, read: Reader = read_document
+         ) -> tuple[Content | None, list[ContentError]]:
+    """Read the whole site in `source`; return the model, or every error in it.
+
+    `read` parses one file; the build passes one that answers from its cache.
+    """
     site, errors = load_site(source)
     incidents: list[Incident] = []
     root = source / INCIDENTS_DIR
@@ -71,7 +86,7 @@ def load(source: Path, now: datetime) -> tuple[Content | None, list[ContentError
             errors.append(ContentError(display, 1, f"incident folder name {folder.name!r} is its "
                                        "URL: use lowercase letters, digits and '-' only"))
             continue
-        incident, errs = _load_incident(folder, display, site, now)
+        incident, errs = _load_incident(folder, display, site, now, read)
         errors += errs
         if incident:
             incidents.append(incident)
@@ -81,8 +96,8 @@ def load(source: Path, now: datetime) -> tuple[Content | None, list[ContentError
     return Content(site, tuple(incidents)), []
 
 
-def _load_incident(folder: Path, display: Path, site: Site | None, now: datetime
-                   ) -> tuple[Incident | None, list[ContentError]]:
+def _load_incident(folder: Path, display: Path, site: Site | None, now: datetime,
+                   read: Reader) -> tuple[Incident | None, list[ContentError]]:
     errors: list[ContentError] = []
     parsed: list[_Parsed] = []
     postmortem = None
@@ -94,9 +109,8 @@ def _load_incident(folder: Path, display: Path, site: Site | None, now: datetime
             errors.append(ContentError(path, 1, "update file names use letters, digits, '.', "
                                        "'-' and '_' only, and must not be links"))
             continue
-        text, errs = read_text(file, path)
-        doc, more = split_front_matter(text, path) if text is not None else (None, [])
-        errors += errs + more
+        doc, errs = read(file, path)
+        errors += errs
         if doc is None:
             continue
         if file.name == POSTMORTEM_NAME:
@@ -179,6 +193,8 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
                 if values[key] is not None:
                     errors.append(ContentError(path, meta.line_of(key), f"'{key}' belongs on the "
                                                f"first update ({first.path.name})"))
+        if values["status"] is None:
+            continue  # already reported as required
         try:
             status = STATUS_CHOICE[kind](values["status"])
         except Invalid as exc:

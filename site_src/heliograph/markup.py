@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import MutableMapping
 from functools import lru_cache
 
 import markdown
@@ -16,12 +18,37 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
+# Rendered messages kept beyond this process (the build cache attaches one); source -> HTML.
+_store: MutableMapping[str, str] | None = None
+_local = threading.local()
+
+
+def attach_store(store: MutableMapping[str, str] | None) -> None:
+    """Answer `render_markdown` from `store` first, and add what is rendered to it."""
+    global _store
+    _store = store
+    render_markdown.cache_clear()
+
+
 @lru_cache(maxsize=65536)
 def render_markdown(source: str) -> str:
     """Sanitised HTML for a markdown message; raw HTML that could run script never survives."""
-    # Headings in a message sit under the page's own h1/h2, so `#` starts at h2.
-    html = markdown.markdown(source, extensions=["tables", "sane_lists", "toc"],
-                             extension_configs={"toc": {"baselevel": 2}}, output_format="html")
+    if _store is not None and (kept := _store.get(source)) is not None:
+        return kept
+    html = _render(source)
+    if _store is not None:
+        _store[source] = html
+    return html
+
+
+def _render(source: str) -> str:
+    converter = getattr(_local, "converter", None)
+    if converter is None:  # building a converter costs more than most messages do
+        # Headings in a message sit under the page's own h1/h2, so `#` starts at h2.
+        converter = _local.converter = markdown.Markdown(
+            extensions=["tables", "sane_lists", "toc"],
+            extension_configs={"toc": {"baselevel": 2}}, output_format="html")
+    html = converter.reset().convert(source)
     return nh3.clean(html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer nofollow")
 

@@ -6,7 +6,9 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Mapping
+import stat
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 RENAME_EXCHANGE = 2  # linux/fs.h
@@ -37,8 +39,21 @@ def safe_relative(path: str) -> PurePosixPath:
     return p
 
 
-def write_site(outputs: Mapping[str, bytes], target: Path) -> None:
-    """Write every output into a fresh folder beside `target`, then swap it in atomically."""
+@dataclass(frozen=True)
+class WriteReport:
+    """How many files a write put down anew, and how many it kept from the previous site."""
+
+    written: int
+    kept: int
+
+
+def write_site(outputs: Mapping[str, bytes], target: Path,
+               unchanged: Collection[str] = frozenset()) -> WriteReport:
+    """Write every output into a fresh folder beside `target`, then swap it in atomically.
+
+    A file whose bytes are those already in `target` is hard-linked into the fresh folder
+    instead of written; `unchanged` names outputs the caller already compared.
+    """
     for path in outputs:
         safe_relative(path)
     target = target.absolute()
@@ -47,14 +62,34 @@ def write_site(outputs: Mapping[str, bytes], target: Path) -> None:
     for leftover in (fresh, old):
         shutil.rmtree(leftover, ignore_errors=True)
     fresh.mkdir()
+    previous = target if target.is_dir() and not target.is_symlink() else None
     made: set[Path] = {fresh}
+    kept = 0
     for path, data in sorted(outputs.items()):
         dest = fresh / path
         if dest.parent not in made:
             dest.parent.mkdir(parents=True, exist_ok=True)
             made.add(dest.parent)
-        dest.write_bytes(data)
+        if previous is not None and _keep(previous / path, dest, data, path in unchanged):
+            kept += 1
+        else:
+            dest.write_bytes(data)
     swap_in(fresh, target, old)
+    return WriteReport(len(outputs) - kept, kept)
+
+
+def _keep(current: Path, dest: Path, data: bytes, known_same: bool) -> bool:
+    """Link the current file into the fresh tree when its bytes are `data`."""
+    try:
+        st = current.lstat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return False
+        if not known_same and current.read_bytes() != data:
+            return False
+        os.link(current, dest)  # the old tree is removed after the swap; the new one keeps it
+        return True
+    except OSError:  # gone, unreadable, or a file system without hard links: write it
+        return False
 
 
 def swap_in(fresh: Path, target: Path, old: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,8 +64,30 @@ def make_environment(ctx: PageContext) -> jinja2.Environment:
     return env
 
 
-def render_pages(content: Content, now: datetime, theme: Theme) -> dict[str, bytes]:
-    """Every HTML page of the site."""
+def _render(env: jinja2.Environment, ctx: PageContext, path: str, template: str,
+            **data: Any) -> bytes:
+    canonical = ctx.absolute(path.removesuffix("index.html"))
+    return env.get_template(template).render(page_path=path, canonical=canonical,
+                                             **data).encode("utf-8")
+
+
+def incident_pages(content: Content, now: datetime, theme: Theme,
+                   incidents: Iterable[views.IncidentView]) -> dict[str, bytes]:
+    """The page of each incident: a function of that incident, the site, the theme and `now`."""
+    ctx = PageContext(content, now, theme, site_base(content.site.url))
+    env = make_environment(ctx)
+    return {f"incidents/{v.slug}/index.html": _render(
+        env, ctx, f"incidents/{v.slug}/index.html", "incident.html", incident=v)
+        for v in incidents}
+
+
+IncidentPages = Callable[[Content, datetime, Theme, tuple[views.IncidentView, ...]],
+                         dict[str, bytes]]
+
+
+def render_pages(content: Content, now: datetime, theme: Theme,
+                 incidents: IncidentPages = incident_pages) -> dict[str, bytes]:
+    """Every HTML page of the site; `incidents` makes the incident pages (the cache's may reuse)."""
     ctx = PageContext(content, now, theme, site_base(content.site.url))
     env = make_environment(ctx)
     site = content.site
@@ -75,9 +98,7 @@ def render_pages(content: Content, now: datetime, theme: Theme) -> dict[str, byt
     out: dict[str, bytes] = {}
 
     def page(path: str, template: str, **data: Any) -> None:
-        canonical = ctx.absolute(path.removesuffix("index.html"))
-        html = env.get_template(template).render(page_path=path, canonical=canonical, **data)
-        out[path] = html.encode("utf-8")
+        out[path] = _render(env, ctx, path, template, **data)
 
     page("index.html", "index.html",
          overall=derive.overall(statuses), blocks=blocks, uptime=uptime,
@@ -86,8 +107,7 @@ def render_pages(content: Content, now: datetime, theme: Theme) -> dict[str, byt
                              and derive.is_active(v.incident, now)],
          upcoming=views.upcoming_maintenance(all_views),
          days=views.days_back(all_views, now, site.timezone, site.history_days))
-    for v in all_views:
-        page(f"incidents/{v.slug}/index.html", "incident.html", incident=v)
+    out.update(incidents(content, now, theme, all_views))
     months = views.by_month(all_views, site.timezone)
     page("history/index.html", "history.html", months=months)
     for (year, month), items in months:

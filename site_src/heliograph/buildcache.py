@@ -1,0 +1,121 @@
+"""What a build takes from the cache: hashes of its sources, parsed files, rendered messages,
+incident pages, and, when nothing at all has changed, the previous build itself.
+
+A build whose every input (source files, theme, code, `now`, options) hashes to the key of the
+last finished build, and whose output folder is still the one that build left, is that build:
+its result comes back without loading anything. Any other build runs in full, reusing entries.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from heliograph import markup
+from heliograph.cache import Cache, cache_dir, digest
+from heliograph.errors import ContentError
+from heliograph.pagecache import IncidentPageCache, MarkdownStore
+from heliograph.parsecache import SourceIndex, parsed_documents, reader, scan
+from heliograph.sourcefile import Document
+from heliograph.theme import DEFAULT_THEME
+
+SKIP_DIRS = frozenset({"incidents", "node_modules", "__pycache__"})
+Manifest = dict[str, tuple[int, int, int]]  # output path -> (size, mtime_ns, inode)
+
+
+def other_inputs(source: Path, skip: set[Path]) -> list[tuple[str, bytes]]:
+    """(path, hash) of every other file a build might read: settings, theme, data files."""
+    found = []
+    for top in (source, DEFAULT_THEME):
+        for dirpath, dirs, files in os.walk(top):
+            here = Path(dirpath)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and not (here == source and d in SKIP_DIRS)
+                             and (here / d).absolute() not in skip)
+            for name in sorted(files):
+                if not name.startswith("."):
+                    try:
+                        found.append((f"{top.name}:{os.path.relpath(here / name, top)}",
+                                      digest((here / name).read_bytes())))
+                    except OSError:
+                        continue
+    return found
+
+
+def manifest(site: Path, paths: Iterable[str]) -> Manifest:
+    """The stat of each output file as the build left it."""
+    found: Manifest = {}
+    for path in paths:
+        st = os.stat(site / path, follow_symlinks=False)
+        found[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return found
+
+
+def _untouched(site: Path, stored: Manifest) -> bool:
+    """Whether every file the last build wrote is still there, unmodified (by stat)."""
+    try:
+        for path, (size, mtime, ino) in stored.items():
+            st = os.stat(site / path, follow_symlinks=False)
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, ino):
+                return False
+    except OSError:
+        return False
+    return True
+
+
+@dataclass
+class BuildSession:
+    """One build's view of the cache; `close` stores what it learned."""
+
+    cache: Cache
+    source: Path
+    output: Path
+    index: SourceIndex
+    key: bytes
+    pages: IncidentPageCache | None = None
+
+    @classmethod
+    def start(cls, source: Path, output: Path, now: datetime, options: tuple[Any, ...],
+              override: Path | None = None) -> BuildSession:
+        """Open the cache and hash every input; reads only files changed since the last build."""
+        directory = cache_dir(source, override)
+        cache = Cache(directory)
+        markup.attach_store(MarkdownStore(cache) if cache.enabled else None)
+        index = scan(source, cache)
+        skip = {output.absolute(), directory.absolute()}
+        key = digest(cache.code, now.isoformat(), repr(options), str(output.absolute()),
+                     *(part for slug in sorted(index.folders)
+                       for part in (slug, index.fingerprint(slug))),
+                     *(part for pair in other_inputs(source, skip) for part in pair))
+        return cls(cache, source, output, index, cache.key("build", key))
+
+    def previous(self) -> Any | None:
+        """The last build's result, if this build has its exact inputs and its output is intact."""
+        stored = self.cache.get(self.key)
+        if stored is None or not _untouched(self.output, stored[1]):
+            return None
+        return stored[0]
+
+    def reader(self) -> Callable[[Path, Path], tuple[Document | None, list[ContentError]]]:
+        """A `load` reader backed by the parsed-file cache (misses parsed on every core)."""
+        docs, self.index = parsed_documents(self.source, self.index, self.cache)
+        return reader(docs)
+
+    def incident_pages(self) -> IncidentPageCache:
+        """The incident-page maker for `render_pages`, with what it reused."""
+        if self.pages is None:
+            self.pages = IncidentPageCache(self.cache, self.index, self.output)
+        return self.pages
+
+    def finish(self, result: Any, paths: Iterable[str]) -> None:
+        """Remember a finished build, so that the same inputs can skip the next one."""
+        self.cache.put(self.key, (result, manifest(self.output, paths)))
+
+    def close(self) -> None:
+        markup.attach_store(None)
+        self.cache.commit()
+        self.cache.close()

@@ -1,0 +1,193 @@
+"""Incident pages made once per input: reused from the current site while every input of the
+page is unchanged, rendered on all cores when many are new.
+
+An incident page is a function of its incident's files, the site settings, the theme, the
+generator's code and, while the incident is open (or if the template reads `now`), of `now`.
+Its key hashes exactly those; the value is a hash of the page's bytes, and a page is reused only
+when the file in the current site still has those bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, MutableMapping
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+from heliograph import markup
+from heliograph.cache import Cache, digest
+from heliograph.model import Content
+from heliograph.parsecache import SourceIndex, _fork_context, workers
+from heliograph.render.pages import incident_pages
+from heliograph.theme import Theme
+from heliograph.views import IncidentView
+
+TEMPLATE = "incident.html"
+POOL_FROM = 200  # fewer new pages than this render faster in this process
+
+
+class MarkdownStore(MutableMapping[str, str]):
+    """Rendered messages in the build cache, keyed by a hash of their markdown source."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.added: dict[str, str] = {}
+
+    def __getitem__(self, source: str) -> str:
+        html = self.cache.get(self.cache.key("markdown", source))
+        if not isinstance(html, str):
+            raise KeyError(source)
+        return html
+
+    def __setitem__(self, source: str, html: str) -> None:
+        self.added[source] = html
+        self.cache.put(self.cache.key("markdown", source), html)
+
+    def __delitem__(self, source: str) -> None:
+        raise KeyError(source)  # entries are never removed, only superseded by new keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.added)
+
+    def __len__(self) -> int:
+        return len(self.added)
+
+
+def theme_digest(theme: Theme) -> bytes:
+    """A hash of every template and asset the pages can use."""
+    parts: list[bytes | str] = []
+    for folder in theme.template_dirs:
+        for f in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if f.is_file():
+                parts += [str(f.relative_to(folder)), f.read_bytes()]
+        parts.append("|")  # which folder a template came from matters: the first one wins
+    for name, data in theme.assets:
+        parts += [name, data]
+    return digest(*parts)
+
+
+_TAG = re.compile(r"\{[{%](.*?)[%}]\}", re.S)
+_NOW = re.compile(r"\bnow\b")
+_USES = re.compile(r"\b(?:extends|include|import|from)\s+[\"']([^\"']+)[\"']")
+
+
+def reads_now(theme: Theme, name: str = TEMPLATE) -> bool:
+    """Whether a template, or one it extends, includes or imports, mentions `now` in a tag.
+
+    A mention anywhere in a tag counts, so the answer errs towards re-rendering.
+    """
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        found = next((d / current for d in theme.template_dirs if (d / current).is_file()), None)
+        if found is None:
+            continue
+        tags = _TAG.findall(found.read_text(encoding="utf-8"))
+        if any(_NOW.search(tag) for tag in tags):
+            return True
+        todo += [t for tag in tags for t in _USES.findall(tag)]
+    return False
+
+
+class IncidentPageCache:
+    """The `incidents` callable for `render_pages`: reuses, or renders, each incident page."""
+
+    def __init__(self, cache: Cache, index: SourceIndex, site_dir: Path) -> None:
+        self.cache = cache
+        self.index = index
+        self.site_dir = site_dir
+        self.unchanged: set[str] = set()  # outputs known to equal the file in the current site
+        self.rendered = 0
+
+    def __call__(self, content: Content, now: datetime, theme: Theme,
+                 views: tuple[IncidentView, ...]) -> dict[str, bytes]:
+        base = digest(theme_digest(theme), repr(content.site), content.site.url)
+        always_now = reads_now(theme)
+        keys = {v.slug: self.cache.key(
+            "incident-page", base, self.index.fingerprint(v.slug),
+            now.isoformat() if always_now or v.incident.resolved_at is None else "")
+            for v in views}
+        known = self.cache.get_many(keys.values())
+        out: dict[str, bytes] = {}
+        todo = []
+        for v in views:
+            path = f"incidents/{v.slug}/index.html"
+            data = self._current(path, known.get(keys[v.slug]))
+            if data is None:
+                todo.append(v)
+            else:
+                out[path] = data
+                self.unchanged.add(path)
+        fresh = render_all(content, now, theme, todo)
+        for v in todo:
+            path = f"incidents/{v.slug}/index.html"
+            self.cache.put(keys[v.slug], digest(fresh[path]))
+        self.rendered = len(todo)
+        return out | fresh
+
+    def _current(self, path: str, want: bytes | None) -> bytes | None:
+        """The page in the current site, if it is the one its key promised."""
+        if want is None:
+            return None
+        try:
+            data = (self.site_dir / path).read_bytes()
+        except OSError:
+            return None
+        return data if digest(data) == want else None
+
+
+_job: tuple[Content, datetime, Theme, list[IncidentView]] | None = None
+
+
+def render_all(content: Content, now: datetime, theme: Theme, views: list[IncidentView]
+               ) -> dict[str, bytes]:
+    """Incident pages for `views`, on every core when there are many."""
+    global _job
+    n = workers()
+    if n < 2 or len(views) < POOL_FROM:
+        return incident_pages(content, now, theme, views)
+    _job = (content, now, theme, views)  # forked workers inherit it: nothing to pickle
+    try:
+        chunks = [range(i, len(views), n * 4) for i in range(n * 4)]
+        out: dict[str, bytes] = {}
+        with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
+            for pages, rendered in pool.map(_render_chunk, chunks):
+                out.update(pages)
+                if markup._store is not None:  # the workers' renders, for the next build
+                    for source, html in rendered.items():
+                        markup._store[source] = html
+        return {path: out[path] for path in sorted(out)}
+    finally:
+        _job = None
+
+
+def _render_chunk(chunk: range) -> tuple[dict[str, bytes], dict[str, str]]:
+    """In a worker: render some of `_job`'s pages; return them and the messages rendered."""
+    assert _job is not None
+    content, now, theme, views = _job
+    store = markup._store
+    recorded: dict[str, str] = {}
+    markup.attach_store(_WorkerStore(store, recorded))
+    return incident_pages(content, now, theme, [views[i] for i in chunk]), recorded
+
+
+class _WorkerStore(dict):  # type: ignore[type-arg]
+    """A worker's view of the markdown cache: reads through to a private connection."""
+
+    def __init__(self, parent: MutableMapping[str, str] | None, recorded: dict[str, str]):
+        super().__init__()
+        self.reader = (MarkdownStore(Cache(parent.cache.directory))
+                       if isinstance(parent, MarkdownStore) else None)
+        self.recorded = recorded
+
+    def get(self, source: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        if self.reader is not None:
+            return self.reader.get(source, default)
+        return default
+
+    def __setitem__(self, source: str, html: str) -> None:
+        self.recorded[source] = html

@@ -1,0 +1,155 @@
+"""Update files parsed once per content: a hash of each file's bytes, the parsed front matter
+cached under it, and a process pool for the files the cache has not seen.
+
+Only files that parse cleanly are cached: a file with an error is read again by `load`, which
+reports it with its own path and line.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from heliograph.cache import Cache, digest
+from heliograph.errors import ContentError
+from heliograph.load import INCIDENTS_DIR, read_document
+from heliograph.sourcefile import MAX_FILE_BYTES, Document, split_front_matter
+
+RACY_NS = 2_000_000_000  # a file changed this close to the last scan may change again unseen
+POOL_FROM = 400  # below this many files to parse, a pool costs more than it saves
+StatKey = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class SourceIndex:
+    """Every `incidents/<slug>/*.md` file: slug -> file name -> hash of its bytes."""
+
+    folders: dict[str, dict[str, bytes]]
+
+    def fingerprint(self, slug: str) -> bytes:
+        """A hash of an incident folder's files: names and contents."""
+        files = self.folders.get(slug, {})
+        return digest(slug, *(part for name in sorted(files) for part in (name, files[name])))
+
+
+def workers() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _listing(root: Path) -> list[tuple[str, str, os.stat_result]]:
+    """(slug, file name, stat) of every markdown file in an incident folder."""
+    found = []
+    try:
+        folders = [e for e in os.scandir(root) if not e.name.startswith(".")
+                   and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return found
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder.path))
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.endswith(".md") and not e.name.startswith(".") \
+                    and e.is_file(follow_symlinks=False):
+                found.append((folder.name, e.name, e.stat(follow_symlinks=False)))
+    return found
+
+
+def scan(source: Path, cache: Cache) -> SourceIndex:
+    """Hash every update file; a file whose stat is unchanged since a settled scan is not read.
+
+    As in git's index, a file modified within RACY_NS of the previous scan is read again even
+    when its stat matches, since a second edit in the same clock tick would leave it unchanged.
+    """
+    root = source / INCIDENTS_DIR
+    started = time.time_ns()
+    key = cache.key("stat-index", str(root.absolute()))
+    previous: dict[str, tuple[StatKey, bytes]] = {}
+    settled_before = 0
+    if (stored := cache.get(key)) is not None:
+        settled_before, previous = stored[0] - RACY_NS, stored[1]
+    index: dict[str, tuple[StatKey, bytes]] = {}
+    folders: dict[str, dict[str, bytes]] = {}
+    for slug, name, st in _listing(root):
+        rel = f"{slug}/{name}"
+        stat_key = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        known = previous.get(rel)
+        if known and known[0] == stat_key and max(st.st_mtime_ns, st.st_ctime_ns) < settled_before:
+            sha = known[1]
+        else:
+            try:
+                sha = digest((root / rel).read_bytes())
+            except OSError:
+                continue  # `load` reports what it cannot read
+        index[rel] = (stat_key, sha)
+        folders.setdefault(slug, {})[name] = sha
+    if index != previous:
+        cache.put(key, (started, index))
+    return SourceIndex(folders)
+
+
+def _parse(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
+    """Parse files as `load` would; a file with any error comes back as None."""
+    out = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+            text = data.decode("utf-8-sig") if len(data) <= MAX_FILE_BYTES else None
+        except (OSError, UnicodeDecodeError):
+            continue
+        doc, errors = split_front_matter(text, Path(path)) if text is not None else (None, [])
+        out.append((path, digest(data), None if errors else doc))
+    return out
+
+
+def parsed_documents(source: Path, index: SourceIndex, cache: Cache
+                     ) -> tuple[dict[Path, Document], SourceIndex]:
+    """Every cleanly parsed update file by path, and the index as the files were parsed."""
+    root = source / INCIDENTS_DIR
+    paths = {root / slug / name: sha for slug, files in index.folders.items()
+             for name, sha in files.items()}
+    keys = {path: cache.key("document", sha) for path, sha in paths.items()}
+    found = cache.get_many(keys.values())
+    docs = {path: found[k] for path, k in keys.items() if k in found}
+    missing = [str(p) for p in paths if p not in docs]
+    if not missing:
+        return docs, index
+    folders = {slug: dict(files) for slug, files in index.folders.items()}
+    for path, sha, doc in _parse_all(missing):
+        p = Path(path)
+        folders[p.parent.name][p.name] = sha  # the bytes that were parsed, if changed since
+        if doc is not None:
+            docs[p] = doc
+            cache.put(cache.key("document", sha), doc)
+    return docs, SourceIndex(folders)
+
+
+def _parse_all(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
+    n = workers()
+    if n < 2 or len(paths) < POOL_FROM:
+        return _parse(paths)
+    chunks = [paths[i::n * 4] for i in range(n * 4)]
+    with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
+        return [item for chunk in pool.map(_parse, chunks) for item in chunk]
+
+
+def _fork_context():  # type: ignore[no-untyped-def]
+    """Fork where the platform has it: workers start in milliseconds and inherit imports."""
+    import multiprocessing
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def reader(docs: dict[Path, Document]) -> Callable[[Path, Path], tuple[Document | None,
+                                                                      list[ContentError]]]:
+    """A `load` reader that answers from `docs` and parses anything else itself."""
+    def read(file: Path, display: Path) -> tuple[Document | None, list[ContentError]]:
+        doc = docs.get(file)
+        return (doc, []) if doc is not None else read_document(file, display)
+    return read

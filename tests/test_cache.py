@@ -1,0 +1,178 @@
+"""The build cache saves work and nothing else: a warm build writes exactly what a cold one does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from heliograph import pagecache, parsecache
+from heliograph.build import Project, build, load_content, render_site
+from heliograph.cli import main
+
+from conftest import EXAMPLE_NOW, REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from corpus import add_open_incident, add_update, corpus_now, write_corpus  # noqa: E402
+
+NOW = corpus_now()
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino
+            for p in site.rglob("*") if p.is_file()}
+
+
+def reference(source: Path, now: datetime) -> dict[str, bytes]:
+    """The site as the plain pipeline makes it: no cache, no pool, nothing reused."""
+    project = Project.at(source)
+    return render_site(project, load_content(project, now), now)
+
+
+def assert_same_as_cold(source: Path, now: datetime, cache: Path) -> None:
+    build(Project.at(source), now, cache_dir=cache)
+    assert tree(source / "_site") == reference(source, now)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "site", 50, seed=5).root
+
+
+def test_warm_build_of_the_example_is_byte_identical(example_source: Path, tmp_path: Path):
+    source = tmp_path / "example"
+    shutil.copytree(example_source, source)
+    cache = tmp_path / "cache"
+    cold = build(Project.at(source), EXAMPLE_NOW, cache_dir=cache)
+    first = tree(source / "_site")
+    assert first == reference(source, EXAMPLE_NOW)
+    assert cold.written == cold.files
+    again = build(Project.at(source), EXAMPLE_NOW, cache_dir=cache)
+    assert tree(source / "_site") == first
+    assert again.written == 0 and again.findings == cold.findings
+    # An hour later the open incident's page and the home page change; the warm build agrees.
+    assert_same_as_cold(source, EXAMPLE_NOW + timedelta(hours=1), cache)
+
+
+def test_edits_deletions_renames_and_new_incidents(corpus: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    assert_same_as_cold(corpus, NOW, cache)
+    slugs = sorted(p.name for p in (corpus / "incidents").iterdir())
+    edited = corpus / "incidents" / slugs[3] / "01-investigating.md"
+    edited.write_text(edited.read_text().replace("\n---\n", "\n---\nEdited first line.\n\n", 1))
+    assert_same_as_cold(corpus, NOW, cache)
+    shutil.rmtree(corpus / "incidents" / slugs[7])
+    assert_same_as_cold(corpus, NOW, cache)
+    os.rename(corpus / "incidents" / slugs[9], corpus / "incidents" / "renamed-incident")
+    assert_same_as_cold(corpus, NOW, cache)
+    add_update(corpus, slugs[12])
+    add_open_incident(corpus, NOW)
+    assert_same_as_cold(corpus, NOW, cache)
+    assert_same_as_cold(corpus, NOW + timedelta(minutes=50), cache)  # the open one is overdue
+    for f in (corpus / "incidents" / slugs[12]).glob("*-note.md"):
+        f.unlink()
+    assert_same_as_cold(corpus, NOW + timedelta(minutes=50), cache)
+
+
+def test_a_theme_change_reaches_every_page(corpus: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    assert_same_as_cold(corpus, NOW, cache)
+    bundled = REPO / "site_src" / "heliograph" / "theme" / "templates" / "base.html"
+    override = corpus / "theme" / "templates" / "base.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(bundled.read_text().replace("<body>", "<body class=custom>"))
+    assert_same_as_cold(corpus, NOW, cache)
+    page = next((corpus / "_site" / "incidents").iterdir()) / "index.html"
+    assert b"<body class=custom>" in page.read_bytes()
+    (corpus / "theme" / "static").mkdir()
+    (corpus / "theme" / "static" / "style.css").write_text("body { color: teal }\n")
+    assert_same_as_cold(corpus, NOW, cache)
+
+
+def test_one_update_rewrites_tens_of_files_not_all(corpus: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    before = inodes(corpus / "_site")
+    slug = sorted(p.name for p in (corpus / "incidents").iterdir())[20]
+    add_update(corpus, slug)
+    result = build(Project.at(corpus), NOW, cache_dir=cache)
+    after = inodes(corpus / "_site")
+    rewritten = {p for p, ino in after.items() if before.get(p) != ino}
+    assert f"incidents/{slug}/index.html" in rewritten
+    assert result.written == len(rewritten)
+    assert 2 <= len(rewritten) <= 40, sorted(rewritten)
+    untouched_pages = [p for p in after if p.startswith("incidents/") and slug not in p]
+    assert not rewritten.intersection(untouched_pages)
+    assert tree(corpus / "_site") == reference(corpus, NOW)
+
+
+def test_cli_reports_written_and_unchanged_files(corpus: Path, tmp_path: Path, capsys):
+    args = ["build", "--source", str(corpus), "--now", NOW.isoformat(),
+            "--cache-dir", str(tmp_path / "c")]
+    assert main(args) == 0
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    built = [line for line in out if line.startswith("Built ")]
+    assert "; 0 written, " in built[1] and "unchanged)" in built[1]
+    assert (tmp_path / "c" / "cache.sqlite").is_file()
+    assert not (corpus / ".heliograph-cache").exists()
+
+
+def test_cache_dir_from_the_environment(corpus: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("HELIOGRAPH_CACHE_DIR", str(tmp_path / "ci-cache"))
+    build(Project.at(corpus), NOW)
+    assert (tmp_path / "ci-cache" / "cache.sqlite").is_file()
+    assert not (corpus / ".heliograph-cache").exists()
+
+
+def test_default_cache_lives_in_the_site_folder(corpus: Path, monkeypatch):
+    monkeypatch.delenv("HELIOGRAPH_CACHE_DIR", raising=False)
+    build(Project.at(corpus), NOW)
+    assert (corpus / ".heliograph-cache" / "cache.sqlite").is_file()
+
+
+def test_damaged_cache_entries_are_ignored(corpus: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    with sqlite3.connect(cache / "cache.sqlite") as db:  # same checksums, other bytes
+        db.execute("UPDATE entries SET value = zeroblob(length(value))")
+    (corpus / "_site" / "index.html").write_bytes(b"stale")
+    assert_same_as_cold(corpus, NOW, cache)
+
+
+def test_a_broken_cache_file_is_set_aside(corpus: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "cache.sqlite").write_bytes(b"not a database at all" * 100)
+    assert_same_as_cold(corpus, NOW, cache)
+    assert_same_as_cold(corpus, NOW, cache)
+
+
+def test_a_changed_output_file_is_rebuilt(corpus: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    page = next((corpus / "_site" / "incidents").iterdir()) / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<h1>", b"<h1>X"))
+    assert_same_as_cold(corpus, NOW, cache)
+
+
+def test_worker_processes_give_the_same_bytes(corpus: Path, tmp_path: Path, monkeypatch):
+    """The process pools (used for large sites) parse and render exactly as one process does."""
+    monkeypatch.setattr(parsecache, "POOL_FROM", 1)
+    monkeypatch.setattr(pagecache, "POOL_FROM", 1)
+    monkeypatch.setattr(parsecache, "workers", lambda: 2)
+    monkeypatch.setattr(pagecache, "workers", lambda: 2)
+    assert_same_as_cold(corpus, NOW, tmp_path / "cache")
+    add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[4])
+    shutil.rmtree(corpus / "_site")
+    assert_same_as_cold(corpus, NOW, tmp_path / "cache")
