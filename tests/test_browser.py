@@ -12,8 +12,12 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import EXAMPLE_NOW
-from conftest_browser import browser_type_launch_args  # noqa: F401 - pytest fixture
-from conftest_browser import html_pages, page_url, serve
+from conftest_browser import (
+    browser_type_launch_args,  # noqa: F401 - pytest fixture
+    html_pages,
+    page_url,
+    serve,
+)
 from playwright.sync_api import Browser, Page
 
 from heliograph.load import load
@@ -67,7 +71,7 @@ def test_every_page_type_is_readable_and_accessible(browser: Browser, base_url_o
                                                      scheme: str) -> None:
     page = open_page(browser, base_url_of_site, viewport=VIEWPORTS[device], color_scheme=scheme)
     axe, problems = Axe(), []
-    for kind, path in page_types(example_site).items():
+    for path in page_types(example_site).values():
         visit(page, path)
         assert page.get_by_role("heading", level=1).first.is_visible(), path
         wide = page.evaluate("[document.documentElement.scrollWidth,"
@@ -97,10 +101,10 @@ def desktop(browser: Browser, base_url_of_site: str) -> Iterator[Page]:
 def test_home_banner_open_incident_and_maintenance(desktop: Page) -> None:
     desktop.goto("/")
     assert desktop.get_by_role("heading", level=1).inner_text() == "Partially Degraded Service"
-    open_card = desktop.locator("section", has=desktop.get_by_role("heading", name="Open incidents"))
-    text = open_card.inner_text()
+    text = desktop.locator("section", has=desktop.get_by_role(
+        "heading", name="Open incidents")).inner_text()
     assert "Scheduled posts publishing late" in text and "Identified" in text
-    assert "Next update expected by 11:05 EST" in text
+    assert "Next update expected by 11:05" in text
     upcoming = desktop.locator("section", has=desktop.get_by_role(
         "heading", name="Scheduled maintenance"))
     assert "CDN provider migration" in upcoming.inner_text()
@@ -113,14 +117,15 @@ def test_home_statuses_match_each_component_page(desktop: Page, example_site: Pa
                    a.closest('li').textContent.replace(a.textContent, '').trim()])""")
     assert len(rows) == sum(1 for p in html_pages(example_site) if p.startswith("components/"))
     shown = {}
-    for href, name, status in rows:
+    for href, name, row in rows:
+        status = row.strip().split("\n")[0].strip()  # the status comes first, then any bars
         desktop.goto(href)
         assert desktop.get_by_role("heading", level=1).inner_text() == name
         current = desktop.get_by_text("Current status:").inner_text()
         shown[name] = status
-        assert status and status in current, f"{name}: home says {status!r}, page says {current!r}"
-    assert shown["Post scheduler"].startswith("Degraded performance")
-    assert shown["Public API"].startswith("Operational")
+        assert current == f"Current status: {status}", f"{name}: home says {status!r}"
+    assert shown["Post scheduler"] == "Degraded performance"
+    assert shown["Public API"] == "Operational"
 
 
 def test_updates_are_shown_newest_first(desktop: Page, example_source: Path) -> None:
@@ -129,7 +134,8 @@ def test_updates_are_shown_newest_first(desktop: Page, example_source: Path) -> 
     for incident in content.incidents:
         desktop.goto(f"/incidents/{incident.slug}/")
         times = desktop.evaluate("""() => {
-            const h = [...document.querySelectorAll('h2')].find(h => h.textContent.trim() === 'Updates');
+            const h = [...document.querySelectorAll('h2')]
+                .find(h => h.textContent.trim() === 'Updates');
             return [...h.closest('section').querySelectorAll('ol > li')]
                 .map(li => li.querySelector('time').getAttribute('datetime'));
         }""")

@@ -19,7 +19,7 @@ from heliograph.render.feeds import render_feeds
 from heliograph.render.pages import IncidentPages, incident_pages, render_pages
 from heliograph.render.sitemap import render_sitemap
 from heliograph.theme import load_theme
-from heliograph.write import merge_outputs, write_site
+from heliograph.write import clear_leftovers, merge_outputs, write_site
 
 DEFAULT_OUTPUT = "_site"
 
@@ -83,6 +83,7 @@ def build(project: Project, now: datetime, strict: bool = False,
         if (done := session.previous()) is not None:  # the same inputs as the last build
             if strict and done.findings:
                 raise CheckFailed(done.findings)
+            clear_leftovers(project.output)  # a build killed after its swap left them
             return replace(done, written=0)
         content = load_content(project, now, session.reader())
         findings = check(content, now)

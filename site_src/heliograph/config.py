@@ -129,6 +129,8 @@ def _severities(data: Any, path: Path, line: int) -> tuple[tuple[Severity, ...],
 
 def _components(data: Any, path: Path, line: int
                 ) -> tuple[list[Component], list[Group], list[ContentError]]:
+    if data is None:
+        return [], [], []  # already reported as required
     if not isinstance(data, list) or not data:
         return [], [], [ContentError(path, line, "components: expected a list of components "
                                      "(- id: api, name: Public API) or groups")]

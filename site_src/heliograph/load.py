@@ -77,7 +77,11 @@ def load(source: Path, now: datetime, read: Reader = read_document
         if root.is_dir() else []
     for folder in folders:
         display = Path(INCIDENTS_DIR) / folder.name
-        if not folder.is_dir() or folder.is_symlink():
+        if folder.is_symlink() and folder.is_dir():
+            errors.append(ContentError(display, 1, "incident folders must be real folders, "
+                                       "not links"))
+            continue
+        if not folder.is_dir():
             if folder.suffix == ".md":
                 errors.append(ContentError(display, 1, "an update must live in its incident's "
                                            f"folder: incidents/<slug>/{folder.name}"))

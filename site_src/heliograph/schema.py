@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from heliograph.errors import ContentError
+from heliograph.sourcefile import CONTROL
 from heliograph.yamltext import LineMap
 
 
@@ -45,6 +46,8 @@ def describe(value: Any) -> str:
 
 
 def text(value: Any) -> str:
+    if isinstance(value, str) and CONTROL.search(value):
+        raise Invalid(f"expected text without control characters, got {describe(value)}")
     if isinstance(value, str) and value.strip():
         return value.strip()
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -136,7 +139,7 @@ def check_mapping(data: Any, fields: Mapping[str, Field], path: Path, line: int,
     errors: list[ContentError] = []
     for key in data:
         if key not in fields:
-            errors.append(ContentError(path, line_of(key), f"unknown key '{key}' in {what}; "
+            errors.append(ContentError(path, line_of(key), f"unknown key {describe(key)} in {what}; "
                                        f"known keys: {', '.join(fields)}"))
     for key, spec in fields.items():
         if key not in data or data[key] is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from heliograph.errors import ContentError
 from heliograph.yamltext import LineMap, parse_yaml
 
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 MAX_FILE_BYTES = 1_000_000  # a public update is a few paragraphs; 1 MB is far beyond any
 
 
@@ -40,6 +42,12 @@ def read_text(path: Path, display: Path) -> tuple[str | None, list[ContentError]
 
 def split_front_matter(text: str, display: Path) -> tuple[Document | None, list[ContentError]]:
     """Split `---` front matter from the markdown body and parse it."""
+    # Feeds are XML, which cannot carry these at all; in a page they are invisible.
+    bad = CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        return None, [ContentError(display, line, f"control character U+{ord(bad.group()):04X} "
+                                   "in the text; delete it (it is invisible in most editors)")]
     if not text.strip():
         return None, [ContentError(display, 1, "empty file; an update starts with front matter "
                                    "between '---' lines (at:, status:) and then the message")]

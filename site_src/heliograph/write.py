@@ -59,8 +59,7 @@ def write_site(outputs: Mapping[str, bytes], target: Path,
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh, old = _sibling(target, "new"), _sibling(target, "old")
-    for leftover in (fresh, old):
-        shutil.rmtree(leftover, ignore_errors=True)
+    clear_leftovers(target)
     fresh.mkdir()
     previous = target if target.is_dir() and not target.is_symlink() else None
     made: set[Path] = {fresh}
@@ -101,6 +100,12 @@ def swap_in(fresh: Path, target: Path, old: Path) -> None:
         os.replace(target, old)
     os.replace(fresh, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def clear_leftovers(target: Path) -> None:
+    """Remove the temporary folders that a killed build left beside `target`."""
+    for tag in ("new", "old"):
+        shutil.rmtree(_sibling(target.absolute(), tag), ignore_errors=True)
 
 
 def _sibling(target: Path, tag: str) -> Path:
