@@ -89,17 +89,21 @@ MARKDOWN = st.lists(st.sampled_from(["# ", "**", "_", "`", "```\n", "\n\n", "- "
 
 
 @st.composite
-def front_matter(draw: st.DrawFn, base: dict) -> str:
-    """A mostly valid mapping with random keys changed, dropped or added, or raw text."""
-    if draw(st.integers(0, 9)) == 0:
-        return draw(st.text(max_size=80))
+def changed(draw: st.DrawFn, base: dict) -> dict:
+    """`base` with random keys changed, dropped or added."""
     data = dict(base)
     for key in draw(st.lists(KEYS, max_size=3)):
         if draw(st.booleans()):
             data.pop(key, None)
         else:
             data[key] = draw(VALUES)
-    return yaml.safe_dump(data, allow_unicode=True)
+    return data
+
+
+def front_matter(base: dict) -> st.SearchStrategy[str]:
+    """A mostly valid mapping with some keys changed, or now and then any text at all."""
+    dumped = changed(base).map(lambda d: yaml.safe_dump(d, allow_unicode=True))
+    return st.integers(0, 9).flatmap(lambda n: st.text(max_size=80) if n == 0 else dumped)
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +130,38 @@ def test_loader_returns_a_model_or_errors_for_any_input(scratch: Path, first: st
         assert isinstance(error, ContentError) and error.line >= 1
         assert not error.path.is_absolute() and "\n" not in str(error)
     if content is not None:  # whatever loads must also render
+        render_site(Project.at(scratch), content, NOW)
+
+
+SITE = {"name": "Test Co", "url": "https://status.test.example", "timezone": "UTC"}
+COMPONENT = {"id": "api", "name": "Public API"}
+
+
+@st.composite
+def config_text(draw: st.DrawFn) -> str:
+    """components.yaml with random changes to the site, the severities and the components."""
+    site, component = draw(changed(SITE)), draw(changed(COMPONENT))
+    data = {"site": site, "components": [component, {"group": draw(VALUES),
+                                                    "components": [{"id": "web", "name": "W"}]}]}
+    if draw(st.booleans()):
+        data["severities"] = {draw(st.text(max_size=6) | st.just("SEV-2")): draw(VALUES)}
+    if draw(st.integers(0, 4)) == 0:
+        data[draw(KEYS)] = draw(VALUES)
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+@settings(max_examples=40, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(config=config_text())
+def test_any_components_yaml_loads_or_gives_errors(scratch: Path, config: str) -> None:
+    shutil.rmtree(scratch, ignore_errors=True)
+    write_files(scratch, {"components.yaml": config, "incidents/x/01.md": update(
+        "2026-02-10T14:32:00Z", "investigating", **{"title": "T", "severity": "SEV-2",
+                                                     "components": {"api": "major_outage"}})})
+    content, errors = load(scratch, NOW)
+    assert (content is None) == bool(errors)
+    assert all(e.line >= 1 and "\n" not in str(e) for e in errors)
+    if content is not None:
         render_site(Project.at(scratch), content, NOW)
 
 

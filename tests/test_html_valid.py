@@ -1,4 +1,4 @@
-"""Every page, stylesheet and SVG of the built example passes the current Nu HTML checker."""
+"""Every page, stylesheet and SVG of a built site passes the current Nu HTML checker."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from test_hostile import NOW, hostile_site
+
+from heliograph.build import Project, build
 
 VNU = REPO / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"
 INSTALL = "npm install --no-audit --no-fund --prefix .tools vnu-jar@26.9.27"
@@ -34,7 +37,11 @@ def nu_check(files: list[Path]) -> list[dict]:
 
 
 def test_every_output_page_is_valid_html5(example_site: Path, tmp_path: Path) -> None:
-    files = sorted(f for pattern in CHECKED for f in example_site.rglob(pattern))
+    """The example, and a site full of script payloads: escaping must keep pages valid too."""
+    hostile = hostile_site(tmp_path / "hostile")
+    build(Project.at(hostile), NOW)
+    files = sorted(f for site in (example_site, hostile / "_site")
+                   for pattern in CHECKED for f in site.rglob(pattern))
     planted = tmp_path / "planted.html"
     planted.write_text(PLANTED, encoding="utf-8")
     assert any(f.name == "index.html" for f in files) and any(f.suffix == ".css" for f in files)

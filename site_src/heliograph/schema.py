@@ -132,8 +132,9 @@ def choice(enum: type[Enum], hint: str = "") -> Convert:
 def check_mapping(data: Any, fields: Mapping[str, Field], path: Path, line: int,
                   what: str) -> tuple[dict[str, Any], list[ContentError]]:
     """Check `data` against `fields`; return converted values and every error found."""
-    if not isinstance(data, Mapping):
-        return {}, [ContentError(path, line, f"{what}: expected a mapping, got {describe(data)}")]
+    if not isinstance(data, Mapping):  # every field keeps its default, so callers can read them
+        return ({key: spec.default for key, spec in fields.items()},
+                [ContentError(path, line, f"{what}: expected a mapping, got {describe(data)}")])
     line_of = data.line_of if isinstance(data, LineMap) else (lambda _key: line)
     values: dict[str, Any] = {}
     errors: list[ContentError] = []
