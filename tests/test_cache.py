@@ -176,3 +176,25 @@ def test_worker_processes_give_the_same_bytes(corpus: Path, tmp_path: Path, monk
     add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[4])
     shutil.rmtree(corpus / "_site")
     assert_same_as_cold(corpus, NOW, tmp_path / "cache")
+
+
+def test_a_tampered_spare_site_is_not_trusted(corpus: Path, tmp_path: Path):
+    """The retired tree kept for the next build only counts where it is the live site's file."""
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[2])
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    (spare,) = cache.glob("spare-*")
+    page = next((spare / "incidents").iterdir()) / "index.html"
+    page.unlink()
+    page.write_bytes(b"<p>not this</p>")  # a new inode, so the live site is untouched
+    (spare / "stray.html").write_bytes(b"stray")
+    (spare / "404.html").unlink()
+    (spare / "404.html").mkdir()  # a folder where a file belongs
+    add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[30])
+    assert_same_as_cold(corpus, NOW, cache)
+    gone = sorted(p.name for p in (corpus / "incidents").iterdir())[8]
+    shutil.rmtree(corpus / "incidents" / gone)
+    assert_same_as_cold(corpus, NOW, cache)
+    assert_same_as_cold(corpus, NOW, cache)
+    assert not (corpus / "_site" / "incidents" / gone).exists()  # no empty folder is left

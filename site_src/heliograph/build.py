@@ -16,7 +16,7 @@ from heliograph.render.api import render_api
 from heliograph.render.badges import render_badges
 from heliograph.render.calendar import render_calendar
 from heliograph.render.feeds import render_feeds
-from heliograph.render.pages import IncidentPages, incident_pages, render_pages
+from heliograph.render.pages import IncidentPages, PageMemo, incident_pages, render_pages
 from heliograph.render.sitemap import render_sitemap
 from heliograph.theme import load_theme
 from heliograph.write import clear_leftovers, merge_outputs, write_site
@@ -55,10 +55,11 @@ def load_content(project: Project, now: datetime, read: Reader = read_document) 
 
 
 def render_site(project: Project, content: Content, now: datetime,
-                incidents: IncidentPages = incident_pages) -> dict[str, bytes]:
+                incidents: IncidentPages = incident_pages, memo: PageMemo | None = None
+                ) -> dict[str, bytes]:
     """Every output file of the site, by path."""
     theme = load_theme(project.source)
-    pages = render_pages(content, now, theme, incidents)
+    pages = render_pages(content, now, theme, incidents, memo)
     return merge_outputs(
         dict(theme.assets),
         pages,
@@ -89,9 +90,10 @@ def build(project: Project, now: datetime, strict: bool = False,
         findings = check(content, now)
         if strict and findings:
             raise CheckFailed(findings)
-        outputs = render_site(project, content, now, session.incident_pages())
+        pages = session.page_cache(content, now)
+        outputs = render_site(project, content, now, pages, pages.page)
         # Everything is rendered before anything is written: a failure above leaves the old site.
-        report = write_site(outputs, project.output, session.incident_pages().unchanged)
+        report = write_site(outputs, project.output, pages.unchanged, session.spare)
         result = BuildResult(project.output, sum(p.endswith(".html") for p in outputs),
                              len(outputs), sum(len(b) for b in outputs.values()), findings,
                              report.written)

@@ -18,10 +18,11 @@ from typing import Any
 from heliograph import markup
 from heliograph.cache import Cache, cache_dir, digest
 from heliograph.errors import ContentError
-from heliograph.pagecache import IncidentPageCache, MarkdownStore
+from heliograph.model import Content
+from heliograph.pagecache import MarkdownStore, PageCache
 from heliograph.parsecache import SourceIndex, parsed_documents, reader, scan
 from heliograph.sourcefile import Document
-from heliograph.theme import DEFAULT_THEME
+from heliograph.theme import DEFAULT_THEME, load_theme
 
 SKIP_DIRS = frozenset({"incidents", "node_modules", "__pycache__"})
 Manifest = dict[str, tuple[int, int, int]]  # output path -> (size, mtime_ns, inode)
@@ -76,7 +77,7 @@ class BuildSession:
     output: Path
     index: SourceIndex
     key: bytes
-    pages: IncidentPageCache | None = None
+    pages: PageCache | None = None
 
     @classmethod
     def start(cls, source: Path, output: Path, now: datetime, options: tuple[Any, ...],
@@ -93,6 +94,13 @@ class BuildSession:
                      *(part for pair in other_inputs(source, skip) for part in pair))
         return cls(cache, source, output, index, cache.key("build", key))
 
+    @property
+    def spare(self) -> Path | None:
+        """Where the site that a swap retires waits to become the next one (see sparetree)."""
+        if self.cache.directory is None or not self.cache.enabled:
+            return None
+        return self.cache.directory / f"spare-{digest(str(self.output.absolute()))[:6].hex()}"
+
     def previous(self) -> Any | None:
         """The last build's result, if this build has its exact inputs and its output is intact."""
         stored = self.cache.get(self.key)
@@ -103,12 +111,14 @@ class BuildSession:
     def reader(self) -> Callable[[Path, Path], tuple[Document | None, list[ContentError]]]:
         """A `load` reader backed by the parsed-file cache (misses parsed on every core)."""
         docs, self.index = parsed_documents(self.source, self.index, self.cache)
+        self.cache.commit()  # stored now rather than held in memory for the whole build
         return reader(docs)
 
-    def incident_pages(self) -> IncidentPageCache:
-        """The incident-page maker for `render_pages`, with what it reused."""
+    def page_cache(self, content: Content, now: datetime) -> PageCache:
+        """The page maker and memo for `render_pages`; it knows which pages it reused."""
         if self.pages is None:
-            self.pages = IncidentPageCache(self.cache, self.index, self.output)
+            self.pages = PageCache(self.cache, self.index, self.output, content, now,
+                                   load_theme(self.source))
         return self.pages
 
     def finish(self, result: Any, paths: Iterable[str]) -> None:

@@ -66,6 +66,7 @@ class Cache:
         self.code = code_version()
         self._db = _open(directory) if directory is not None else None
         self._pending: dict[bytes, bytes] = {}
+        self._forget_other_versions()
 
     @property
     def enabled(self) -> bool:
@@ -117,6 +118,20 @@ class Cache:
         except sqlite3.DatabaseError:
             self._discard()
 
+    def _forget_other_versions(self) -> None:
+        """Entries of another code version can never be read again: drop them, so the cache
+        does not grow without end as the generator changes."""
+        if self._db is None:
+            return
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+            if row is None or row[0] != self.code:
+                with self._db:
+                    self._db.execute("DELETE FROM entries")
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (self.code,))
+        except sqlite3.DatabaseError:
+            self._discard()
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -142,6 +157,7 @@ def _open(directory: Path) -> sqlite3.Connection | None:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB "
                        "NOT NULL, checksum BLOB NOT NULL) WITHOUT ROWID")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
             db.execute("SELECT count(*) FROM entries WHERE key = x''").fetchone()
             db.isolation_level = "DEFERRED"
             return db

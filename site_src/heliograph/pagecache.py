@@ -9,11 +9,13 @@ when the file in the current site still has those bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from heliograph import markup
 from heliograph.cache import Cache, digest
@@ -93,24 +95,28 @@ def reads_now(theme: Theme, name: str = TEMPLATE) -> bool:
     return False
 
 
-class IncidentPageCache:
-    """The `incidents` callable for `render_pages`: reuses, or renders, each incident page."""
+class PageCache:
+    """Reuses, or renders, pages: `__call__` makes the incident pages (on every core when many
+    are new) and `page` is the memo `render_pages` consults for the others."""
 
-    def __init__(self, cache: Cache, index: SourceIndex, site_dir: Path) -> None:
-        self.cache = cache
-        self.index = index
-        self.site_dir = site_dir
+    def __init__(self, cache: Cache, index: SourceIndex, site_dir: Path, content: Content,
+                 now: datetime, theme: Theme) -> None:
+        self.cache, self.index, self.site_dir, self.now = cache, index, site_dir, now
+        self.base = digest(theme_digest(theme), repr(content.site))
+        self.theme = theme
         self.unchanged: set[str] = set()  # outputs known to equal the file in the current site
         self.rendered = 0
 
+    def _token(self, v: IncidentView) -> str:
+        """An incident's view changes with `now` only while it is open."""
+        return "" if v.incident.resolved_at is not None else self.now.isoformat()
+
     def __call__(self, content: Content, now: datetime, theme: Theme,
                  views: tuple[IncidentView, ...]) -> dict[str, bytes]:
-        base = digest(theme_digest(theme), repr(content.site), content.site.url)
         always_now = reads_now(theme)
         keys = {v.slug: self.cache.key(
-            "incident-page", base, self.index.fingerprint(v.slug),
-            now.isoformat() if always_now or v.incident.resolved_at is None else "")
-            for v in views}
+            "incident-page", self.base, self.index.fingerprint(v.slug),
+            now.isoformat() if always_now else self._token(v)) for v in views}
         known = self.cache.get_many(keys.values())
         out: dict[str, bytes] = {}
         todo = []
@@ -121,13 +127,50 @@ class IncidentPageCache:
                 todo.append(v)
             else:
                 out[path] = data
-                self.unchanged.add(path)
         fresh = render_all(content, now, theme, todo)
         for v in todo:
             path = f"incidents/{v.slug}/index.html"
             self.cache.put(keys[v.slug], digest(fresh[path]))
-        self.rendered = len(todo)
+        self.rendered += len(todo)
         return out | fresh
+
+    def page(self, path: str, template: str, data: dict[str, Any],
+             make: Callable[[], bytes]) -> bytes:
+        """A page keyed by everything its template is given (and `now`, if it reads it)."""
+        parts: list[bytes | str] = []
+        for name in sorted(data):
+            parts.append(name)
+            self._fold(data[name], parts)
+        key = self.cache.key("page", self.base, path, template,
+                             self.now.isoformat() if reads_now(self.theme, template) else "",
+                             *parts)
+        kept = self._current(path, self.cache.get(key))
+        if kept is not None:
+            return kept
+        fresh = make()
+        self.cache.put(key, digest(fresh))
+        self.rendered += 1
+        return fresh
+
+    def _fold(self, value: Any, parts: list[bytes | str]) -> None:
+        """Append what a template value shows: an incident by its files' hash, not its text."""
+        if isinstance(value, IncidentView):
+            parts += ["view", value.slug, self.index.fingerprint(value.slug), self._token(value)]
+        elif isinstance(value, tuple | list):
+            parts.append(f"[{len(value)}")
+            for item in value:
+                self._fold(item, parts)
+        elif isinstance(value, dict):
+            parts.append(f"{{{len(value)}")
+            for k in sorted(value, key=repr):
+                parts.append(repr(k))
+                self._fold(value[k], parts)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts.append(type(value).__qualname__)
+            for f in dataclasses.fields(value):
+                self._fold(getattr(value, f.name), parts)
+        else:
+            parts.append(f"{type(value).__qualname__}:{value!r}")
 
     def _current(self, path: str, want: bytes | None) -> bytes | None:
         """The page in the current site, if it is the one its key promised."""
@@ -137,7 +180,10 @@ class IncidentPageCache:
             data = (self.site_dir / path).read_bytes()
         except OSError:
             return None
-        return data if digest(data) == want else None
+        if digest(data) != want:
+            return None
+        self.unchanged.add(path)
+        return data
 
 
 _job: tuple[Content, datetime, Theme, list[IncidentView]] | None = None
@@ -155,39 +201,20 @@ def render_all(content: Content, now: datetime, theme: Theme, views: list[Incide
         chunks = [range(i, len(views), n * 4) for i in range(n * 4)]
         out: dict[str, bytes] = {}
         with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
-            for pages, rendered in pool.map(_render_chunk, chunks):
+            for pages in pool.map(_render_chunk, chunks):
                 out.update(pages)
-                if markup._store is not None:  # the workers' renders, for the next build
-                    for source, html in rendered.items():
-                        markup._store[source] = html
         return {path: out[path] for path in sorted(out)}
     finally:
         _job = None
 
 
-def _render_chunk(chunk: range) -> tuple[dict[str, bytes], dict[str, str]]:
-    """In a worker: render some of `_job`'s pages; return them and the messages rendered."""
+def _render_chunk(chunk: range) -> dict[str, bytes]:
+    """In a worker: render some of `_job`'s pages.
+
+    The worker renders messages without the cache: its database connection belongs to the
+    parent, and the pages themselves are what the next build reuses.
+    """
     assert _job is not None
     content, now, theme, views = _job
-    store = markup._store
-    recorded: dict[str, str] = {}
-    markup.attach_store(_WorkerStore(store, recorded))
-    return incident_pages(content, now, theme, [views[i] for i in chunk]), recorded
-
-
-class _WorkerStore(dict):  # type: ignore[type-arg]
-    """A worker's view of the markdown cache: reads through to a private connection."""
-
-    def __init__(self, parent: MutableMapping[str, str] | None, recorded: dict[str, str]):
-        super().__init__()
-        self.reader = (MarkdownStore(Cache(parent.cache.directory))
-                       if isinstance(parent, MarkdownStore) else None)
-        self.recorded = recorded
-
-    def get(self, source: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        if self.reader is not None:
-            return self.reader.get(source, default)
-        return default
-
-    def __setitem__(self, source: str, html: str) -> None:
-        self.recorded[source] = html
+    markup.attach_store(None)
+    return incident_pages(content, now, theme, [views[i] for i in chunk])

@@ -6,10 +6,11 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import stat
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from heliograph.sparetree import TreeUpdate, adopt, retire
 
 RENAME_EXCHANGE = 2  # linux/fs.h
 
@@ -48,11 +49,14 @@ class WriteReport:
 
 
 def write_site(outputs: Mapping[str, bytes], target: Path,
-               unchanged: Collection[str] = frozenset()) -> WriteReport:
+               unchanged: Collection[str] = frozenset(), spare: Path | None = None
+               ) -> WriteReport:
     """Write every output into a fresh folder beside `target`, then swap it in atomically.
 
     A file whose bytes are those already in `target` is hard-linked into the fresh folder
-    instead of written; `unchanged` names outputs the caller already compared.
+    instead of written; `unchanged` names outputs the caller already compared. With `spare`
+    (a folder on the same file system), the tree the swap retires is kept there and becomes
+    the next fresh folder, so a small change does not recreate every folder of a large site.
     """
     for path in outputs:
         safe_relative(path)
@@ -60,41 +64,25 @@ def write_site(outputs: Mapping[str, bytes], target: Path,
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh, old = _sibling(target, "new"), _sibling(target, "old")
     clear_leftovers(target)
-    fresh.mkdir()
-    previous = target if target.is_dir() and not target.is_symlink() else None
-    made: set[Path] = {fresh}
-    kept = 0
-    for path, data in sorted(outputs.items()):
-        dest = fresh / path
-        if dest.parent not in made:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            made.add(dest.parent)
-        if previous is not None and _keep(previous / path, dest, data, path in unchanged):
-            kept += 1
-        else:
-            dest.write_bytes(data)
-    swap_in(fresh, target, old)
-    return WriteReport(len(outputs) - kept, kept)
-
-
-def _keep(current: Path, dest: Path, data: bytes, known_same: bool) -> bool:
-    """Link the current file into the fresh tree when its bytes are `data`."""
+    live = target if target.is_dir() and not target.is_symlink() else None
     try:
-        st = current.lstat()
-        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
-            return False
-        if not known_same and current.read_bytes() != data:
-            return False
-        os.link(current, dest)  # the old tree is removed after the swap; the new one keeps it
-        return True
-    except OSError:  # gone, unreadable, or a file system without hard links: write it
-        return False
+        tree = TreeUpdate(fresh, live, adopt(spare if live else None, fresh))
+        for path, data in sorted(outputs.items()):
+            tree.put(path, data, path in unchanged)
+        tree.prune()
+    except OSError:  # an odd spare (a folder where a file goes, say): start from nothing
+        shutil.rmtree(fresh, ignore_errors=True)
+        tree = TreeUpdate(fresh, live, adopt(None, fresh))
+        for path, data in sorted(outputs.items()):
+            tree.put(path, data, path in unchanged)
+    swap_in(fresh, target, old, spare)
+    return WriteReport(len(outputs) - tree.kept, tree.kept)
 
 
-def swap_in(fresh: Path, target: Path, old: Path) -> None:
+def swap_in(fresh: Path, target: Path, old: Path, spare: Path | None = None) -> None:
     """Make `fresh` the new `target`; at no moment is `target` missing or half-written."""
     if target.is_dir() and not target.is_symlink() and _exchange(fresh, target):
-        shutil.rmtree(fresh)  # after the exchange it holds the previous site
+        retire(fresh, spare)  # after the exchange it holds the previous site
         return
     if target.exists():
         os.replace(target, old)

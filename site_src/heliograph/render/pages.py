@@ -85,8 +85,13 @@ IncidentPages = Callable[[Content, datetime, Theme, tuple[views.IncidentView, ..
                          dict[str, bytes]]
 
 
+# (path, template, data, render) -> the page's bytes; the build cache's reuses unchanged pages.
+PageMemo = Callable[[str, str, dict[str, Any], Callable[[], bytes]], bytes]
+
+
 def render_pages(content: Content, now: datetime, theme: Theme,
-                 incidents: IncidentPages = incident_pages) -> dict[str, bytes]:
+                 incidents: IncidentPages = incident_pages, memo: PageMemo | None = None
+                 ) -> dict[str, bytes]:
     """Every HTML page of the site; `incidents` makes the incident pages (the cache's may reuse)."""
     ctx = PageContext(content, now, theme, site_base(content.site.url))
     env = make_environment(ctx)
@@ -98,7 +103,9 @@ def render_pages(content: Content, now: datetime, theme: Theme,
     out: dict[str, bytes] = {}
 
     def page(path: str, template: str, **data: Any) -> None:
-        out[path] = _render(env, ctx, path, template, **data)
+        def make() -> bytes:
+            return _render(env, ctx, path, template, **data)
+        out[path] = memo(path, template, data, make) if memo else make()
 
     page("index.html", "index.html",
          overall=derive.overall(statuses), blocks=blocks, uptime=uptime,
