@@ -14,6 +14,7 @@ import pytest
 from heliograph import pagecache, parsecache
 from heliograph.build import Project, build, load_content, render_site
 from heliograph.cli import main
+from heliograph.errors import ContentErrors
 
 from conftest import EXAMPLE_NOW, REPO
 
@@ -198,3 +199,31 @@ def test_a_tampered_spare_site_is_not_trusted(corpus: Path, tmp_path: Path):
     assert_same_as_cold(corpus, NOW, cache)
     assert_same_as_cold(corpus, NOW, cache)
     assert not (corpus / "_site" / "incidents" / gone).exists()  # no empty folder is left
+
+
+def errors_of(source: Path, now: datetime, cache: Path) -> list[str]:
+    with pytest.raises(ContentErrors) as warm:
+        build(Project.at(source), now, cache_dir=cache)
+    with pytest.raises(ContentErrors) as cold:
+        load_content(Project.at(source), now)
+    assert [str(e) for e in warm.value.errors] == [str(e) for e in cold.value.errors]
+    return [str(e) for e in warm.value.errors]
+
+
+def test_cached_incidents_still_meet_every_rule(corpus: Path, tmp_path: Path):
+    """A stored incident is reused only where loading its folder would raise nothing new."""
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    folder = sorted((corpus / "incidents").iterdir())[6]
+    first = sorted(folder.glob("*.md"))[0]
+    (folder / "zz-link.md").symlink_to(first)
+    assert any("must not be links" in e for e in errors_of(corpus, NOW, cache))
+    (folder / "zz-link.md").unlink()
+    assert_same_as_cold(corpus, NOW, cache)
+    earliest = min(p.name for p in (corpus / "incidents").iterdir())
+    assert any("after the build's" in e for e in errors_of(corpus, datetime.fromisoformat(
+        earliest[:10] + "T00:00:00+00:00"), cache))
+    config = corpus / "components.yaml"
+    config.write_text(config.read_text().replace("{id: database, name: Database}",
+                                                 "{id: db, name: Database}"))
+    assert any("unknown component 'database'" in e for e in errors_of(corpus, NOW, cache))

@@ -10,7 +10,7 @@ from heliograph.buildcache import BuildSession
 from heliograph.check import check
 from heliograph.errors import ContentErrors
 from heliograph.findings import CheckFailed, Finding
-from heliograph.load import Reader, load, read_document
+from heliograph.load import IncidentLoader, Reader, load, read_document
 from heliograph.model import Content
 from heliograph.render.api import render_api
 from heliograph.render.badges import render_badges
@@ -46,9 +46,10 @@ class BuildResult:
     written: int = 0  # files written anew; the rest were unchanged and kept
 
 
-def load_content(project: Project, now: datetime, read: Reader = read_document) -> Content:
+def load_content(project: Project, now: datetime, read: Reader = read_document,
+                 one: IncidentLoader | None = None) -> Content:
     """The model of the site, or ContentErrors with every problem in it."""
-    content, errors = load(project.source, now, read)
+    content, errors = load(project.source, now, read, one)
     if errors or content is None:
         raise ContentErrors(errors)
     return content
@@ -86,7 +87,7 @@ def build(project: Project, now: datetime, strict: bool = False,
                 raise CheckFailed(done.findings)
             clear_leftovers(project.output)  # a build killed after its swap left them
             return replace(done, written=0)
-        content = load_content(project, now, session.reader())
+        content = load_content(project, now, *session.loaders())
         findings = check(content, now)
         if strict and findings:
             raise CheckFailed(findings)

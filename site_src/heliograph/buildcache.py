@@ -9,7 +9,7 @@ its result comes back without loading anything. Any other build runs in full, re
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +17,11 @@ from typing import Any
 
 from heliograph import markup
 from heliograph.cache import Cache, cache_dir, digest
-from heliograph.errors import ContentError
+from heliograph.incidentcache import IncidentMemo
+from heliograph.load import Reader
 from heliograph.model import Content
 from heliograph.pagecache import MarkdownStore, PageCache
 from heliograph.parsecache import SourceIndex, parsed_documents, reader, scan
-from heliograph.sourcefile import Document
 from heliograph.theme import DEFAULT_THEME, load_theme
 
 SKIP_DIRS = frozenset({"incidents", "node_modules", "__pycache__"})
@@ -108,11 +108,20 @@ class BuildSession:
             return None
         return stored[0]
 
-    def reader(self) -> Callable[[Path, Path], tuple[Document | None, list[ContentError]]]:
-        """A `load` reader backed by the parsed-file cache (misses parsed on every core)."""
-        docs, self.index = parsed_documents(self.source, self.index, self.cache)
+    def loaders(self) -> tuple[Reader, IncidentMemo]:
+        """`load`'s file reader and incident loader, backed by the cache.
+
+        Incidents the cache holds are not read at all; the files of the others are parsed
+        from the parsed-file cache, or on every core when it has not seen them.
+        """
+        memo = IncidentMemo(self.cache, self.index)
+        missing = memo.missing()
+        need = SourceIndex({slug: files for slug, files in self.index.folders.items()
+                            if slug in missing})
+        docs, parsed = parsed_documents(self.source, need, self.cache)
+        self.index = memo.index = SourceIndex({**self.index.folders, **parsed.folders})
         self.cache.commit()  # stored now rather than held in memory for the whole build
-        return reader(docs)
+        return reader(docs, self.index, self.cache), memo
 
     def page_cache(self, content: Content, now: datetime) -> PageCache:
         """The page maker and memo for `render_pages`; it knows which pages it reused."""

@@ -27,9 +27,12 @@ PACKAGE = Path(__file__).parent
 LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "feedgen", "markupsafe")
 
 
+DIGEST_SIZE = 20
+
+
 def digest(*parts: bytes | str) -> bytes:
     """A 20-byte hash of the parts, each length-prefixed so no two splits collide."""
-    h = hashlib.blake2b(digest_size=20)
+    h = hashlib.blake2b(digest_size=DIGEST_SIZE)
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little"))

@@ -55,6 +55,8 @@ class _Parsed:
 
 
 Reader = Callable[[Path, Path], tuple[Document | None, list[ContentError]]]
+IncidentLoader = Callable[[Path, Path, Site | None, datetime, Reader],
+                          tuple[Incident | None, list[ContentError]]]
 
 
 def read_document(file: Path, display: Path) -> tuple[Document | None, list[ContentError]]:
@@ -64,11 +66,12 @@ def read_document(file: Path, display: Path) -> tuple[Document | None, list[Cont
     return doc, errors + more
 
 
-def load(source: Path, now: datetime, read: Reader = read_document
-         ) -> tuple[Content | None, list[ContentError]]:
+def load(source: Path, now: datetime, read: Reader = read_document,
+         one: IncidentLoader | None = None) -> tuple[Content | None, list[ContentError]]:
     """Read the whole site in `source`; return the model, or every error in it.
 
-    `read` parses one file; the build passes one that answers from its cache.
+    `read` parses one file and `one` loads one incident folder (default `load_incident`); the
+    build passes ones that answer from its cache.
     """
     site, errors = load_site(source)
     incidents: list[Incident] = []
@@ -90,7 +93,7 @@ def load(source: Path, now: datetime, read: Reader = read_document
             errors.append(ContentError(display, 1, f"incident folder name {folder.name!r} is its "
                                        "URL: use lowercase letters, digits and '-' only"))
             continue
-        incident, errs = _load_incident(folder, display, site, now, read)
+        incident, errs = (one or load_incident)(folder, display, site, now, read)
         errors += errs
         if incident:
             incidents.append(incident)
@@ -100,8 +103,9 @@ def load(source: Path, now: datetime, read: Reader = read_document
     return Content(site, tuple(incidents)), []
 
 
-def _load_incident(folder: Path, display: Path, site: Site | None, now: datetime,
-                   read: Reader) -> tuple[Incident | None, list[ContentError]]:
+def load_incident(folder: Path, display: Path, site: Site | None, now: datetime,
+                  read: Reader = read_document) -> tuple[Incident | None, list[ContentError]]:
+    """One incident folder as the model, or every error in it."""
     errors: list[ContentError] = []
     parsed: list[_Parsed] = []
     postmortem = None

@@ -9,7 +9,6 @@ when the file in the current site still has those bytes.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
@@ -137,13 +136,13 @@ class PageCache:
     def page(self, path: str, template: str, data: dict[str, Any],
              make: Callable[[], bytes]) -> bytes:
         """A page keyed by everything its template is given (and `now`, if it reads it)."""
-        parts: list[bytes | str] = []
+        parts: list[str] = []
         for name in sorted(data):
             parts.append(name)
             self._fold(data[name], parts)
         key = self.cache.key("page", self.base, path, template,
                              self.now.isoformat() if reads_now(self.theme, template) else "",
-                             *parts)
+                             "\0".join(parts))
         kept = self._current(path, self.cache.get(key))
         if kept is not None:
             return kept
@@ -152,10 +151,14 @@ class PageCache:
         self.rendered += 1
         return fresh
 
-    def _fold(self, value: Any, parts: list[bytes | str]) -> None:
-        """Append what a template value shows: an incident by its files' hash, not its text."""
+    def _fold(self, value: Any, parts: list[str]) -> None:
+        """Append what a template value shows: an incident by its files' hash, not its text.
+
+        Other values count by their repr, which for frozen dataclasses names every field.
+        """
         if isinstance(value, IncidentView):
-            parts += ["view", value.slug, self.index.fingerprint(value.slug), self._token(value)]
+            parts += ["view", value.slug, self.index.fingerprint(value.slug).hex(),
+                      self._token(value)]
         elif isinstance(value, tuple | list):
             parts.append(f"[{len(value)}")
             for item in value:
@@ -165,10 +168,6 @@ class PageCache:
             for k in sorted(value, key=repr):
                 parts.append(repr(k))
                 self._fold(value[k], parts)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            parts.append(type(value).__qualname__)
-            for f in dataclasses.fields(value):
-                self._fold(getattr(value, f.name), parts)
         else:
             parts.append(f"{type(value).__qualname__}:{value!r}")
 

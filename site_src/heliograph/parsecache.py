@@ -11,10 +11,10 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from heliograph.cache import Cache, digest
+from heliograph.cache import DIGEST_SIZE, Cache, digest
 from heliograph.errors import ContentError
 from heliograph.load import INCIDENTS_DIR, read_document
 from heliograph.sourcefile import MAX_FILE_BYTES, Document, split_front_matter
@@ -29,11 +29,15 @@ class SourceIndex:
     """Every `incidents/<slug>/*.md` file: slug -> file name -> hash of its bytes."""
 
     folders: dict[str, dict[str, bytes]]
+    _prints: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     def fingerprint(self, slug: str) -> bytes:
         """A hash of an incident folder's files: names and contents."""
-        files = self.folders.get(slug, {})
-        return digest(slug, *(part for name in sorted(files) for part in (name, files[name])))
+        if (known := self._prints.get(slug)) is None:
+            files = self.folders.get(slug, {})
+            known = self._prints[slug] = digest(
+                slug, *(part for name in sorted(files) for part in (name, files[name])))
+        return known
 
 
 def workers() -> int:
@@ -41,9 +45,13 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _listing(root: Path) -> list[tuple[str, str, os.stat_result]]:
-    """(slug, file name, stat) of every markdown file in an incident folder."""
-    found = []
+def _listing(root: Path) -> list[tuple[str, str, os.stat_result | None, bytes]]:
+    """(slug, name, stat, kind) of every entry in an incident folder; stat only for markdown.
+
+    Links, folders and other files are listed too (by kind, not content): `load` reports some
+    of them, so they are part of what an incident folder is.
+    """
+    found: list[tuple[str, str, os.stat_result | None, bytes]] = []
     try:
         folders = [e for e in os.scandir(root) if not e.name.startswith(".")
                    and e.is_dir(follow_symlinks=False)]
@@ -55,9 +63,12 @@ def _listing(root: Path) -> list[tuple[str, str, os.stat_result]]:
         except OSError:
             continue
         for e in entries:
-            if e.name.endswith(".md") and not e.name.startswith(".") \
-                    and e.is_file(follow_symlinks=False):
-                found.append((folder.name, e.name, e.stat(follow_symlinks=False)))
+            if e.is_symlink() or e.is_dir(follow_symlinks=False):
+                found.append((folder.name, e.name, None, b"link" if e.is_symlink() else b"dir"))
+            elif e.name.endswith(".md") and e.is_file(follow_symlinks=False):
+                found.append((folder.name, e.name, e.stat(follow_symlinks=False), b""))
+            else:
+                found.append((folder.name, e.name, None, b"other"))
     return found
 
 
@@ -76,20 +87,26 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
         settled_before, previous = stored[0] - RACY_NS, stored[1]
     index: dict[str, tuple[StatKey, bytes]] = {}
     folders: dict[str, dict[str, bytes]] = {}
-    for slug, name, st in _listing(root):
+    reread = False
+    for slug, name, st, kind in _listing(root):
         rel = f"{slug}/{name}"
+        if st is None:
+            folders.setdefault(slug, {})[name] = kind
+            continue
         stat_key = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
         known = previous.get(rel)
         if known and known[0] == stat_key and max(st.st_mtime_ns, st.st_ctime_ns) < settled_before:
             sha = known[1]
         else:
+            reread = True
             try:
                 sha = digest((root / rel).read_bytes())
             except OSError:
-                continue  # `load` reports what it cannot read
+                folders.setdefault(slug, {})[name] = b"unreadable"  # `load` reports it
+                continue
         index[rel] = (stat_key, sha)
         folders.setdefault(slug, {})[name] = sha
-    if index != previous:
+    if reread or index != previous:  # files read this time are settled for the next scan
         cache.put(key, (started, index))
     return SourceIndex(folders)
 
@@ -113,7 +130,7 @@ def parsed_documents(source: Path, index: SourceIndex, cache: Cache
     """Every cleanly parsed update file by path, and the index as the files were parsed."""
     root = source / INCIDENTS_DIR
     paths = {root / slug / name: sha for slug, files in index.folders.items()
-             for name, sha in files.items()}
+             for name, sha in files.items() if len(sha) == DIGEST_SIZE}
     keys = {path: cache.key("document", sha) for path, sha in paths.items()}
     found = cache.get_many(keys.values())
     docs = {path: found[k] for path, k in keys.items() if k in found}
@@ -146,10 +163,13 @@ def _fork_context():  # type: ignore[no-untyped-def]
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def reader(docs: dict[Path, Document]) -> Callable[[Path, Path], tuple[Document | None,
-                                                                      list[ContentError]]]:
-    """A `load` reader that answers from `docs` and parses anything else itself."""
+def reader(docs: dict[Path, Document], index: SourceIndex, cache: Cache
+           ) -> Callable[[Path, Path], tuple[Document | None, list[ContentError]]]:
+    """A `load` reader that answers from `docs`, then the cache, and parses anything else."""
     def read(file: Path, display: Path) -> tuple[Document | None, list[ContentError]]:
         doc = docs.get(file)
-        return (doc, []) if doc is not None else read_document(file, display)
+        sha = index.folders.get(file.parent.name, {}).get(file.name, b"")
+        if doc is None and len(sha) == DIGEST_SIZE:
+            doc = cache.get(cache.key("document", sha))
+        return (doc, []) if isinstance(doc, Document) else read_document(file, display)
     return read
