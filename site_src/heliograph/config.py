@@ -19,6 +19,7 @@ from heliograph.wording import parse_wording
 from heliograph.yamltext import LineMap, node_line
 
 CONFIG_NAME = "components.yaml"
+MAX_COMPONENTS = 1000  # Statuspage's largest public pages list a few hundred
 RESERVED_IDS = frozenset({"status"})  # badges/<id>.svg would clash with badges/status.svg
 
 
@@ -183,6 +184,10 @@ def _components(data: Any, path: Path, line: int
             groups.append(Group(gid, values["group"], tuple(i for i in ids if i), position))
         else:
             add(entry, None, entry_line)
+    if len(components) > MAX_COMPONENTS:
+        errors.append(ContentError(path, line, f"components: {len(components):,} components; a "
+                                   f"status page shows at most {MAX_COMPONENTS:,} (every page "
+                                   "lists them all, with a day bar for each)"))
     return components, groups, errors
 
 

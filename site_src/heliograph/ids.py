@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from heliograph.model import Incident, Site, Update
 
@@ -10,6 +11,7 @@ ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 12
 
 
+@lru_cache(maxsize=1 << 16)  # every page, feed and API file asks for the same few ids
 def stable_id(site_url: str, kind: str, key: str) -> str:
     """12 lowercase letters and digits, the same for the same site, kind and key forever."""
     digest = hashlib.sha256(f"{site_url}\0{kind}\0{key}".encode()).digest()

@@ -192,8 +192,8 @@ def render_api(content: Content, now: datetime) -> dict[str, bytes]:
     page = page_object(content, now)
     status = status_object(content, now)
     components = components_list(content, now)
-    by_cid = {c.id: next(o for o in components if o["id"] == ids.component_id(site, c.id))
-              for c in site.components}
+    by_api_id = {o["id"]: o for o in components}
+    by_cid = {c.id: by_api_id[ids.component_id(site, c.id)] for c in site.components}
     shown = derive.visible(content, now)
     incidents = [i for i in shown if i.kind is Kind.INCIDENT]
     maintenance = [i for i in shown if i.kind is Kind.MAINTENANCE]
