@@ -9,6 +9,7 @@ when the file in the current site still has those bytes.
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
@@ -105,6 +106,7 @@ class PageCache:
         self.theme = theme
         self.unchanged: set[str] = set()  # outputs known to equal the file in the current site
         self.rendered = 0
+        self._reads_now: dict[str, bool] = {}
 
     def _token(self, v: IncidentView) -> str:
         """An incident's view changes with `now` only while it is open."""
@@ -136,13 +138,15 @@ class PageCache:
     def page(self, path: str, template: str, data: dict[str, Any],
              make: Callable[[], bytes]) -> bytes:
         """A page keyed by everything its template is given (and `now`, if it reads it)."""
-        parts: list[str] = []
+        parts: list[bytes | str] = []
         for name in sorted(data):
             parts.append(name)
             self._fold(data[name], parts)
+        if template not in self._reads_now:
+            self._reads_now[template] = reads_now(self.theme, template)
         key = self.cache.key("page", self.base, path, template,
-                             self.now.isoformat() if reads_now(self.theme, template) else "",
-                             "\0".join(parts))
+                             self.now.isoformat() if self._reads_now[template] else "",
+                             *parts)
         kept = self._current(path, self.cache.get(key))
         if kept is not None:
             return kept
@@ -151,13 +155,13 @@ class PageCache:
         self.rendered += 1
         return fresh
 
-    def _fold(self, value: Any, parts: list[str]) -> None:
+    def _fold(self, value: Any, parts: list[bytes | str]) -> None:
         """Append what a template value shows: an incident by its files' hash, not its text.
 
-        Other values count by their repr, which for frozen dataclasses names every field.
+        Other values count by their pickle (frozen dataclasses: every field), else their repr.
         """
         if isinstance(value, IncidentView):
-            parts += ["view", value.slug, self.index.fingerprint(value.slug).hex(),
+            parts += ["view", value.slug, self.index.fingerprint(value.slug),
                       self._token(value)]
         elif isinstance(value, tuple | list):
             parts.append(f"[{len(value)}")
@@ -169,7 +173,10 @@ class PageCache:
                 parts.append(repr(k))
                 self._fold(value[k], parts)
         else:
-            parts.append(f"{type(value).__qualname__}:{value!r}")
+            try:
+                parts.append(pickle.dumps(value, protocol=5))
+            except Exception:  # an unpicklable value (a function, say) counts by its repr
+                parts.append(f"{type(value).__qualname__}:{value!r}")
 
     def _current(self, path: str, want: bytes | None) -> bytes | None:
         """The page in the current site, if it is the one its key promised."""
