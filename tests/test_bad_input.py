@@ -126,7 +126,7 @@ def test_nesting_that_would_crash_libyaml_is_an_error(tmp_path: Path) -> None:
     assert "01-investigating.md:2: malformed YAML: values nested more than" in run.stderr
 
 
-def test_five_thousand_components_build_in_bounded_time(make_site, tmp_path: Path) -> None:
+def test_five_thousand_components_build_in_bounded_time(make_site, capsys) -> None:
     rows = "".join(f"  - {{id: c{i}, name: Component {i}}}\n" for i in range(5000))
     config = MINIMAL_CONFIG.split("components:")[0] + "components:\n" + rows
     root = make_site({"incidents/outage/01-investigating.md": update(
@@ -139,5 +139,6 @@ def test_five_thousand_components_build_in_bounded_time(make_site, tmp_path: Pat
     if status == 0:
         home = (root / "_site" / "index.html").read_text(encoding="utf-8")
         assert "Component 4999" in home
-    else:
+    else:  # refused: with one located message, and nothing written
         assert status == 1 and not (root / "_site").exists()
+        assert capsys.readouterr().err.startswith("components.yaml:")
