@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import MutableMapping
 from functools import lru_cache
@@ -16,6 +17,8 @@ ALLOWED_TAGS = frozenset({
 })
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "noopener noreferrer nofollow"
+_DEAD_LINK = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 
 
 # Rendered messages kept beyond this process (the build cache attaches one); source -> HTML.
@@ -49,8 +52,11 @@ def _render(source: str) -> str:
             extensions=["tables", "sane_lists", "toc"],
             extension_configs={"toc": {"baselevel": 2}}, output_format="html")
     html = converter.reset().convert(source)
-    return nh3.clean(html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer nofollow")
+    clean = nh3.clean(html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes=set(URL_SCHEMES), link_rel=LINK_REL)
+    # nh3 drops a refused href but keeps the link; a link to nowhere is invalid HTML, so
+    # only its text stays (links cannot nest, so the first </a> closes it).
+    return _DEAD_LINK.sub(r"\1", clean)
 
 
 def plain_text(source: str) -> str:

@@ -3,6 +3,8 @@ component."""
 
 from __future__ import annotations
 
+import html
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,12 +76,15 @@ def make_entry(site: Site, incident: Incident, now: datetime) -> Entry:
 
 
 def build_feed(entries: Sequence[Entry], *, title: str, author: str, page_url: str,
-               self_url: str, fallback_time: datetime) -> FeedGenerator:
+               self_url: str, fallback_time: datetime, rss: bool = False) -> FeedGenerator:
     """A feed of `entries`; its time is the newest update in it, never the clock."""
+    # RSS readers treat <title> and <description> as HTML (RSS Best Practices Profile), so
+    # their plain text is entity-encoded there; Atom marks the same text as type "text".
+    text = html.escape if rss else str
     fg = FeedGenerator()
     fg.id(self_url)
-    fg.title(title)
-    fg.description(f"Incidents and scheduled maintenance for {title}")
+    fg.title(text(title))
+    fg.description(text(f"Incidents and scheduled maintenance for {title}"))
     fg.link(href=self_url, rel="self")
     fg.link(href=page_url, rel="alternate")  # after `self`: feedgen keeps the last for RSS <link>
     fg.author({"name": author})  # RFC 4287 4.1.1: a feed without entry authors needs one
@@ -89,11 +94,11 @@ def build_feed(entries: Sequence[Entry], *, title: str, author: str, page_url: s
         fe = fg.add_entry(order="append")
         fe.id(e.url)
         fe.guid(e.url, permalink=True)
-        fe.title(e.title)
+        fe.title(text(e.title))
         fe.link(href=e.url, rel="alternate")
         fe.published(e.published)
         fe.updated(e.updated)
-        fe.summary(e.summary)
+        fe.summary(text(e.summary))
         fe.content(e.content, type="html")
     newest = max((e.updated for e in entries), default=fallback_time.astimezone(UTC))
     # feedgen would stamp the wall clock here; pin both to the content so rebuilds are identical.
@@ -107,7 +112,7 @@ def _atom_and_rss(site_url: str, entries: Sequence[Entry], stem: str, **kwargs: 
     """`<stem>.atom` and `<stem>.rss`, each naming itself as its `self` link."""
     out = {}
     for ext in ("atom", "rss"):
-        fg = build_feed(entries, self_url=f"{site_url}/{stem}.{ext}", **kwargs)
+        fg = build_feed(entries, self_url=f"{site_url}/{stem}.{ext}", rss=ext == "rss", **kwargs)
         xml = fg.atom_str(pretty=True) if ext == "atom" else fg.rss_str(pretty=True)
         out[f"{stem}.{ext}"] = xml
     return out
