@@ -13,7 +13,8 @@ from itertools import pairwise
 from heliograph import derive
 from heliograph.findings import Finding, Level, clock_utc, ordered, span
 from heliograph.model import (
-    CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, Severity, Site, Update,
+    CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, MaintenanceStatus, Severity, Site,
+    Update,
 )
 from heliograph.wording import wording_findings
 
@@ -30,7 +31,7 @@ def check(content: Content, now: datetime) -> tuple[Finding, ...]:
 def cadence_findings(site: Site, incident: Incident, now: datetime) -> list[Finding]:
     """The cadence findings of one incident (maintenance has no cadence rule)."""
     if incident.kind is not Kind.INCIDENT:
-        return []
+        return _overrun(incident, now)
     level = Level.ERROR if derive.is_open(incident, now) else Level.WARNING
     found = [*_first_update(site, incident, level), *_gaps(site, incident, level),
              *_monitor_for(site, incident)]
@@ -102,6 +103,19 @@ def _overdue(site: Site, incident: Incident, now: datetime) -> list[Finding]:
                "rule overdue)")
     return [_finding(Level.ERROR, "overdue", incident, last, message, last.at, now,
                      sev.update_every, sev.key)]
+
+
+def _overrun(maintenance: Incident, now: datetime) -> list[Finding]:
+    """Maintenance someone started by hand stays in progress until someone posts `completed`."""
+    end, last = maintenance.scheduled_until, maintenance.last
+    if end is None or now <= end or derive.phase(maintenance, now) not in (
+            MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING):
+        return []
+    message = (f"maintenance still {derive.phase(maintenance, now).value.replace('_', ' ')} "
+               f"{span(now - end)} after its window ended at {clock_utc(end)} UTC; post "
+               "'completed', or a later 'scheduled_until' (rule window)")
+    return [Finding(Level.WARNING, "window", maintenance.slug, last.path, last.line, message,
+                    end, now, now - end, timedelta(0))]
 
 
 def _monitor_for(site: Site, incident: Incident) -> list[Finding]:

@@ -27,7 +27,7 @@ class Finding:
     """One broken communication rule, located at the update that shows it."""
 
     level: Level
-    rule: str  # update_every | first_update | overdue | monitor_for | wording:<name>
+    rule: str  # update_every | first_update | overdue | monitor_for | window | wording:<name>
     incident: str  # the slug
     path: Path
     line: int
