@@ -176,8 +176,9 @@ def bench_deploy(src: Path, slugs: tuple[str, ...]) -> Row | None:
     os.environ.update(env)
     try:
         endpoint = "http://%s:%d" % server.get_host_and_port()
-        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="status-bench")
-        target = Target("status-bench", endpoint_url=endpoint, region="us-east-1")
+        bucket = f"status-bench-{len(slugs)}"  # moto keeps buckets for the whole process
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+        target = Target(bucket, endpoint_url=endpoint, region="us-east-1")
         full = deploy(src / "_site", target, Options(delete=True))
         path = add_update(src, slugs[len(slugs) // 3], seed=300)
         timed_build(src)
@@ -255,7 +256,7 @@ def main() -> None:
         rows = []
         for n in sizes:
             rows += bench_size(work, n, args.cold_runs, args.runs)
-            print(table(rows), file=sys.stderr)
+            print(table(rows), file=sys.stderr, flush=True)
         command = "python bench/run.py " + " ".join(sys.argv[1:])
         report = (f"Machine: {machine()}\n\nCommand: `{command.strip()}`; build time is wall "
                   f"time of `python -m heliograph build --now {NOW}` in a child process, "
