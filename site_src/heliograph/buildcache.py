@@ -9,6 +9,7 @@ its result comes back without loading anything. Any other build runs in full, re
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,9 +89,9 @@ class BuildSession:
         markup.attach_store(MarkdownStore(cache) if cache.enabled else None)
         index = scan(source, cache)
         skip = {output.absolute(), directory.absolute()}
+        files = sorted((slug, sorted(names.items())) for slug, names in index.folders.items())
         key = digest(cache.code, now.isoformat(), repr(options), str(output.absolute()),
-                     *(part for slug in sorted(index.folders)
-                       for part in (slug, index.fingerprint(slug))),
+                     pickle.dumps(files, protocol=5),
                      *(part for pair in other_inputs(source, skip) for part in pair))
         return cls(cache, source, output, index, cache.key("build", key))
 

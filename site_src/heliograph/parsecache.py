@@ -8,6 +8,7 @@ reports it with its own path and line.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -63,12 +64,13 @@ def _listing(root: Path) -> list[tuple[str, str, os.stat_result | None, bytes]]:
         except OSError:
             continue
         for e in entries:
-            if e.is_symlink() or e.is_dir(follow_symlinks=False):
-                found.append((folder.name, e.name, None, b"link" if e.is_symlink() else b"dir"))
-            elif e.name.endswith(".md") and e.is_file(follow_symlinks=False):
-                found.append((folder.name, e.name, e.stat(follow_symlinks=False), b""))
-            else:
-                found.append((folder.name, e.name, None, b"other"))
+            if e.name.endswith(".md"):  # one lstat answers both the kind and the change check
+                st = e.stat(follow_symlinks=False)
+                if stat.S_ISREG(st.st_mode):
+                    found.append((folder.name, e.name, st, b""))
+                    continue
+            kind = b"link" if e.is_symlink() else b"dir" if e.is_dir() else b"other"
+            found.append((folder.name, e.name, None, kind))
     return found
 
 
