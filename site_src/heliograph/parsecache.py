@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -42,7 +43,10 @@ class SourceIndex:
 
 
 def workers() -> int:
-    """The cores this process may use."""
+    """The cores this process may use; one when other threads run (the preview server's),
+    since forking a process with threads can copy a lock some thread holds."""
+    if threading.active_count() > 1:
+        return 1
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
