@@ -88,7 +88,7 @@ def build(project: Project, now: datetime, strict: bool = False,
             clear_leftovers(project.output)  # a build killed after its swap left them
             return replace(done, written=0)
         content = load_content(project, now, *session.loaders())
-        findings = check(content, now)
+        findings = check(content, now, session.wording_memo())
         if strict and findings:
             raise CheckFailed(findings)
         pages = session.page_cache(content, now)

@@ -24,6 +24,7 @@ from heliograph.model import Content
 from heliograph.pagecache import MarkdownStore, PageCache
 from heliograph.parsecache import SourceIndex, parsed_documents, reader, scan
 from heliograph.theme import DEFAULT_THEME, load_theme
+from heliograph.wordingcache import WordingMemo
 
 SKIP_DIRS = frozenset({"incidents", "node_modules", "__pycache__"})
 Manifest = dict[str, tuple[int, int, int]]  # output path -> (size, mtime_ns, inode)
@@ -79,6 +80,7 @@ class BuildSession:
     index: SourceIndex
     key: bytes
     pages: PageCache | None = None
+    wording: WordingMemo | None = None
 
     @classmethod
     def start(cls, source: Path, output: Path, now: datetime, options: tuple[Any, ...],
@@ -131,11 +133,19 @@ class BuildSession:
                                    load_theme(self.source))
         return self.pages
 
+    def wording_memo(self) -> WordingMemo:
+        """The wording check of one incident, answered from the cache when it can be."""
+        if self.wording is None:
+            self.wording = WordingMemo(self.cache)
+        return self.wording
+
     def finish(self, result: Any, paths: Iterable[str]) -> None:
         """Remember a finished build, so that the same inputs can skip the next one."""
         self.cache.put(self.key, (result, manifest(self.output, paths)))
 
     def close(self) -> None:
         markup.attach_store(None)
+        if self.wording is not None:
+            self.wording.store()
         self.cache.commit()
         self.cache.close()

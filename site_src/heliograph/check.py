@@ -16,15 +16,16 @@ from heliograph.model import (
     CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, MaintenanceStatus, Severity, Site,
     Update,
 )
-from heliograph.wording import wording_findings
+from heliograph.wording import WordingOf, incident_wording, wording_findings
 
 
-def check(content: Content, now: datetime) -> tuple[Finding, ...]:
+def check(content: Content, now: datetime, wording: WordingOf = incident_wording
+          ) -> tuple[Finding, ...]:
     """Every finding of the site at `now`: cadence for each incident, then public wording."""
     found: list[Finding] = []
     for incident in content.incidents:
         found += cadence_findings(content.site, incident, now)
-    found += wording_findings(content)
+    found += wording_findings(content, wording)
     return ordered(found)
 
 

@@ -13,13 +13,14 @@ phrases; `components.yaml` may switch a check off, replace or extend its phrases
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from heliograph.errors import ContentError
 from heliograph.findings import Finding, Level
-from heliograph.model import Content, Kind, WordingRule
+from heliograph.model import Content, Incident, Kind, WordingRule
 from heliograph.schema import Field, Invalid, boolean, check_mapping, describe, text
 from heliograph.yamltext import LineMap
 
@@ -143,19 +144,29 @@ def phrase_hits(rule: WordingRule, body: str, lowered: str | None = None
     return hits
 
 
-def wording_findings(content: Content) -> list[Finding]:
+def incident_wording(rules: tuple[WordingRule, ...], incident: Incident) -> list[Finding]:
+    """A warning for each listed phrase in the message of one incident's updates."""
+    found = []
+    for update in incident.updates:
+        lowered = update.body.lower()
+        for rule in rules:
+            for offset, phrase, written in phrase_hits(rule, update.body, lowered):
+                line = update.body_line + update.body.count("\n", 0, offset)
+                found.append(Finding(
+                    Level.WARNING, f"wording:{rule.name}", incident.slug, update.path, line,
+                    f'"{written}": {rule.message} (wording check {rule.name})', phrase=phrase))
+    return found
+
+
+# The wording findings of one incident under the site's rules: `incident_wording` or a memo of it.
+WordingOf = Callable[[tuple[WordingRule, ...], Incident], list[Finding]]
+
+
+def wording_findings(content: Content, of: WordingOf = incident_wording) -> list[Finding]:
     """A warning for each listed phrase in the message of an incident update."""
     found = []
     for incident in content.incidents:
         if incident.kind is not Kind.INCIDENT:
             continue  # a maintenance window may well promise its end time
-        for update in incident.updates:
-            lowered = update.body.lower()
-            for rule in content.site.wording:
-                for offset, phrase, written in phrase_hits(rule, update.body, lowered):
-                    line = update.body_line + update.body.count("\n", 0, offset)
-                    found.append(Finding(
-                        Level.WARNING, f"wording:{rule.name}", incident.slug, update.path, line,
-                        f'"{written}": {rule.message} (wording check {rule.name})',
-                        phrase=phrase))
+        found += of(content.site.wording, incident)
     return found
