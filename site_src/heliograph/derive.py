@@ -32,6 +32,8 @@ _ROLLUP = {
 
 def updates_until(incident: Incident, t: datetime) -> tuple[Update, ...]:
     """The updates public at `t`."""
+    if incident.updates and incident.updates[-1].at <= t:
+        return tuple(incident.updates)  # oldest first, so all of them: the usual case, and fast
     return tuple(u for u in incident.updates if u.at <= t)
 
 
@@ -89,8 +91,9 @@ def component_map(updates: Iterable[Update]) -> dict[str, ComponentStatus]:
 
 def severity_at(incident: Incident, t: datetime) -> str | None:
     """The severity in force at `t` (an escalation applies from its update on)."""
+    # `or`, not next()'s default, so that the latest severity is looked up only when needed
     return next((u.severity for u in reversed(updates_until(incident, t)) if u.severity),
-                incident.severity)
+                None) or incident.severity
 
 
 def incident_impact(site: Site, incident: Incident, t: datetime) -> Impact:

@@ -31,12 +31,16 @@ class IncidentMemo:
 
     def __init__(self, cache: Cache, index: SourceIndex) -> None:
         self.cache, self.index = cache, index
+        self._keys: dict[bytes, bytes] = {}
         self.known = cache.get_many(self._key(slug) for slug in index.folders)
         self._site: tuple[Site | None, bytes] = (None, b"")
         self.loaded = 0
 
     def _key(self, slug: str) -> bytes:
-        return self.cache.key("incident", self.index.fingerprint(slug))
+        folder = self.index.fingerprint(slug)  # by the folder's hash: `index` may be replaced
+        if (key := self._keys.get(folder)) is None:
+            key = self._keys[folder] = self.cache.key("incident", folder)
+        return key
 
     def missing(self) -> set[str]:
         """Folders the cache holds no incident for."""
