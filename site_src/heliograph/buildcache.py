@@ -122,7 +122,9 @@ class BuildSession:
         need = SourceIndex({slug: files for slug, files in self.index.folders.items()
                             if slug in missing})
         docs, parsed = parsed_documents(self.source, need, self.cache)
-        self.index = memo.index = SourceIndex({**self.index.folders, **parsed.folders})
+        kept = {slug: known for slug, known in self.index._prints.items()  # hashed already
+                if slug not in parsed.folders}
+        self.index = memo.index = SourceIndex({**self.index.folders, **parsed.folders}, kept)
         self.cache.commit()  # stored now rather than held in memory for the whole build
         return reader(docs, self.index, self.cache), memo
 

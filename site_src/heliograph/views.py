@@ -20,8 +20,14 @@ STATUS_LABELS = {
 }
 
 
+_LABELS: dict[Status | ComponentStatus, str] = {}  # by member: an enum's `.value` is slow
+
+
 def status_label(status: Status | ComponentStatus) -> str:
-    return STATUS_LABELS.get(status.value) or status.value.replace("_", " ").capitalize()
+    if (label := _LABELS.get(status)) is None:
+        label = _LABELS[status] = (STATUS_LABELS.get(status.value)
+                                   or status.value.replace("_", " ").capitalize())
+    return label
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def incident_view(content: Content, incident: Incident, now: datetime) -> Incide
     latest = derive.component_map(incident.updates)
     updates = tuple(
         UpdateView(u, u.status, status_label(u.status),
-                   tuple((by_id[cid], s) for cid, s in u.components))
+                   tuple([(by_id[cid], s) for cid, s in u.components]))
         for u in reversed(incident.updates))
     ended = incident.resolved_at
     if ended is None and status in CLOSED_STATUSES:
