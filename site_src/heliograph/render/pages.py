@@ -121,11 +121,14 @@ def render_pages(content: Content, now: datetime, theme: Theme,
         page(f"history/{year:04d}-{month:02d}/index.html", "month.html", year=year, month=month,
              incidents=[v for v in items if v.kind is Kind.INCIDENT],
              maintenance=[v for v in items if v.kind is Kind.MAINTENANCE])
+    related: dict[str, list[views.IncidentView]] = {c.id: [] for c in site.components}
+    for v in all_views:  # one walk, newest first as on the home page
+        for c, _ in v.components:
+            related[c.id].append(v)
     for block in blocks:
         for row in block.rows:
-            related = [v for v in all_views if row.component.id in dict(
-                (c.id, s) for c, s in v.components)]
-            page(f"components/{row.component.id}/index.html", "component.html", row=row,
-                 group=block.name, incidents=related, uptime=uptime.component(row.component.id))
+            cid = row.component.id
+            page(f"components/{cid}/index.html", "component.html", row=row,
+                 group=block.name, incidents=related[cid], uptime=uptime.component(cid))
     page("404.html", "404.html")
     return out
