@@ -269,14 +269,18 @@ def test_annotations_escape_what_the_runner_would_misread():
         "::warning file=odd%2Cname%3Ax.md,line=3,title=wording%3Ablame::50%25 done%0Anext"
 
 
+# Maintenance from 14:00 to 15:00 on 10 February, started by hand and never completed.
+OVERRUN = {
+    "incidents/m/01.md": update("2026-02-09T10:00:00Z", "scheduled", kind="maintenance",
+                                title="Upgrade", components={"api": "under_maintenance"},
+                                scheduled_for="2026-02-10T14:00:00Z",
+                                scheduled_until="2026-02-10T15:00:00Z"),
+    "incidents/m/02.md": update("2026-02-10T14:05:00Z", "in_progress", "Started."),
+}
+
+
 def test_maintenance_left_in_progress_past_its_window_warns(make_site):
-    root = make_site({
-        "incidents/m/01.md": update("2026-02-09T10:00:00Z", "scheduled", kind="maintenance",
-                                    title="Upgrade", components={"api": "under_maintenance"},
-                                    scheduled_for="2026-02-10T14:00:00Z",
-                                    scheduled_until="2026-02-10T15:00:00Z"),
-        "incidents/m/02.md": update("2026-02-10T14:05:00Z", "in_progress", "Started."),
-    })
+    root = make_site(OVERRUN)
     late = datetime(2026, 2, 10, 15, 30, tzinfo=UTC)
     content = load_content(Project.at(root), late)
     assert check(content, datetime(2026, 2, 10, 14, 59, tzinfo=UTC)) == ()

@@ -13,14 +13,13 @@ phrases; `components.yaml` may switch a check off, replace or extend its phrases
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from heliograph.errors import ContentError
 from heliograph.findings import Finding, Level
-from heliograph.model import Content, Incident, Kind, WordingRule
+from heliograph.model import Incident, WordingRule
 from heliograph.schema import Field, Invalid, boolean, check_mapping, describe, text
 from heliograph.yamltext import LineMap
 
@@ -157,16 +156,3 @@ def incident_wording(rules: tuple[WordingRule, ...], incident: Incident) -> list
                     f'"{written}": {rule.message} (wording check {rule.name})', phrase=phrase))
     return found
 
-
-# The wording findings of one incident under the site's rules: `incident_wording` or a memo of it.
-WordingOf = Callable[[tuple[WordingRule, ...], Incident], list[Finding]]
-
-
-def wording_findings(content: Content, of: WordingOf = incident_wording) -> list[Finding]:
-    """A warning for each listed phrase in the message of an incident update."""
-    found = []
-    for incident in content.incidents:
-        if incident.kind is not Kind.INCIDENT:
-            continue  # a maintenance window may well promise its end time
-        found += of(content.site.wording, incident)
-    return found
