@@ -143,8 +143,12 @@ class BuildSession:
         return self.wording
 
     def finish(self, result: Any, paths: Iterable[str]) -> None:
-        """Remember a finished build, so that the same inputs can skip the next one."""
-        self.cache.put(self.key, (result, manifest(self.output, paths)))
+        """Remember a finished build, so that the same inputs can skip the next one, and its
+        pages, so that the next build can keep those whose inputs are the same."""
+        written = manifest(self.output, paths)
+        self.cache.put(self.key, (result, written))
+        if self.pages is not None:
+            self.pages.remember(written)
 
     def close(self) -> None:
         markup.attach_store(None)

@@ -150,7 +150,7 @@ def load_incident(folder: Path, display: Path, site: Site | None, now: datetime,
     first = parsed[0].values
     kind = first["kind"] or Kind.INCIDENT
     return Incident(
-        slug=folder.name, kind=kind, updates=tuple(updates), path=display,
+        slug=folder.name, kind=kind, updates=tuple(updates), folder=display.as_posix(),
         started=first["started"], detected=first["detected"],
         scheduled_for=_latest(parsed, "scheduled_for"),
         scheduled_until=_latest(parsed, "scheduled_until"), postmortem=postmortem,
@@ -214,7 +214,7 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
                                        f"{describe(severity)}; known: {', '.join(severities)}"))
         components, errs = _component_statuses(values["components"], meta, path, site)
         errors += errs
-        updates.append(Update(at=values["at"], status=status, body=p.doc.body, path=path,
+        updates.append(Update(at=values["at"], status=status, body=p.doc.body, file=path.as_posix(),
                               line=meta.line_of("at"), title=values["title"],
                               severity=severity, components=components,
                               body_line=p.doc.body_line,
@@ -285,4 +285,4 @@ def _postmortem(doc: Document, path: Path, now: datetime
         errors.append(ContentError(path, doc.meta.line_of("at"), "'at' is after the build's time"))
     if not errors and not doc.body:
         errors.append(ContentError(path, doc.body_line - 1, "the postmortem is empty"))
-    return (None, errors) if errors else (Postmortem(values["at"], doc.body, path), [])
+    return (None, errors) if errors else (Postmortem(values["at"], doc.body, path.as_posix()), [])

@@ -135,7 +135,7 @@ class Update:
     at: datetime
     status: Status
     body: str  # markdown source
-    path: Path
+    file: str  # the file as shown to people, `incidents/<slug>/<name>` (see `path`)
     line: int  # line of `at:` in the file
     title: str | None = None
     severity: str | None = None
@@ -144,12 +144,22 @@ class Update:
     scheduled_for: datetime | None = None  # the maintenance window as this update states it
     scheduled_until: datetime | None = None
 
+    # A string in the model, a Path on demand: a large site's cached model holds tens of
+    # thousands of them, and a Path costs more to unpickle than the rest of its update.
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
+
 
 @dataclass(frozen=True)
 class Postmortem:
     at: datetime
     body: str
-    path: Path
+    file: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 @dataclass(frozen=True)
@@ -159,12 +169,16 @@ class Incident:
     slug: str
     kind: Kind
     updates: tuple[Update, ...]
-    path: Path
+    folder: str  # `incidents/<slug>` (see `path`)
     started: datetime | None = None
     detected: datetime | None = None
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
     postmortem: Postmortem | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.folder)
 
     @property
     def first(self) -> Update:

@@ -3,12 +3,13 @@ page is unchanged, rendered on all cores when many are new.
 
 An incident page is a function of its incident's files, the site settings, the theme, the
 generator's code and, while the incident is open (or if the template reads `now`), of `now`.
-Its key hashes exactly those; the value is a hash of the page's bytes, and a page is reused only
-when the file in the current site still has those bytes.
+A page is reused only when those inputs equal the ones the last build made it from and its file
+in the current site is the one that build left.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 from collections.abc import Callable, Iterator, MutableMapping
@@ -19,11 +20,10 @@ from typing import Any
 
 from heliograph import markup
 from heliograph.cache import Cache, digest
-from heliograph.model import Content
+from heliograph.model import Content, Incident
 from heliograph.parsecache import SourceIndex, _fork_context, workers
 from heliograph.render.pages import incident_pages
 from heliograph.theme import Theme
-from heliograph.views import IncidentView
 
 TEMPLATE = "incident.html"
 POOL_FROM = 200  # fewer new pages than this render faster in this process
@@ -95,9 +95,18 @@ def reads_now(theme: Theme, name: str = TEMPLATE) -> bool:
     return False
 
 
+Stat = tuple[int, int, int]  # size, mtime_ns, inode of a file as the last build left it
+Record = dict[str, tuple[Any, Stat]]  # output path -> (the page's inputs, its file's stat)
+
+
 class PageCache:
     """Reuses, or renders, pages: `__call__` makes the incident pages (on every core when many
-    are new) and `page` is the memo `render_pages` consults for the others."""
+    are new) and `page` is the memo `render_pages` consults for the others.
+
+    One record per output folder says, for each page the last build wrote, what its inputs
+    were and what its file looked like: a page whose inputs are the same and whose file is
+    untouched (by stat, as git's index trusts it) is that page, read back, never re-hashed.
+    """
 
     def __init__(self, cache: Cache, index: SourceIndex, site_dir: Path, content: Content,
                  now: datetime, theme: Theme) -> None:
@@ -107,33 +116,31 @@ class PageCache:
         self.unchanged: set[str] = set()  # outputs known to equal the file in the current site
         self.rendered = 0
         self._reads_now: dict[str, bool] = {}
+        self._record_key = cache.key("page-record", str(site_dir.absolute()))
+        stored = cache.get(self._record_key)
+        self._previous: Record = stored[1] if stored and stored[0] == self.base else {}
+        self._inputs: dict[str, Any] = {}  # path -> inputs, for every page of this build
 
-    def _token(self, v: IncidentView) -> str:
+    def _token(self, incident: Incident) -> str:
         """An incident's view changes with `now` only while it is open."""
-        return "" if v.incident.resolved_at is not None else self.now.isoformat()
+        return "" if incident.resolved_at is not None else self.now.isoformat()
 
     def __call__(self, content: Content, now: datetime, theme: Theme,
-                 views: tuple[IncidentView, ...]) -> dict[str, bytes]:
+                 incidents: tuple[Incident, ...]) -> dict[str, bytes]:
         always_now = reads_now(theme)
-        keys = {v.slug: self.cache.key(
-            "incident-page", self.base, self.index.fingerprint(v.slug),
-            now.isoformat() if always_now else self._token(v)) for v in views}
-        known = self.cache.get_many(keys.values())
         out: dict[str, bytes] = {}
         todo = []
-        for v in views:
-            path = f"incidents/{v.slug}/index.html"
-            data = self._current(path, known.get(keys[v.slug]))
+        for i in incidents:
+            path = f"incidents/{i.slug}/index.html"
+            inputs = self._inputs[path] = (self.index.fingerprint(i.slug), now.isoformat()
+                                           if always_now else self._token(i))
+            data = self._current(path, inputs)
             if data is None:
-                todo.append(v)
+                todo.append(i)
             else:
                 out[path] = data
-        fresh = render_all(content, now, theme, todo)
-        for v in todo:
-            path = f"incidents/{v.slug}/index.html"
-            self.cache.put(keys[v.slug], digest(fresh[path]))
         self.rendered += len(todo)
-        return out | fresh
+        return out | render_all(content, now, theme, todo)
 
     def page(self, path: str, template: str, data: dict[str, Any],
              make: Callable[[], bytes]) -> bytes:
@@ -144,24 +151,27 @@ class PageCache:
             self._fold(data[name], parts)
         if template not in self._reads_now:
             self._reads_now[template] = reads_now(self.theme, template)
-        key = self.cache.key("page", self.base, path, template,
-                             self.now.isoformat() if self._reads_now[template] else "",
-                             *parts)
-        kept = self._current(path, self.cache.get(key))
+        inputs = self._inputs[path] = digest(
+            template, self.now.isoformat() if self._reads_now[template] else "", *parts)
+        kept = self._current(path, inputs)
         if kept is not None:
             return kept
-        fresh = make()
-        self.cache.put(key, digest(fresh))
         self.rendered += 1
-        return fresh
+        return make()
+
+    def remember(self, written: dict[str, Stat]) -> None:
+        """Record this build's pages as `written` (the stat of every output) shows them."""
+        self.cache.put(self._record_key, (self.base, {
+            path: (inputs, written[path]) for path, inputs in self._inputs.items()
+            if path in written}))
 
     def _fold(self, value: Any, parts: list[bytes | str]) -> None:
         """Append what a template value shows: an incident by its files' hash, not its text.
 
         Other values count by their pickle (frozen dataclasses: every field), else their repr.
         """
-        if isinstance(value, IncidentView):
-            parts += ["view", value.slug, self.index.fingerprint(value.slug),
+        if isinstance(value, Incident):  # the page shows its view: a function of these
+            parts += ["incident", value.slug, self.index.fingerprint(value.slug),
                       self._token(value)]
         elif isinstance(value, tuple | list):
             parts.append(f"[{len(value)}")
@@ -178,33 +188,37 @@ class PageCache:
             except Exception:  # an unpicklable value (a function, say) counts by its repr
                 parts.append(f"{type(value).__qualname__}:{value!r}")
 
-    def _current(self, path: str, want: bytes | None) -> bytes | None:
-        """The page in the current site, if it is the one its key promised."""
-        if want is None:
+    def _current(self, path: str, inputs: Any) -> bytes | None:
+        """The page in the current site, if the last build made it from the same inputs and
+        nothing has touched its file since."""
+        known = self._previous.get(path)
+        if known is None or known[0] != inputs:
             return None
         try:
-            data = (self.site_dir / path).read_bytes()
+            with open(self.site_dir / path, "rb") as f:
+                st = os.fstat(f.fileno())
+                if (st.st_size, st.st_mtime_ns, st.st_ino) != known[1]:
+                    return None
+                data = f.read()
         except OSError:
-            return None
-        if digest(data) != want:
             return None
         self.unchanged.add(path)
         return data
 
 
-_job: tuple[Content, datetime, Theme, list[IncidentView]] | None = None
+_job: tuple[Content, datetime, Theme, list[Incident]] | None = None
 
 
-def render_all(content: Content, now: datetime, theme: Theme, views: list[IncidentView]
+def render_all(content: Content, now: datetime, theme: Theme, incidents: list[Incident]
                ) -> dict[str, bytes]:
-    """Incident pages for `views`, on every core when there are many."""
+    """Pages of `incidents`, on every core when there are many."""
     global _job
     n = workers()
-    if n < 2 or len(views) < POOL_FROM:
-        return incident_pages(content, now, theme, views)
-    _job = (content, now, theme, views)  # forked workers inherit it: nothing to pickle
+    if n < 2 or len(incidents) < POOL_FROM:
+        return incident_pages(content, now, theme, incidents)
+    _job = (content, now, theme, incidents)  # forked workers inherit it: nothing to pickle
     try:
-        chunks = [range(i, len(views), n * 4) for i in range(n * 4)]
+        chunks = [range(i, len(incidents), n * 4) for i in range(n * 4)]
         out: dict[str, bytes] = {}
         with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
             for pages in pool.map(_render_chunk, chunks):
@@ -221,6 +235,6 @@ def _render_chunk(chunk: range) -> dict[str, bytes]:
     parent, and the pages themselves are what the next build reuses.
     """
     assert _job is not None
-    content, now, theme, views = _job
+    content, now, theme, incidents = _job
     markup.attach_store(None)
-    return incident_pages(content, now, theme, [views[i] for i in chunk])
+    return incident_pages(content, now, theme, [incidents[i] for i in chunk])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from heliograph import derive
 from heliograph.model import (
@@ -134,26 +136,81 @@ def upcoming_maintenance(views: tuple[IncidentView, ...]) -> tuple[IncidentView,
     return tuple(sorted(found, key=lambda v: v.incident.scheduled_for or v.began))
 
 
-def days_back(views: tuple[IncidentView, ...], now: datetime, tz: str, days: int
-              ) -> tuple[tuple[datetime, tuple[IncidentView, ...]], ...]:
+def unsettled(incidents: Iterable[Incident]) -> tuple[Incident, ...]:
+    """Incidents without a final posted status: the only ones that can be open, in progress or
+    upcoming, so the only ones the home page's live sections need to look at."""
+    return tuple(i for i in incidents if i.resolved_at is None)
+
+
+def began_since(incidents: Iterable[Incident], since: datetime) -> tuple[Incident, ...]:
+    return tuple(i for i in incidents if i.began >= since)
+
+
+def archived(incident: Incident, now: datetime) -> bool:
+    """Whether an incident belongs in the history: all but maintenance not yet begun."""
+    return not (incident.kind is Kind.MAINTENANCE and incident.resolved_at is None
+                and derive.phase(incident, now) is MaintenanceStatus.SCHEDULED)
+
+
+def days_back(incidents: Iterable[Incident], now: datetime, tz: str, days: int
+              ) -> tuple[tuple[datetime, tuple[Incident, ...]], ...]:
     """The last `days` calendar days in the site's zone, newest first, with their incidents."""
-    by_day: dict[object, list[IncidentView]] = defaultdict(list)
-    for v in views:
-        if v.kind is Kind.MAINTENANCE and v.status is MaintenanceStatus.SCHEDULED:
-            continue
-        by_day[local(v.began, tz).date()].append(v)
+    by_day: dict[object, list[Incident]] = defaultdict(list)
+    for i in incidents:
+        if archived(i, now):
+            by_day[local(i.began, tz).date()].append(i)
     today = local(now, tz).replace(hour=12, minute=0, second=0, microsecond=0)
     return tuple((day, tuple(by_day.get(day.date(), ())))
                  for day in (today - timedelta(days=n) for n in range(days)))
 
 
-def by_month(views: tuple[IncidentView, ...], tz: str
-             ) -> tuple[tuple[tuple[int, int], tuple[IncidentView, ...]], ...]:
-    """Incidents grouped by the month (in the site's zone) their impact began, newest first."""
-    months: dict[tuple[int, int], list[IncidentView]] = defaultdict(list)
-    for v in views:
-        if v.kind is Kind.MAINTENANCE and v.status is MaintenanceStatus.SCHEDULED:
-            continue  # upcoming windows belong on the home page, not in the archive
-        lt = local(v.began, tz)
-        months[(lt.year, lt.month)].append(v)
+def by_month(incidents: Iterable[Incident], tz: str, now: datetime
+             ) -> tuple[tuple[tuple[int, int], tuple[Incident, ...]], ...]:
+    """Incidents grouped by the month (in the site's zone) their impact began, newest first.
+
+    Upcoming windows belong on the home page, not in the archive.
+    """
+    months: dict[tuple[int, int], list[Incident]] = defaultdict(list)
+    for i in incidents:
+        if archived(i, now):
+            lt = local(i.began, tz)
+            months[(lt.year, lt.month)].append(i)
     return tuple((m, tuple(months[m])) for m in sorted(months, reverse=True))
+
+
+def latest_for_components(content: Content, limit: int) -> dict[str, tuple[Incident, ...]]:
+    """Each component's `limit` newest incidents, in the site's newest-first order."""
+    related: dict[str, list[Incident]] = {c.id: [] for c in content.site.components}
+    hungry = len(related)
+    for i in content.incidents:
+        for cid in i.component_ids:
+            found = related[cid]
+            if len(found) < limit:
+                found.append(i)
+                hungry -= len(found) == limit
+        if not hungry:
+            break  # every component has its fill: older history is not read at all
+    return {cid: tuple(found) for cid, found in related.items()}
+
+
+class Viewer:
+    """`incident_view` for one build, each incident's view made once and only when asked."""
+
+    def __init__(self, content: Content, now: datetime) -> None:
+        self.content, self.now = content, now
+        self._made: dict[str, IncidentView] = {}
+
+    def __call__(self, incident: Incident) -> IncidentView:
+        if (v := self._made.get(incident.slug)) is None or v.incident is not incident:
+            v = self._made[incident.slug] = incident_view(self.content, incident, self.now)
+        return v
+
+    def shown(self, value: Any) -> Any:
+        """`value` with every incident in it, however nested, replaced by its view."""
+        if isinstance(value, Incident):
+            return self(value)
+        if isinstance(value, tuple | list):
+            return type(value)(self.shown(item) for item in value)
+        if isinstance(value, dict):
+            return {k: self.shown(item) for k, item in value.items()}
+        return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from heliograph import derive, views
 from heliograph.markup import render_markdown
-from heliograph.model import Content, Kind
+from heliograph.model import Content, Incident, Kind
 from heliograph.theme import Theme, environment
 from heliograph.timefmt import (
     clock, clock_zone, human_date, human_duration, human_time, iso_utc, month_label,
@@ -72,31 +72,36 @@ def _render(env: jinja2.Environment, ctx: PageContext, path: str, template: str,
 
 
 def incident_pages(content: Content, now: datetime, theme: Theme,
-                   incidents: Iterable[views.IncidentView]) -> dict[str, bytes]:
+                   incidents: Iterable[Incident]) -> dict[str, bytes]:
     """The page of each incident: a function of that incident, the site, the theme and `now`."""
     ctx = PageContext(content, now, theme, site_base(content.site.url))
     env = make_environment(ctx)
-    return {f"incidents/{v.slug}/index.html": _render(
-        env, ctx, f"incidents/{v.slug}/index.html", "incident.html", incident=v)
-        for v in incidents}
+    return {f"incidents/{i.slug}/index.html": _render(
+        env, ctx, f"incidents/{i.slug}/index.html", "incident.html",
+        incident=views.incident_view(content, i, now)) for i in incidents}
 
 
-IncidentPages = Callable[[Content, datetime, Theme, tuple[views.IncidentView, ...]],
-                         dict[str, bytes]]
+IncidentPages = Callable[[Content, datetime, Theme, tuple[Incident, ...]], dict[str, bytes]]
 
 
 # (path, template, data, render) -> the page's bytes; the build cache's reuses unchanged pages.
 PageMemo = Callable[[str, str, dict[str, Any], Callable[[], bytes]], bytes]
 
+COMPONENT_RECENT = 50  # incidents listed on a component page, as many as its feeds carry
+
 
 def render_pages(content: Content, now: datetime, theme: Theme,
                  incidents: IncidentPages = incident_pages, memo: PageMemo | None = None
                  ) -> dict[str, bytes]:
-    """Every HTML page of the site; `incidents` makes the incident pages (the cache's may reuse)."""
+    """Every HTML page of the site; `incidents` makes the incident pages (the cache's may reuse).
+
+    Page data names incidents, not their views: a view is made only for a page that is
+    rendered, so a build that reuses most pages does not derive the whole history.
+    """
     ctx = PageContext(content, now, theme, site_base(content.site.url))
     env = make_environment(ctx)
     site = content.site
-    all_views = tuple(views.incident_view(content, i, now) for i in content.incidents)
+    view = views.Viewer(content, now)
     statuses = derive.component_statuses(content, now)
     blocks = views.component_blocks(content, statuses)
     uptime = site_uptime(content, now)
@@ -104,31 +109,35 @@ def render_pages(content: Content, now: datetime, theme: Theme,
 
     def page(path: str, template: str, **data: Any) -> None:
         def make() -> bytes:
-            return _render(env, ctx, path, template, **data)
+            return _render(env, ctx, path, template, **view.shown(data))
         out[path] = memo(path, template, data, make) if memo else make()
 
+    live = [view(i) for i in views.unsettled(content.incidents)]
+    # the oldest day shown began at most `history_days` days ago, give or take a clock change
+    since = now - timedelta(days=site.history_days, hours=2)
     page("index.html", "index.html",
          overall=derive.overall(statuses), blocks=blocks, uptime=uptime,
-         open_incidents=[v for v in all_views if v.is_open and v.kind is Kind.INCIDENT],
-         active_maintenance=[v for v in all_views if v.kind is Kind.MAINTENANCE
+         open_incidents=[v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT],
+         active_maintenance=[v.incident for v in live if v.kind is Kind.MAINTENANCE
                              and derive.is_active(v.incident, now)],
-         upcoming=views.upcoming_maintenance(all_views),
-         days=views.days_back(all_views, now, site.timezone, site.history_days))
-    out.update(incidents(content, now, theme, all_views))
-    months = views.by_month(all_views, site.timezone)
-    page("history/index.html", "history.html", months=months)
+         upcoming=tuple(v.incident for v in views.upcoming_maintenance(tuple(live))),
+         days=views.days_back(views.began_since(content.incidents, since), now,
+                              site.timezone, site.history_days))
+    out.update(incidents(content, now, theme, content.incidents))
+    months = views.by_month(content.incidents, site.timezone, now)
+    page("history/index.html", "history.html", months=tuple(
+        (ym, sum(i.kind is Kind.INCIDENT for i in items),
+         sum(i.kind is Kind.MAINTENANCE for i in items)) for ym, items in months))
     for (year, month), items in months:
         page(f"history/{year:04d}-{month:02d}/index.html", "month.html", year=year, month=month,
-             incidents=[v for v in items if v.kind is Kind.INCIDENT],
-             maintenance=[v for v in items if v.kind is Kind.MAINTENANCE])
-    related: dict[str, list[views.IncidentView]] = {c.id: [] for c in site.components}
-    for v in all_views:  # one walk, newest first as on the home page
-        for c, _ in v.components:
-            related[c.id].append(v)
+             incidents=[i for i in items if i.kind is Kind.INCIDENT],
+             maintenance=[i for i in items if i.kind is Kind.MAINTENANCE])
+    related = views.latest_for_components(content, COMPONENT_RECENT + 1)
     for block in blocks:
         for row in block.rows:
             cid = row.component.id
-            page(f"components/{cid}/index.html", "component.html", row=row,
-                 group=block.name, incidents=related[cid], uptime=uptime.component(cid))
+            page(f"components/{cid}/index.html", "component.html", row=row, group=block.name,
+                 incidents=related[cid][:COMPONENT_RECENT],
+                 older=len(related[cid]) > COMPONENT_RECENT, uptime=uptime.component(cid))
     page("404.html", "404.html")
     return out
