@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from conftest import update
+from heliograph.build import Project, build
+from heliograph.render import pages
 from htmlread import cls, page, texts
 
 OPEN = "incidents/2026-11-24-scheduled-posts-delayed/index.html"
@@ -105,3 +109,22 @@ def test_links_are_root_relative_and_assets_fingerprinted(example_site: Path):
 def test_not_found_page(example_site: Path):
     doc = page(example_site, "404.html")
     assert texts(doc, "//h1") == ["Page not found"]
+
+
+def test_component_page_lists_its_most_recent_incidents_and_points_to_history(
+        make_site, monkeypatch):
+    monkeypatch.setattr(pages, "COMPONENT_RECENT", 2)
+    files = {f"incidents/2026-01-0{d}-outage-{d}/01-resolved.md": update(
+        f"2026-01-0{d}T10:00:00Z", "resolved", title=f"Outage {d}", severity="SEV-3",
+        components={"api": "partial_outage"}) for d in range(1, 5)}
+    site = make_site(files)
+    build(Project.at(site), datetime(2026, 2, 1, tzinfo=UTC))
+    doc = page(site / "_site", "components/api/index.html")
+    assert texts(doc, f"//article[{cls('incident')}]//h3") == ["Outage 4", "Outage 3"]
+    assert doc.xpath("//section[@aria-labelledby='hist-h']//p/a/@href") == ["/history/"]
+    web = page(site / "_site", "components/web/index.html")
+    assert texts(web, "//section[@aria-labelledby='hist-h']//p") == ["No incidents reported."]
+    history = page(site / "_site", "history/index.html")
+    assert texts(history, f"//section[{cls('month')}]/p") == ["4 incidents"]
+    month = page(site / "_site", "history/2026-01/index.html")
+    assert len(texts(month, f"//article[{cls('incident')}]//h3")) == 4
