@@ -79,12 +79,19 @@ def render_site(project: Project, content: Content, now: datetime,
 def collection_paused() -> Iterator[None]:
     """The model of a large site is millions of long-lived objects, and every full pass of the
     cycle collector walks them all (a second of a warm build at 10,000 incidents); a build's
-    own garbage is freed by reference counting, so cycles wait until the build ends."""
+    own garbage is freed by reference counting, so cycles wait until the build ends.
+
+    Everything allocated meanwhile is then moved to the oldest generation without a pass
+    (`freeze` then `unfreeze`): the first young-generation pass after the build would
+    otherwise walk it all (0.2 s at 10,000 incidents); a later full pass still reclaims it.
+    """
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was:
             gc.enable()
 

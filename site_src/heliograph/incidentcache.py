@@ -8,6 +8,7 @@ stored incident is valid exactly when those hold, and `load` runs for every othe
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 from pathlib import Path
 
@@ -26,25 +27,38 @@ def latest_time(incident: Incident) -> datetime:
     return max(times)
 
 
-class IncidentMemo:
-    """A `load` incident loader that answers from the cache when it can."""
+SHARDS = 64  # a changed incident rewrites 1/64 of the store; a build reads 64 entries, not N
+Entry = tuple[bytes, bytes, datetime, Incident]  # folder hash, site key, latest time, model
 
-    def __init__(self, cache: Cache, index: SourceIndex) -> None:
+
+def shard_of(slug: str) -> int:
+    return zlib.crc32(slug.encode("utf-8")) % SHARDS
+
+
+class IncidentMemo:
+    """A `load` incident loader that answers from the cache when it can.
+
+    The cache holds a site's incidents in a few large entries (shards by slug), since reading
+    ten thousand small entries costs more than the incidents themselves.
+    """
+
+    def __init__(self, cache: Cache, index: SourceIndex, source: Path) -> None:
         self.cache, self.index = cache, index
-        self._keys: dict[bytes, bytes] = {}
-        self.known = cache.get_many(self._key(slug) for slug in index.folders)
+        self._keys = [cache.key("incidents", str(source.absolute()), str(n))
+                      for n in range(SHARDS)]
+        found = cache.get_many(self._keys)
+        self.known: dict[str, Entry] = {}
+        for key in self._keys:
+            if isinstance(shard := found.get(key), dict):
+                self.known.update(shard)
+        self._dirty = {shard_of(slug) for slug in self.known if slug not in index.folders}
         self._site: tuple[Site | None, bytes] = (None, b"")
         self.loaded = 0
 
-    def _key(self, slug: str) -> bytes:
-        folder = self.index.fingerprint(slug)  # by the folder's hash: `index` may be replaced
-        if (key := self._keys.get(folder)) is None:
-            key = self._keys[folder] = self.cache.key("incident", folder)
-        return key
-
     def missing(self) -> set[str]:
         """Folders the cache holds no incident for."""
-        return {slug for slug in self.index.folders if self._key(slug) not in self.known}
+        return {slug for slug in self.index.folders
+                if (e := self.known.get(slug)) is None or e[0] != self.index.fingerprint(slug)}
 
     def _site_key(self, site: Site | None) -> bytes:
         if self._site[0] is not site:
@@ -53,14 +67,30 @@ class IncidentMemo:
 
     def __call__(self, folder: Path, display: Path, site: Site | None, now: datetime,
                  read: Reader) -> tuple[Incident | None, list[ContentError]]:
-        key = self._key(folder.name) if folder.name in self.index.folders else None
-        entry = self.known.get(key) if key else None
+        slug = folder.name
+        known = slug in self.index.folders
+        entry = self.known.get(slug) if known else None
         if entry is not None and site is not None:
-            site_key, latest, incident = entry
-            if site_key == self._site_key(site) and latest <= now:
+            folder_hash, site_key, latest, incident = entry
+            if (folder_hash == self.index.fingerprint(slug) and
+                    site_key == self._site_key(site) and latest <= now):
                 return incident, []
         incident, errors = load_incident(folder, display, site, now, read)
         self.loaded += 1
-        if key is not None and incident is not None and not errors and site is not None:
-            self.cache.put(key, (self._site_key(site), latest_time(incident), incident))
+        if known and incident is not None and not errors and site is not None:
+            self.known[slug] = (self.index.fingerprint(slug), self._site_key(site),
+                                latest_time(incident), incident)
+            self._dirty.add(shard_of(slug))
         return incident, errors
+
+    def store(self) -> None:
+        """Put back the shards that gained, lost or changed an incident."""
+        if not self._dirty:
+            return
+        shards: dict[int, dict[str, Entry]] = {n: {} for n in self._dirty}
+        for slug, entry in self.known.items():
+            if (n := shard_of(slug)) in shards and slug in self.index.folders:
+                shards[n][slug] = entry
+        for n, shard in shards.items():
+            self.cache.put(self._keys[n], shard)
+        self._dirty.clear()
