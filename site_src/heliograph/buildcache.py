@@ -81,6 +81,7 @@ class BuildSession:
     key: bytes
     pages: PageCache | None = None
     wording: WordingMemo | None = None
+    incidents: IncidentMemo | None = None
 
     @classmethod
     def start(cls, source: Path, output: Path, now: datetime, options: tuple[Any, ...],
@@ -117,7 +118,7 @@ class BuildSession:
         Incidents the cache holds are not read at all; the files of the others are parsed
         from the parsed-file cache, or on every core when it has not seen them.
         """
-        memo = IncidentMemo(self.cache, self.index)
+        memo = self.incidents = IncidentMemo(self.cache, self.index, self.source)
         missing = memo.missing()
         need = SourceIndex({slug: files for slug, files in self.index.folders.items()
                             if slug in missing})
@@ -152,6 +153,8 @@ class BuildSession:
 
     def close(self) -> None:
         markup.attach_store(None)
+        if self.incidents is not None:
+            self.incidents.store()
         if self.wording is not None:
             self.wording.store()
         self.cache.commit()
