@@ -126,6 +126,22 @@ def test_an_open_incident_is_checked_afresh_as_now_moves(make_site, tmp_path: Pa
     assert through_cache(root, cache, at("18:00")) == (settled, 0)
 
 
+def test_a_check_before_the_resolution_is_not_answered_from_the_cache(make_site,
+                                                                       tmp_path: Path):
+    root = make_site(resolved("x"))
+    cache = tmp_path / "cache"
+    assert through_cache(root, cache) == (ALL_OF_X, 1)
+    content, before = load_content(Project.at(root), NOW), datetime(2026, 3, 2, 15, 10, tzinfo=UTC)
+    session = BuildSession.start(root, root / "_site", NOW, (), cache)
+    try:
+        session.loaders()
+        found = check(content, before, session.wording_memo())
+    finally:
+        session.close()
+    assert found == check(content, before)
+    assert "x/02.md:2 error update_every 40 min" in [describe(f) for f in found]
+
+
 def test_maintenance_past_its_window_is_checked_as_now_moves(make_site, tmp_path: Path):
     root = make_site(OVERRUN)
     cache = tmp_path / "cache"

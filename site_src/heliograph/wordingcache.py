@@ -3,11 +3,13 @@ yet the checks would read every update of every incident.
 
 A resolved incident's findings (its cadence and its wording) depend only on the site settings
 and on its folder's files, not on `now` (see `check.settled`); so they are stored under the
-folder's fingerprint (a hash of its file names and bytes), in one cache entry that holds the
-incidents of the last build and the hash of the settings they were checked under. Their paths
+folder's fingerprint (a hash of its file names and bytes), in cache entries that hold the
+incidents of the last build, a part of them each, and the hash of the settings they were checked
+under; all parts are read in one query, and a build re-stores only the parts that changed. Paths
 need no key of their own: `load` names every update `incidents/<slug>/<file>` wherever the site
 is, and the fingerprint holds the slug and the file names. Open incidents and maintenance
-depend on `now`, so they are checked afresh every build; there are few of them.
+depend on `now`, so they are checked afresh every build, which costs little: few incidents are
+open at a time, and a maintenance window that ended long ago is passed over in one comparison.
 """
 
 from __future__ import annotations
@@ -46,47 +48,62 @@ def from_records(records: tuple[Record, ...], incident: Incident) -> list[Findin
             for r in records]
 
 
+Entry = tuple[datetime, tuple[Record, ...]]  # (time of the last update, the findings)
+SHARDS = 16  # entries are stored in this many parts by fingerprint: a change re-stores one part
+
+
 class WordingMemo:
     """An `incident_findings` that answers from the cache when an incident is settled and
     unchanged. (Named for its first job; it now keeps the cadence findings too.)"""
 
     def __init__(self, cache: Cache, index: SourceIndex) -> None:
         self.cache, self.index = cache, index
-        self._key = cache.key("findings")
+        self._keys = [cache.key("findings", str(n)) for n in range(SHARDS)]
         self._site: Site | None = None
         self._site_hash = b""
-        # folder fingerprint -> (time of its last update, its findings as records)
-        self.known: dict[bytes, tuple[datetime, tuple[Record, ...]]] = {}
-        self.seen: dict[bytes, tuple[datetime, tuple[Record, ...]]] = {}
+        # by part, then by folder fingerprint: what the cache holds, and what this build used
+        self.known: list[dict[bytes, Entry]] = [{} for _ in range(SHARDS)]
+        self.seen: list[dict[bytes, Entry]] = [{} for _ in range(SHARDS)]
+        self._stored = [0] * SHARDS  # how many entries each part holds for these settings
+        self._changed: set[int] = set()  # parts with an entry made this build
         self.checked = 0  # incidents checked this build rather than answered from the cache
-        self._changed = False
 
     def _use(self, site: Site) -> None:
         """Load the findings stored for these site settings."""
         self.store()
         self._site, self._site_hash = site, digest(repr(site))
-        stored = self.cache.get(self._key)
-        fits = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self._site_hash
-        self.known = stored[1] if fits else {}
-        self.seen, self._changed = {}, False
+        stored = self.cache.get_many(self._keys)
+        self.known = [{} for _ in range(SHARDS)]
+        for n, key in enumerate(self._keys):
+            part = stored.get(key)
+            if isinstance(part, tuple) and len(part) == 2 and part[0] == self._site_hash:
+                self.known[n] = part[1]
+        self._stored = [len(part) for part in self.known]
+        self.seen, self._changed = [{} for _ in range(SHARDS)], set()
 
     def __call__(self, site: Site, incident: Incident, now: datetime) -> Sequence[Finding]:
         if site is not self._site:
             self._use(site)
         folder = self.index.fingerprint(incident.slug)
-        entry = self.known.get(folder)
+        shard = folder[0] % SHARDS
+        entry = self.known[shard].get(folder)
         if entry is not None and entry[0] <= now:  # settled, and so it stays as `now` moves on
-            self.seen[folder] = entry
+            self.seen[shard][folder] = entry
             return from_records(entry[1], incident) if entry[1] else ()
         self.checked += 1
         found = incident_findings(site, incident, now)
         if settled(incident, now) and incident.slug in self.index.folders and (
                 records := as_records(found, incident)) is not None:
-            self.seen[folder], self._changed = (incident.updates[-1].at, records), True
+            self.seen[shard][folder] = (incident.updates[-1].at, records)
+            self._changed.add(shard)
         return found
 
     def store(self) -> None:
-        """Keep this build's findings (and only its incidents'), unless the cache holds them."""
-        if self._site is not None and (self._changed or len(self.seen) != len(self.known)):
-            self.cache.put(self._key, (self._site_hash, self.seen))
-            self.known, self._changed = dict(self.seen), False
+        """Keep this build's findings (and only its incidents'), in the parts that changed."""
+        if self._site is None:
+            return
+        for n, part in enumerate(self.seen):
+            if n in self._changed or len(part) != self._stored[n]:
+                self.cache.put(self._keys[n], (self._site_hash, part))
+                self.known[n], self._stored[n] = dict(part), len(part)
+        self._changed = set()
