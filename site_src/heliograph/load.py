@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,15 +77,13 @@ def load(source: Path, now: datetime, read: Reader = read_document,
     site, errors = load_site(source)
     incidents: list[Incident] = []
     root = source / INCIDENTS_DIR
-    folders = sorted(p for p in root.iterdir() if not p.name.startswith(".")) \
-        if root.is_dir() else []
-    for folder in folders:
-        display = Path(INCIDENTS_DIR) / folder.name
-        if folder.is_symlink() and folder.is_dir():
+    for entry in _entries(root):  # the folder's own listing tells links and folders apart
+        folder, display = root / entry.name, Path(INCIDENTS_DIR, entry.name)
+        if entry.is_symlink() and entry.is_dir():
             errors.append(ContentError(display, 1, "incident folders must be real folders, "
                                        "not links"))
             continue
-        if not folder.is_dir():
+        if not entry.is_dir():
             if folder.suffix == ".md":
                 errors.append(ContentError(display, 1, "an update must live in its incident's "
                                            f"folder: incidents/<slug>/{folder.name}"))
@@ -101,6 +100,14 @@ def load(source: Path, now: datetime, read: Reader = read_document,
         return None, sorted(set(errors))
     incidents.sort(key=lambda i: (i.began, i.slug), reverse=True)
     return Content(site, tuple(incidents)), []
+
+
+def _entries(root: Path) -> list[os.DirEntry[str]]:
+    """What `incidents/` holds, by name, hidden names left out."""
+    if not root.is_dir():
+        return []
+    with os.scandir(root) as it:
+        return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
 
 
 def load_incident(folder: Path, display: Path, site: Site | None, now: datetime,

@@ -50,32 +50,51 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _listing(root: Path) -> list[tuple[str, str, os.stat_result | None, bytes]]:
-    """(slug, name, stat, kind) of every entry in an incident folder; stat only for markdown.
+Entry = tuple[str, StatKey | bytes]  # a file name and its stat key, or the kind of entry
+Folder = tuple[tuple[Entry, ...], dict[str, bytes]]  # what a scan saw, and the files' hashes
+
+
+def _folder_entries(path: str) -> tuple[tuple[Entry, ...], int]:
+    """(name, stat key or kind) of every entry in an incident folder, and its newest change.
 
     Links, folders and other files are listed too (by kind, not content): `load` reports some
     of them, so they are part of what an incident folder is.
     """
-    found: list[tuple[str, str, os.stat_result | None, bytes]] = []
-    try:
-        folders = [e for e in os.scandir(root) if not e.name.startswith(".")
-                   and e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return found
-    for folder in folders:
-        try:
-            entries = list(os.scandir(folder.path))
-        except OSError:
-            continue
+    found: list[Entry] = []
+    newest = 0
+    with os.scandir(path) as entries:
         for e in entries:
             if e.name.endswith(".md"):  # one lstat answers both the kind and the change check
                 st = e.stat(follow_symlinks=False)
                 if stat.S_ISREG(st.st_mode):
-                    found.append((folder.name, e.name, st, b""))
+                    found.append((e.name, (st.st_size, st.st_mtime_ns, st.st_ino,
+                                           st.st_ctime_ns)))
+                    newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
                     continue
-            kind = b"link" if e.is_symlink() else b"dir" if e.is_dir() else b"other"
-            found.append((folder.name, e.name, None, kind))
-    return found
+            found.append((e.name, b"link" if e.is_symlink() else b"dir" if e.is_dir()
+                          else b"other"))
+    found.sort()
+    return tuple(found), newest
+
+
+def _hashes(folder: str, entries: tuple[Entry, ...], before: Folder | None,
+            settled_before: int) -> dict[str, bytes]:
+    """Each file's hash: kept from `before` for a file whose stat is the same and settled."""
+    old = dict(before[0]) if before else {}
+    files: dict[str, bytes] = {}
+    for name, seen in entries:
+        if isinstance(seen, bytes):
+            files[name] = seen
+        elif (old.get(name) == seen and before is not None and name in before[1]
+              and max(seen[1], seen[3]) < settled_before):
+            files[name] = before[1][name]
+        else:
+            try:
+                with open(os.path.join(folder, name), "rb") as f:
+                    files[name] = digest(f.read())
+            except OSError:
+                files[name] = b"unreadable"  # `load` reports it
+    return files
 
 
 def scan(source: Path, cache: Cache) -> SourceIndex:
@@ -83,38 +102,36 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
 
     As in git's index, a file modified within RACY_NS of the previous scan is read again even
     when its stat matches, since a second edit in the same clock tick would leave it unchanged.
+    A folder whose every entry is as the last scan saw it is taken whole.
     """
-    root = source / INCIDENTS_DIR
+    root = os.path.join(source, INCIDENTS_DIR)
     started = time.time_ns()
-    key = cache.key("stat-index", str(root.absolute()))
-    previous: dict[str, tuple[StatKey, bytes]] = {}
+    key = cache.key("source-index", str(Path(root).absolute()))
+    previous: dict[str, Folder] = {}
     settled_before = 0
     if (stored := cache.get(key)) is not None:
         settled_before, previous = stored[0] - RACY_NS, stored[1]
-    index: dict[str, tuple[StatKey, bytes]] = {}
-    folders: dict[str, dict[str, bytes]] = {}
-    reread = False
-    for slug, name, st, kind in _listing(root):
-        rel = f"{slug}/{name}"
-        if st is None:
-            folders.setdefault(slug, {})[name] = kind
+    index: dict[str, Folder] = {}
+    try:
+        slugs = [e.name for e in os.scandir(root) if not e.name.startswith(".")
+                 and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        slugs = []
+    for slug in slugs:
+        folder = os.path.join(root, slug)
+        try:
+            entries, newest = _folder_entries(folder)
+        except OSError:
             continue
-        stat_key = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-        known = previous.get(rel)
-        if known and known[0] == stat_key and max(st.st_mtime_ns, st.st_ctime_ns) < settled_before:
-            sha = known[1]
+        before = previous.get(slug)
+        if before is not None and before[0] == entries and newest < settled_before:
+            index[slug] = before
         else:
-            reread = True
-            try:
-                sha = digest((root / rel).read_bytes())
-            except OSError:
-                folders.setdefault(slug, {})[name] = b"unreadable"  # `load` reports it
-                continue
-        index[rel] = (stat_key, sha)
-        folders.setdefault(slug, {})[name] = sha
-    if reread or index != previous:  # files read this time are settled for the next scan
+            index[slug] = (entries, _hashes(folder, entries, before, settled_before))
+    if index.keys() != previous.keys() or any(
+            index[slug] is not previous[slug] for slug in index):  # new, read or gone
         cache.put(key, (started, index))
-    return SourceIndex(folders)
+    return SourceIndex({slug: files for slug, (_, files) in index.items()})
 
 
 def _parse(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
