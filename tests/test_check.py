@@ -263,7 +263,7 @@ def test_incident_page_promises_the_next_update_and_stays_quiet_when_overdue(mak
 
 
 def test_annotations_escape_what_the_runner_would_misread():
-    f = Finding(Level.WARNING, "wording:blame", "x", Path("incidents/x/a.md"), 3,
+    f = Finding(Level.WARNING, "wording:blame", "x", "incidents/x/a.md", 3,
                 "50% done\nnext")
     assert annotation(f, "odd,name:x.md") == \
         "::warning file=odd%2Cname%3Ax.md,line=3,title=wording%3Ablame::50%25 done%0Anext"

@@ -72,7 +72,7 @@ def _finding(level: Level, rule: str, incident: Incident, at: Update, message: s
              start: datetime | None, end: datetime, limit: timedelta, severity: str
              ) -> Finding:
     gap = end - start if start else None
-    return Finding(level, rule, incident.slug, at.path, at.line, message, start, end, gap, limit,
+    return Finding(level, rule, incident.slug, at.file, at.line, message, start, end, gap, limit,
                    severity)
 
 
@@ -136,7 +136,7 @@ def _overrun(maintenance: Incident, now: datetime) -> list[Finding]:
     message = (f"maintenance still {derive.phase(maintenance, now).value.replace('_', ' ')} "
                f"{span(now - end)} after its window ended at {clock_utc(end)} UTC; post "
                "'completed', or a later 'scheduled_until' (rule window)")
-    return [Finding(Level.WARNING, "window", maintenance.slug, last.path, last.line, message,
+    return [Finding(Level.WARNING, "window", maintenance.slug, last.file, last.line, message,
                     end, now, now - end, timedelta(0))]
 
 

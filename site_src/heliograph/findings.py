@@ -29,7 +29,7 @@ class Finding:
     level: Level
     rule: str  # update_every | first_update | overdue | monitor_for | window | wording:<name>
     incident: str  # the slug
-    path: Path
+    file: str  # the update file as shown to people, `incidents/<slug>/<name>` (see `path`)
     line: int
     message: str
     start: datetime | None = None  # the two times the rule measures between
@@ -40,11 +40,17 @@ class Finding:
     phrase: str | None = None  # the quoted phrase, for wording findings
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.level.value}: {self.message}"
+        return f"{self.file}:{self.line}: {self.level.value}: {self.message}"
+
+    # A string in the finding, a Path on demand, as in the model's updates: a Path costs more
+    # to make than the rest of a finding, and a large site has thousands of findings.
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:
-        return (str(self.path), self.line, self.rule, self.message)
+        return (self.file, self.line, self.rule, self.message)
 
 
 class CheckFailed(Exception):
@@ -112,7 +118,7 @@ def _seconds(d: timedelta | None) -> int | None:
 def as_record(f: Finding) -> dict[str, Any]:
     """One finding as plain JSON data; times in UTC, durations in seconds."""
     return {
-        "level": f.level.value, "rule": f.rule, "incident": f.incident, "path": f.path.as_posix(),
+        "level": f.level.value, "rule": f.rule, "incident": f.incident, "path": f.file,
         "line": f.line, "message": f.message, "severity": f.severity, "start": _iso(f.start),
         "end": _iso(f.end), "gap_seconds": _seconds(f.gap), "limit_seconds": _seconds(f.limit),
         "phrase": f.phrase,

@@ -152,7 +152,7 @@ def incident_wording(rules: tuple[WordingRule, ...], incident: Incident) -> list
             for offset, phrase, written in phrase_hits(rule, update.body, lowered):
                 line = update.body_line + update.body.count("\n", 0, offset)
                 found.append(Finding(
-                    Level.WARNING, f"wording:{rule.name}", incident.slug, update.path, line,
+                    Level.WARNING, f"wording:{rule.name}", incident.slug, update.file, line,
                     f'"{written}": {rule.message} (wording check {rule.name})', phrase=phrase))
     return found
 

@@ -25,26 +25,26 @@ from heliograph.model import Incident, Site
 from heliograph.parsecache import SourceIndex
 
 # A finding without what its incident supplies: (index of its update, then every field of
-# Finding after `path`, `incident` left out). Storing these rather than Findings halves the
+# Finding after `file`, `incident` left out). Storing these rather than Findings halves the
 # time to read the entry back, which every build does.
 Record = tuple[Any, ...]
 
 
 def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ...] | None:
     """The findings of an incident as records; None if one is not at one of its updates."""
-    index = {u.path: n for n, u in enumerate(incident.updates)}
+    index = {u.file: n for n, u in enumerate(incident.updates)}
     records = []
     for f in found:
-        if f.incident != incident.slug or f.path not in index:
+        if f.incident != incident.slug or f.file not in index:
             return None
-        records.append((index[f.path], f.level, f.rule, f.line, f.message, f.start, f.end,
+        records.append((index[f.file], f.level, f.rule, f.line, f.message, f.start, f.end,
                         f.gap, f.limit, f.severity, f.phrase))
     return tuple(records)
 
 
 def from_records(records: tuple[Record, ...], incident: Incident) -> list[Finding]:
     """The findings that `as_records` made these records of."""
-    return [Finding(r[1], r[2], incident.slug, incident.updates[r[0]].path, *r[3:])
+    return [Finding(r[1], r[2], incident.slug, incident.updates[r[0]].file, *r[3:])
             for r in records]
 
 
