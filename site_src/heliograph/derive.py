@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -111,13 +111,22 @@ def incident_severity(site: Site, incident: Incident, t: datetime) -> Severity |
 def component_statuses(content: Content, t: datetime) -> dict[str, ComponentStatus]:
     """Every component's status at `t`: the worst any active incident gives it."""
     statuses = {c.id: ComponentStatus.OPERATIONAL for c in content.site.components}
-    for incident in content.incidents:
+    for incident in unclosed(content, t):
         if not is_active(incident, t):
             continue
         for cid, status in component_map(updates_until(incident, t)).items():
             if status.rank > statuses[cid].rank:
                 statuses[cid] = status
     return statuses
+
+
+def unclosed(content: Content, t: datetime) -> Iterator[Incident]:
+    """The incidents not closed for good by `t`, in content order: the only ones that can be
+    open or active at `t`, found without reading the long closed history's updates."""
+    for incident in content.incidents:
+        last = incident.updates[-1]
+        if last.at > t or last.status not in CLOSED_STATUSES:
+            yield incident
 
 
 def worst(statuses: Iterable[ComponentStatus]) -> ComponentStatus:
