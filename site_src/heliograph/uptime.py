@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 
 from heliograph import derive
-from heliograph.model import ComponentStatus, Content, Incident, Kind, Site
+from heliograph.model import CLOSED_STATUSES, ComponentStatus, Content, Incident, Kind, Site
 from heliograph.timefmt import MONTHS, local, zone
 
 # Tenths of a moment counted as downtime: major outage 1, partial outage 0.3 (the Statuspage
@@ -74,6 +74,8 @@ def site_uptime(content: Content, now: datetime) -> SiteUptime:
     bounds = day_bounds(site, now)
     by_component: dict[str, list[Interval]] = defaultdict(list)
     for incident in content.incidents:
+        if not reaches(incident, bounds[0]):
+            continue  # older history: its updates are not even read
         for interval in incident_intervals(incident, now):
             if interval.end > bounds[0]:  # older history cannot touch the window
                 by_component[interval.component].append(interval)
@@ -97,6 +99,19 @@ def day_bounds(site: Site, now: datetime) -> tuple[datetime, ...]:
     first = today - timedelta(days=site.uptime_days - 1)
     return tuple(datetime.combine(first + timedelta(days=n), time(), tz).astimezone(UTC)
                  for n in range(site.uptime_days + 1))
+
+
+def reaches(incident: Incident, since: datetime) -> bool:
+    """Whether the incident can give a component a status after `since`: it has a moment (an
+    update, or a maintenance window's edge) after it, or it was left active at its last one."""
+    last = incident.updates[-1]
+    moments = [last.at]
+    if incident.kind is Kind.MAINTENANCE:
+        moments += [e for e in (incident.scheduled_for, incident.scheduled_until) if e]
+    final = max(moments)
+    if final > since:
+        return True
+    return last.status not in CLOSED_STATUSES and derive.is_active(incident, final)
 
 
 def incident_intervals(incident: Incident, now: datetime) -> Iterator[Interval]:

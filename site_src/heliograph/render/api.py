@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from heliograph import activity, derive, ids
@@ -45,16 +48,13 @@ def dumps(data: Json) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def page_object(content: Content, now: datetime) -> Json:
+def page_object(site: Site, updated: datetime | None) -> Json:
     """The `page` object every file starts with; `updated_at` is the last change of anything,
 
     a maintenance window opening or closing by the clock included.
     """
-    site = content.site
-    times = [t for t in (activity.site_changed(content, now),
-                         *activity.components_changed(content, now).values()) if t]
     return {"id": ids.page_id(site), "name": site.name, "url": site.url,
-            "time_zone": site.timezone, "updated_at": millis(max(times, default=None))}
+            "time_zone": site.timezone, "updated_at": millis(updated)}
 
 
 def status_object(content: Content, now: datetime) -> Json:
@@ -94,11 +94,9 @@ def group_object(site: Site, group: Group, statuses: dict[str, ComponentStatus],
     }
 
 
-def components_list(content: Content, now: datetime) -> list[Json]:
+def components_list(site: Site, statuses: dict[str, ComponentStatus],
+                    changed: dict[str, datetime]) -> list[Json]:
     """Page order: top-level entries, each group followed by its members; positions per parent."""
-    site = content.site
-    statuses = derive.component_statuses(content, now)
-    changed = activity.components_changed(content, now)
     updated = {c.id: changed.get(c.id) for c in site.components}
     top = sorted([(g.position, g) for g in site.groups]
                  + [(c.position, c) for c in site.components if c.group is None],
@@ -189,39 +187,51 @@ def incident_object(content: Content, incident: Incident, now: datetime,
 def render_api(content: Content, now: datetime) -> dict[str, bytes]:
     """Every `api/v2/` file, from the same objects so the files agree with each other."""
     site = content.site
-    page = page_object(content, now)
-    status = status_object(content, now)
-    components = components_list(content, now)
+    # Statuses, open incidents and maintenance windows come from the incidents still open
+    # or to come; the rest of the history is closed and only counts for change times.
+    current = replace(content, incidents=tuple(derive.unclosed(content, now)))
+    statuses = derive.component_statuses(current, now)
+    changes = activity.changes(content, now)
+    page = page_object(site, changes.newest)
+    status = status_object(current, now)
+    components = components_list(site, statuses, changes.components)
     by_api_id = {o["id"]: o for o in components}
     by_cid = {c.id: by_api_id[ids.component_id(site, c.id)] for c in site.components}
-    shown = derive.visible(content, now)
-    incidents = [i for i in shown if i.kind is Kind.INCIDENT]
-    maintenance = [i for i in shown if i.kind is Kind.MAINTENANCE]
+    maintenance = [i for i in current.incidents if i.kind is Kind.MAINTENANCE]
     upcoming = sorted((i for i in maintenance
                        if derive.phase(i, now) is MaintenanceStatus.SCHEDULED),
                       key=lambda i: (i.began, i.slug))
     active = [i for i in maintenance if derive.phase(i, now) in ACTIVE_MAINTENANCE]
     made: dict[str, Json] = {}  # only listed incidents are built: the lists are short
 
-    def objects(found: list[Incident]) -> list[Json]:
-        for i in found:
+    def objects(found: Iterable[Incident]) -> list[Json]:
+        listed = list(found)
+        for i in listed:
             if i.slug not in made:
                 made[i.slug] = incident_object(content, i, now, by_cid)
-        return [made[i.slug] for i in found]
+        return [made[i.slug] for i in listed]
 
-    unresolved = objects([i for i in incidents if derive.is_open(i, now)])
+    unresolved = objects(i for i in current.incidents
+                         if i.kind is Kind.INCIDENT and derive.is_open(i, now))
     files: dict[str, Json] = {
         "summary.json": {"page": page, "components": components, "incidents": unresolved,
                          "scheduled_maintenances": objects(active + upcoming), "status": status},
         "status.json": {"page": page, "status": status},
         "components.json": {"page": page, "components": components},
-        "incidents.json": {"page": page, "incidents": objects(incidents[:LIST_LIMIT])},
+        "incidents.json": {"page": page, "incidents": objects(latest(content, now))},
         "incidents/unresolved.json": {"page": page, "incidents": unresolved},
         "scheduled-maintenances.json": {
-            "page": page, "scheduled_maintenances": objects(maintenance[:LIST_LIMIT])},
+            "page": page,
+            "scheduled_maintenances": objects(latest(content, now, Kind.MAINTENANCE))},
         "scheduled-maintenances/upcoming.json": {"page": page,
                                                  "scheduled_maintenances": objects(upcoming)},
         "scheduled-maintenances/active.json": {"page": page,
                                                "scheduled_maintenances": objects(active)},
     }
     return {API + name: dumps(data) for name, data in files.items()}
+
+
+def latest(content: Content, now: datetime, kind: Kind = Kind.INCIDENT) -> Iterator[Incident]:
+    """The `LIST_LIMIT` public incidents (or maintenance) that began last, newest first."""
+    found = (i for i in content.incidents if i.kind is kind and activity.is_public(i, now))
+    return islice(found, LIST_LIMIT)

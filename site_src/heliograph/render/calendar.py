@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from heliograph import derive, ids
+from heliograph.activity import is_public
 from heliograph.markup import plain_text
 from heliograph.model import Content, Incident, Kind, Site
 
@@ -27,17 +28,19 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Split a content line into pieces of at most 75 octets, never inside a UTF-8 character."""
-    pieces: list[str] = []
-    current, size, limit = "", 0, MAX_OCTETS
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > limit:
-            pieces.append(current)
-            current, size, limit = "", 0, MAX_OCTETS - 1  # the leading space counts
-        current += ch
-        size += n
-    pieces.append(current)
-    return "\r\n ".join(pieces)
+    data = line.encode("utf-8")
+    if len(data) <= MAX_OCTETS:
+        return line  # most lines: nothing to split
+    pieces: list[bytes] = []
+    start, limit = 0, MAX_OCTETS
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: the character starts earlier
+            cut -= 1
+        pieces.append(data[start:cut])
+        start, limit = cut, MAX_OCTETS - 1  # the leading space counts
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode("utf-8")
 
 
 def window_sequence(windows: Sequence[Window]) -> int:
@@ -62,10 +65,9 @@ def declared_windows(incident: Incident) -> list[Window]:
 
 
 def event_lines(site: Site, incident: Incident, window: tuple[datetime, datetime],
-                now: datetime) -> list[str]:
+                now: datetime, host: str) -> list[str]:
     """One VEVENT; its UID never changes and its SEQUENCE counts the reschedules."""
     posted = derive.updates_until(incident, now)
-    host = urlsplit(site.url).hostname or "heliograph"
     url = ids.incident_url(site, incident)
     description = f"{plain_text(posted[-1].body)}\n\n{url}"
     return [
@@ -89,12 +91,14 @@ def event_lines(site: Site, incident: Incident, window: tuple[datetime, datetime
 def render_calendar(content: Content, now: datetime) -> dict[str, bytes]:
     """`maintenance.ics` with every scheduled maintenance public at `now`, newest window first."""
     site = content.site
+    host = urlsplit(site.url).hostname or "heliograph"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Heliograph//Scheduled maintenance//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{escape_text(site.name + ' scheduled maintenance')}"]
-    for incident in derive.visible(content, now):
+    for incident in content.incidents:
         start, end = incident.scheduled_for, incident.scheduled_until
-        if incident.kind is Kind.MAINTENANCE and start and end:  # the loader requires both
-            lines += event_lines(site, incident, (start, end), now)
+        # the kind first: it is read without the updates; the loader requires both times
+        if incident.kind is Kind.MAINTENANCE and start and end and is_public(incident, now):
+            lines += event_lines(site, incident, (start, end), now, host)
     lines.append("END:VCALENDAR")
     return {"maintenance.ics": "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")}

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 
-from heliograph import activity, derive
+from heliograph import activity
 from heliograph.model import Content
 from heliograph.timefmt import iso_utc
 
@@ -20,13 +20,12 @@ def page_url(site_url: str, path: str) -> str:
 
 def last_changes(content: Content, now: datetime) -> dict[str, datetime]:
     """Newest public change per page that has its own: incident pages and component pages."""
-    changed: dict[str, datetime] = {}
-    for incident in derive.visible(content, now):
-        newest = activity.incident_changed(incident, now)
-        changed[f"incidents/{incident.slug}/index.html"] = newest
-        for cid in incident.component_ids:
-            key = f"components/{cid}/index.html"
-            changed[key] = max(changed.get(key, newest), newest)
+    ordered = activity.newest_by(content, now, activity.incident_changed)
+    changed = {f"incidents/{i.slug}/index.html": t for t, i in ordered}
+    # a component page changes with the newest incident naming it: the first one in `ordered`
+    wanted = [c.id for c in content.site.components]
+    changed.update((f"components/{cid}/index.html", t)
+                   for cid, t in activity.newest_per_component(ordered, wanted).items())
     return changed
 
 
