@@ -9,7 +9,7 @@ under; all parts are read in one query, and a build re-stores only the parts tha
 need no key of their own: `load` names every update `incidents/<slug>/<file>` wherever the site
 is, and the fingerprint holds the slug and the file names. Open incidents and maintenance
 depend on `now`, so they are checked afresh every build, which costs little: few incidents are
-open at a time, and a maintenance window that ended long ago is passed over in one comparison.
+open at a time, and maintenance has one rule only, about its window.
 """
 
 from __future__ import annotations
