@@ -317,3 +317,23 @@ def test_lists_hold_the_fifty_most_recent(make_site):
     site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
     names = [i["name"] for i in api(site, "incidents.json")["incidents"]]
     assert len(names) == 50 and names[0] == "Incident 52" and names[-1] == "Incident 3"
+
+
+def test_each_component_is_stamped_with_its_own_latest_change(make_site):
+    # Newer incidents on the API must not hide the older changes of the other components; the web
+    # app's last change is its maintenance window closing by the clock, after its last update.
+    files = resolved_incidents(3) | {
+        "incidents/2025-12-01-login/01.md": update(
+            "2025-12-01T10:00:00Z", "resolved", title="Sign-in slow", severity="SEV-3",
+            components={"login": "degraded_performance"}),
+        "incidents/2026-01-10-web/01.md": update(
+            "2025-12-20T09:00:00Z", "scheduled", "We will upgrade the web app.",
+            kind="maintenance", title="Web upgrade", components={"web": "under_maintenance"},
+            scheduled_for="2026-01-10T10:00:00Z", scheduled_until="2026-01-10T12:00:00Z")}
+    site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
+    updated = {c["name"]: c["updated_at"] for c in api(site, "components.json")["components"]}
+    assert updated == {"Public API": "2026-01-01T02:00:00.000Z",
+                       "Dashboard": "2026-01-10T12:00:00.000Z",  # the newest of its members
+                       "Web app": "2026-01-10T12:00:00.000Z",
+                       "Sign-in": "2025-12-01T10:00:00.000Z"}
+    assert api(site, "status.json")["page"]["updated_at"] == "2026-01-10T12:00:00.000Z"

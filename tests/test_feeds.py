@@ -200,3 +200,26 @@ def test_feeds_default_to_fifty_entries(make_site):
     site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
     titles = [e.title for e in read(site, "history.rss").entries]
     assert len(titles) == 50 and titles[0] == "Incident 52" and titles[-1] == "Incident 3"
+
+
+def test_an_old_incident_with_a_new_update_leads_its_feeds(make_site):
+    # Four newer API incidents fill the two-entry site feed; the old sign-in incident's late
+    # update still puts it first, and the sign-in feed reaches back past every API incident.
+    config = MINIMAL_CONFIG.replace("timezone: UTC", "timezone: UTC\n  feed_entries: 2")
+    files = resolved_incidents(4) | {
+        "incidents/2025-11-01-older/01.md": update(
+            "2025-11-01T10:00:00Z", "resolved", title="Older trouble", severity="SEV-3",
+            components={"login": "degraded_performance"}),
+        "incidents/2025-12-01-old/01.md": update(
+            "2025-12-01T10:00:00Z", "investigating", title="Old trouble", severity="SEV-3",
+            components={"login": "partial_outage"}),
+        "incidents/2025-12-01-old/02.md": update("2026-01-20T10:00:00Z", "resolved", "Fixed.")}
+    site = build_at(make_site(files, config=config), datetime(2026, 2, 1, tzinfo=UTC))
+
+    def titles(rel: str) -> list[str]:
+        return [e.title for e in read(site, rel).entries]
+
+    assert titles("history.atom") == titles("history.rss") == ["Old trouble", "Incident 4"]
+    assert titles("components/login/history.atom") == ["Old trouble", "Older trouble"]
+    assert titles("components/api/history.rss") == ["Incident 4", "Incident 3"]
+    assert titles("components/web/history.atom") == []

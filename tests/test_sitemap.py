@@ -61,3 +61,23 @@ def test_a_site_under_a_path_keeps_its_prefix(make_site):
     assert set(found) == pages(out, "https://example.org/status")
     assert found["https://example.org/status/incidents/2026-02-01-x/"] == "2026-02-01T10:00:00Z"
     assert "Sitemap: https://example.org/status/sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_a_component_page_changes_with_its_own_newest_incident(make_site):
+    # Newer incidents on the API do not hide the sign-in incident's late postmortem.
+    files = {f"incidents/2026-01-0{n}-api/01.md": update(
+        f"2026-01-0{n}T10:00:00Z", "resolved", title=f"API {n}", severity="SEV-3",
+        components={"api": "degraded_performance"}) for n in range(1, 4)} | {
+        "incidents/2025-12-01-login/01.md": update(
+            "2025-12-01T10:00:00Z", "resolved", title="Sign-in down", severity="SEV-3",
+            components={"login": "major_outage"}),
+        "incidents/2025-12-01-login/postmortem.md": "---\nat: 2026-01-02T09:00:00Z\n---\nWhy.\n"}
+    source = make_site(files)
+    out = source.parent / "_site"
+    build(Project.at(source, out), datetime(2026, 3, 1, tzinfo=UTC))
+    found = entries(out)
+    base = "https://status.test.example"
+    assert found[f"{base}/components/login/"] == "2026-01-02T09:00:00Z"
+    assert found[f"{base}/components/api/"] == "2026-01-03T10:00:00Z"
+    assert found[f"{base}/incidents/2025-12-01-login/"] == "2026-01-02T09:00:00Z"
+    assert found[f"{base}/components/web/"] == "2026-01-03T10:00:00Z"  # no incident: the newest

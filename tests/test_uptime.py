@@ -259,3 +259,28 @@ def test_a_year_of_bars_fits_a_small_phone(browser: Browser, make_site) -> None:
             page_.goto(path)
             assert page_.evaluate("document.documentElement.scrollWidth") <= 320, path
         page_.context.close()
+
+
+def test_incidents_that_began_before_the_window_count_on_the_days_they_reach(make_site):
+    # A week-long outage ends six hours into the window; one still open since January runs on
+    # to now (partial outage: 0.3 of every hour); one that ended before the window leaves no trace.
+    files = {
+        **incident("long", "Long outage", [
+            ("2026-02-03T00:00:00Z", "investigating", {"api": "major_outage"}),
+            ("2026-02-10T06:00:00Z", "resolved", {})]),
+        **incident("open", "Slow since January", [
+            ("2026-01-05T00:00:00Z", "identified", {"web": "partial_outage"})]),
+        **incident("gone", "Over before", [
+            ("2026-02-01T00:00:00Z", "investigating",
+             {"api": "major_outage", "web": "major_outage"}),
+            ("2026-02-02T00:00:00Z", "resolved", {})]),
+    }
+    home = page(built(make_site, files, "2026-02-11T12:00:00Z"), "index.html")
+    assert bar_days(home, API) == [
+        ("u-major_outage", "10 February 2026: 75.00% uptime, worst: major outage. Long outage"),
+        ("", "11 February 2026: 100% uptime. No incidents."),
+    ]
+    assert [label for _, label in bar_days(home, "Web app: uptime by day, last 2 days")] == [
+        "10 February 2026: 70.00% uptime, worst: partial outage. Slow since January",
+        "11 February 2026: 70.00% uptime, worst: partial outage. Slow since January",
+    ]
