@@ -1,8 +1,9 @@
 """Daily uptime per component and per group: incident intervals bucketed into calendar days.
 
-Each incident's updates are walked once into per-component status intervals; each component's
+The updates of each incident that reaches into the window are walked once into per-component
+status intervals (older incidents are passed over by their last update alone); each component's
 intervals are swept into one worst-status timeline, and that timeline is cut at the site's
-local midnights. The cost grows with incidents + components x days.
+local midnights. The cost grows with the window's incidents + components x days.
 """
 
 from __future__ import annotations
