@@ -106,13 +106,11 @@ def reaches(incident: Incident, since: datetime) -> bool:
     """Whether the incident can give a component a status after `since`: it has a moment (an
     update, or a maintenance window's edge) after it, or it was left active at its last one."""
     last = incident.updates[-1]
-    moments = [last.at]
+    final = last.at
     if incident.kind is Kind.MAINTENANCE:
-        moments += [e for e in (incident.scheduled_for, incident.scheduled_until) if e]
-    final = max(moments)
-    if final > since:
-        return True
-    return last.status not in CLOSED_STATUSES and derive.is_active(incident, final)
+        final = max(e for e in (final, incident.scheduled_for, incident.scheduled_until) if e)
+    return final > since or (last.status not in CLOSED_STATUSES
+                             and derive.is_active(incident, final))
 
 
 def incident_intervals(incident: Incident, now: datetime) -> Iterator[Interval]:
