@@ -1,4 +1,6 @@
-"""A build killed with SIGKILL at any moment leaves `_site/` wholly old or wholly new."""
+"""Writing a site: a build killed with SIGKILL at any moment leaves `_site/` wholly old or
+wholly new; the spare tree a write reuses counts only as far as its record still holds; no
+output path lands outside the output folder."""
 
 from __future__ import annotations
 
@@ -11,8 +13,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import MINIMAL_CONFIG, REPO, update, write_files
 from test_bad_input import tree_hash
+from test_cache import reference, tree
+
+from heliograph.build import Project, build
+from heliograph.treerecord import record_path, recorded
+from heliograph.write import UnsafePath, safe_relative, write_site
+
+sys.path.insert(0, str(REPO / "bench"))
+from corpus import add_update, corpus_now, write_corpus  # noqa: E402
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 INCIDENTS = 150
@@ -105,3 +116,90 @@ def test_killed_builds_leave_the_old_site_or_the_new(tmp_path: Path) -> None:
     finish(start_build(source, output))
     assert tree_hash(output) == hashes["New Co"]
     assert sorted(p.name for p in output.parent.iterdir()) == ["_site"]
+
+
+def warm_site(tmp_path: Path) -> tuple[Path, Path]:
+    """A 30-incident site built three times (each after one new update), so that its spare tree
+    has a record: the state of every large site between builds."""
+    source = write_corpus(tmp_path / "site", 30, seed=7).root
+    cache = tmp_path / "cache"
+    for n in range(3):
+        add_update(source, slug_at(source, 3 + n), seed=n)
+        build(Project.at(source), corpus_now(), cache_dir=cache)
+    (spare,) = cache.glob("spare-*")
+    assert recorded(spare, spare) is not None  # the next build trusts it without listing it
+    return source, spare
+
+
+def slug_at(source: Path, n: int) -> str:
+    return sorted(p.name for p in (source / "incidents").iterdir())[n]
+
+
+def assert_builds_as_cold(source: Path, cache: Path) -> None:
+    """Two builds (each tree of the pair serves once as the spare) give the cold build's files,
+    and nothing else: no stray file, no empty folder."""
+    for n in range(2):
+        add_update(source, slug_at(source, 10 + n), seed=20 + n)
+        build(Project.at(source), corpus_now(), cache_dir=cache)
+        site = source / "_site"
+        assert tree(site) == reference(source, corpus_now())
+        assert all(any(folder.iterdir()) for folder in site.rglob("*") if folder.is_dir())
+
+
+def test_a_spare_changed_below_its_root_is_not_trusted(tmp_path: Path) -> None:
+    source, spare = warm_site(tmp_path)
+    page = spare / "incidents" / slug_at(source, 20) / "index.html"
+    (page.parent / "stray.html").write_bytes(b"stray")  # deep inside: only its folder shows it
+    other = spare / "incidents" / slug_at(source, 21) / "index.html"
+    replacement = other.with_name("new.tmp")
+    replacement.write_bytes(b"<p>not this</p>")
+    os.replace(replacement, other)  # a new file in the old one's place
+    (spare / "incidents" / slug_at(source, 22) / "empty").mkdir()
+    assert_builds_as_cold(source, spare.parent)
+
+
+def test_a_stray_in_a_spare_folder_that_the_build_changes_is_not_kept(tmp_path: Path) -> None:
+    source, spare = warm_site(tmp_path)
+    updated = spare / "incidents" / slug_at(source, 10)  # the next build writes its new page here
+    (updated / "stray.html").write_bytes(b"stray")
+    assert_builds_as_cold(source, spare.parent)
+
+
+def test_a_damaged_or_missing_record_only_costs_a_listing(tmp_path: Path) -> None:
+    source, spare = warm_site(tmp_path)
+    record = record_path(spare, spare)
+    record.write_bytes(record.read_bytes()[:-100])
+    assert_builds_as_cold(source, spare.parent)
+    for record in spare.parent.glob(f".{spare.name}.*.tree"):
+        record.unlink()
+    assert_builds_as_cold(source, spare.parent)
+
+
+def test_hand_edits_to_the_live_site_do_not_reach_later_builds(tmp_path: Path) -> None:
+    """The live site becomes the next spare: what was done to it is undone, not kept."""
+    source, spare = warm_site(tmp_path)
+    site = source / "_site"
+    folder = site / "incidents" / slug_at(source, 15)
+    (folder / "notes.txt").write_text("mine")
+    (folder / "index.html").unlink()
+    (folder / "index.html").write_text("<p>edited</p>")
+    (site / "incidents" / slug_at(source, 16) / "index.html").unlink()
+    assert_builds_as_cold(source, spare.parent)
+
+
+@pytest.mark.parametrize("path", [
+    "", "/etc/passwd", "../x.html", "a/../../x", "a/..", ".git/config", "a/.hidden", "a//b",
+    "a/./b", "a/b/", "back\\slash.html", "nul\0.html"])
+def test_output_paths_that_could_escape_are_refused(path: str, tmp_path: Path) -> None:
+    site = tmp_path / "_site"
+    write_site({"index.html": b"old"}, site)
+    with pytest.raises(UnsafePath):
+        write_site({"index.html": b"new", path: b"x"}, site)
+    assert tree(site) == {"index.html": b"old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
+
+
+def test_ordinary_output_paths_are_accepted() -> None:
+    for path in ("index.html", "incidents/2026-01-02-db/index.html", "a..b/x.y", "feed.atom",
+                 "static/app.0f3a.css", "history/2026/01/index.html", "-x/y_z"):
+        assert safe_relative(path) == path

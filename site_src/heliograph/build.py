@@ -129,7 +129,7 @@ def _build(project: Project, now: datetime, strict: bool, cache_dir: Path | None
         result = BuildResult(project.output, sum(p.endswith(".html") for p in outputs),
                              len(outputs), sum(len(b) for b in outputs.values()), findings,
                              report.written)
-        session.finish(result, outputs)
+        session.finish(result, report.stats)  # the stat of each file, as the write left it
         return result
     finally:
         session.close()

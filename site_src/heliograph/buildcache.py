@@ -49,21 +49,28 @@ def other_inputs(source: Path, skip: set[Path]) -> list[tuple[str, bytes]]:
     return found
 
 
-def manifest(site: Path, paths: Iterable[str]) -> Manifest:
-    """The stat of each output file as the build left it."""
+def manifest(site: Path, paths: Iterable[str] | Manifest) -> Manifest:
+    """The stat of each output file as the build left it.
+
+    Given a Manifest (the stats `write_site` took as it left each file), no file is stat'ed again.
+    """
+    if isinstance(paths, dict) and all(type(v) is tuple for v in paths.values()):
+        return dict(paths)
+    prefix, lstat = os.path.join(site, ""), os.lstat  # strings: ten thousand Paths cost more
     found: Manifest = {}
     for path in paths:
-        st = os.stat(site / path, follow_symlinks=False)
+        st = lstat(prefix + path)
         found[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found
 
 
 def _untouched(site: Path, stored: Manifest) -> bool:
     """Whether every file the last build wrote is still there, unmodified (by stat)."""
+    prefix, lstat = os.path.join(site, ""), os.lstat  # strings: ten thousand Paths cost more
     try:
-        for path, (size, mtime, ino) in stored.items():
-            st = os.stat(site / path, follow_symlinks=False)
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime, ino):
+        for path, want in stored.items():
+            st = lstat(prefix + path)
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != want:
                 return False
     except OSError:
         return False
