@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import itemgetter
 
 from heliograph import derive
 from heliograph.model import Content, Incident, Kind
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the time of outputs with nothing in them yet
 
-Dated = tuple[datetime, Incident]
+Dated = tuple[datetime, str, Incident]  # a time, and the incident by slug and in full
 
 
 @dataclass(frozen=True)
@@ -66,13 +65,13 @@ def newest_by(content: Content, now: datetime, when: Callable[[Incident, datetim
               ) -> list[Dated]:
     """Every public incident with its `when` time, newest first (ties: slug, last first)."""
     keyed = [(when(i, now), i.slug, i) for i in content.incidents if is_public(i, now)]
-    keyed.sort(key=itemgetter(0, 1), reverse=True)
-    return [(t, i) for t, _, i in keyed]
+    keyed.sort(reverse=True)  # slugs are unique, so incidents themselves are never compared
+    return keyed
 
 
 def newest_first(content: Content, now: datetime) -> tuple[Incident, ...]:
     """Every public incident, newest update first."""
-    return tuple(i for _, i in newest_by(content, now, latest_update))
+    return tuple(i for _, _, i in newest_by(content, now, latest_update))
 
 
 def changes(content: Content, now: datetime) -> Changes:
@@ -80,7 +79,7 @@ def changes(content: Content, now: datetime) -> Changes:
     ordered = newest_by(content, now, last_change)
     components: dict[str, datetime] = {}
     wanted = [c.id for c in content.site.components]
-    for bound, incident in ordered:
+    for bound, _, incident in ordered:
         if all(cid in components and components[cid] >= bound for cid in wanted):
             break  # nothing older can change an answer: each incident's changes <= its bound
         for cid, t in component_changes(incident, now):
@@ -108,7 +107,7 @@ def newest_per_component(ordered: Iterable[Dated], wanted: Sequence[str]) -> dic
     """
     found: dict[str, datetime] = {}
     missing = set(wanted)
-    for t, incident in ordered:
+    for t, _, incident in ordered:
         if not missing:
             break
         for cid in incident.component_ids:

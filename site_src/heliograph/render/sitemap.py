@@ -21,7 +21,7 @@ def page_url(site_url: str, path: str) -> str:
 def last_changes(content: Content, now: datetime) -> dict[str, datetime]:
     """Newest public change per page that has its own: incident pages and component pages."""
     ordered = activity.newest_by(content, now, activity.incident_changed)
-    changed = {f"incidents/{i.slug}/index.html": t for t, i in ordered}
+    changed = {f"incidents/{slug}/index.html": t for t, slug, _ in ordered}
     # a component page changes with the newest incident naming it: the first one in `ordered`
     wanted = [c.id for c in content.site.components]
     changed.update((f"components/{cid}/index.html", t)
