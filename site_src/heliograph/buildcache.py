@@ -96,7 +96,8 @@ class BuildSession:
         """Open the cache and hash every input; reads only files changed since the last build."""
         directory = cache_dir(source, override)
         cache = Cache(directory)
-        markup.attach_store(MarkdownStore(cache) if cache.enabled else None)
+        markup.attach_store(MarkdownStore(cache, str(output.absolute())) if cache.enabled
+                            else None)
         index = scan(source, cache)
         skip = {output.absolute(), directory.absolute()}
         files = sorted((slug, sorted(names.items())) for slug, names in index.folders.items())
@@ -159,6 +160,8 @@ class BuildSession:
             self.pages.remember(written)
 
     def close(self) -> None:
+        if isinstance(store := markup.attached_store(), MarkdownStore):
+            store.store()
         markup.attach_store(None)
         if self.incidents is not None:
             self.incidents.store()

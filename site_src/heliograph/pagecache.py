@@ -30,20 +30,33 @@ POOL_FROM = 200  # fewer new pages than this render faster in this process
 
 
 class MarkdownStore(MutableMapping[str, str]):
-    """Rendered messages in the build cache, keyed by a hash of their markdown source."""
+    """Rendered messages in the build cache, keyed by a hash of their markdown source.
 
-    def __init__(self, cache: Cache) -> None:
+    The messages the last build looked up are kept together in one entry as well, so that a
+    build much like it (feeds and the calendar read the same thousand or so) makes one query
+    for them rather than one each.
+    """
+
+    def __init__(self, cache: Cache, scope: str = "") -> None:
         self.cache = cache
         self.added: dict[str, str] = {}
+        self._recent_key = cache.key("markdown-recent", scope)
+        recent = cache.get(self._recent_key)
+        self._recent: dict[str, str] = recent if isinstance(recent, dict) else {}
+        self._used: dict[str, str] = {}
 
     def __getitem__(self, source: str) -> str:
-        html = self.cache.get(self.cache.key("markdown", source))
-        if not isinstance(html, str):
-            raise KeyError(source)
+        html = self._recent.get(source)
+        if html is None:
+            html = self.cache.get(self.cache.key("markdown", source))
+            if not isinstance(html, str):
+                raise KeyError(source)
+        self._used[source] = html
         return html
 
     def __setitem__(self, source: str, html: str) -> None:
         self.added[source] = html
+        self._used[source] = html
         self.cache.put(self.cache.key("markdown", source), html)
 
     def __delitem__(self, source: str) -> None:
@@ -54,6 +67,11 @@ class MarkdownStore(MutableMapping[str, str]):
 
     def __len__(self) -> int:
         return len(self.added)
+
+    def store(self) -> None:
+        """Keep this build's messages together for the next build, if they differ."""
+        if self._used.keys() != self._recent.keys():
+            self.cache.put(self._recent_key, self._used)
 
 
 def theme_digest(theme: Theme) -> bytes:
