@@ -105,8 +105,7 @@ class TreeUpdate:
         mapping it also gives the (size, mtime_ns, inode) the caller saw that file with.
         """
         seen = unchanged.get if isinstance(unchanged, Mapping) else None
-        pop, stats, live, lstat, regular = self.existing.pop, self.stats, self.live, os.lstat, \
-            stat.S_ISREG
+        pop, stats, live, lstat = self.existing.pop, self.stats, self.live, os.lstat
         for path, data in outputs.items():
             have = pop(path, None)
             if seen is not None and have is not None:
@@ -114,16 +113,13 @@ class TreeUpdate:
                 if known is not None and known[2] == have and known[0] == len(data):
                     stats[path] = known
                     continue
-            st = None
-            if live is not None:
-                try:
-                    st = lstat(live + path)
-                except OSError:
-                    pass
-                else:
-                    if not (regular(st.st_mode) and st.st_size == len(data)
-                            and (path in unchanged or _holds(live + path, data))):
-                        st = None
+            try:
+                st = lstat(live + path) if live is not None else None
+            except OSError:
+                st = None
+            if st is not None and not (st.st_size == len(data) and stat.S_ISREG(st.st_mode) and (
+                    path in unchanged or _holds(live + path, data))):
+                st = None  # not a file with these bytes
             if st is not None and st.st_ino == have:
                 stats[path] = (st.st_size, st.st_mtime_ns, have)
             else:

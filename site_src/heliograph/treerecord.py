@@ -84,7 +84,7 @@ def keep_record(spare: Path, root: Path, record: TreeRecord | None, also: Path |
     mine = record_path(spare, root)
     keep = {mine.name} | ({record_path(spare, also).name} if also is not None else set())
     try:
-        for old in spare.parent.glob(f".{spare.name}.*.tree"):
+        for old in spare.parent.glob(f".{spare.name}.*"):  # records, and parts a kill left
             if old.name not in keep:
                 old.unlink(missing_ok=True)
         if record is None:
