@@ -203,3 +203,28 @@ def test_ordinary_output_paths_are_accepted() -> None:
     for path in ("index.html", "incidents/2026-01-02-db/index.html", "a..b/x.y", "feed.atom",
                  "static/app.0f3a.css", "history/2026/01/index.html", "-x/y_z"):
         assert safe_relative(path) == path
+
+
+def test_a_caller_that_knows_each_unchanged_files_stat_spares_the_write_a_stat(
+        tmp_path: Path) -> None:
+    """`unchanged` as a mapping to the (size, mtime_ns, inode) the caller saw: kept files keep
+    their inode, changed ones are new, and the report gives every file's stat as it is."""
+    site, spare = tmp_path / "_site", tmp_path / "cache" / "spare-x"
+    first = {f"incidents/i{n:02d}/index.html": f"<p>{n}</p>".encode() for n in range(20)}
+    first["index.html"] = b"home"
+    write_site(first, site, (), spare)
+    write_site(first, site, (), spare)  # now the spare, as in every later build, has a record
+    second = {**first, "index.html": b"new home", "incidents/i03/index.html": b"<p>3 again</p>",
+              "incidents/i20/index.html": b"<p>20</p>"}
+    del second["incidents/i05/index.html"]
+    before = {path: (st.st_size, st.st_mtime_ns, st.st_ino)
+              for path in first if (st := (site / path).stat())}
+    same = {path: before[path] for path in second if first.get(path) == second[path]}
+    report = write_site(second, site, same, spare)
+    assert tree(site) == second
+    after = {path: (st.st_size, st.st_mtime_ns, st.st_ino)
+             for path in second if (st := (site / path).stat())}
+    assert report.stats == after
+    assert {p for p in second if before.get(p) != after[p]} == {
+        "index.html", "incidents/i03/index.html", "incidents/i20/index.html"}
+    assert report.written == 3 and not (site / "incidents" / "i05").exists()
