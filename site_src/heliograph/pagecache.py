@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import stat
 from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
@@ -114,6 +115,29 @@ def reads_now(theme: Theme, name: str = TEMPLATE) -> bool:
 
 
 Stat = tuple[int, int, int]  # size, mtime_ns, inode of a file as the last build left it
+
+
+class KeptPage:
+    """A page the last build made from the same inputs, its file untouched in the site since.
+
+    The write keeps that very file, so its bytes are read only if something asks for them:
+    reading ten thousand unchanged pages back cost a warm build 0.1 s at 10,000 incidents.
+    """
+
+    __slots__ = ("file", "stat")
+
+    def __init__(self, file: str, seen: Stat) -> None:
+        self.file, self.stat = file, seen
+
+    def __len__(self) -> int:
+        return self.stat[0]
+
+    def __bytes__(self) -> bytes:
+        with open(self.file, "rb") as f:
+            st = os.fstat(f.fileno())
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != self.stat:
+                raise OSError(f"{self.file} changed during the build")
+            return f.read()
 Record = dict[str, tuple[Any, Stat]]  # output path -> (the page's inputs, its file's stat)
 
 
@@ -131,7 +155,8 @@ class PageCache:
         self.cache, self.index, self.site_dir, self.now = cache, index, site_dir, now
         self.base = digest(theme_digest(theme), repr(content.site))
         self.theme = theme
-        self.unchanged: set[str] = set()  # outputs known to equal the file in the current site
+        # outputs known to equal the file in the current site, with that file's stat
+        self.unchanged: dict[str, Stat] = {}
         self.rendered = 0
         self._reads_now: dict[str, bool] = {}
         self._record_key = cache.key("page-record", str(site_dir.absolute()))
@@ -207,22 +232,20 @@ class PageCache:
             except Exception:  # an unpicklable value (a function, say) counts by its repr
                 parts.append(f"{type(value).__qualname__}:{value!r}")
 
-    def _current(self, path: str, inputs: Any) -> bytes | None:
-        """The page in the current site, if the last build made it from the same inputs and
-        nothing has touched its file since."""
+    def _current(self, path: str, inputs: Any) -> Any:
+        """The page in the current site (a KeptPage), if the last build made it from the same
+        inputs and nothing has touched its file since."""
         known = self._previous.get(path)
         if known is None or known[0] != inputs:
             return None
         try:
-            with open(self._prefix + path, "rb") as f:  # a string: Paths cost more
-                st = os.fstat(f.fileno())
-                if (st.st_size, st.st_mtime_ns, st.st_ino) != known[1]:
-                    return None
-                data = f.read()
+            st = os.lstat(self._prefix + path)  # a string: Paths cost more
         except OSError:
             return None
-        self.unchanged.add(path)
-        return data
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != known[1] or not stat.S_ISREG(st.st_mode):
+            return None
+        self.unchanged[path] = known[1]
+        return KeptPage(self._prefix + path, known[1])
 
 
 _job: tuple[Content, datetime, Theme, list[Incident]] | None = None

@@ -141,7 +141,7 @@ class TreeUpdate:
             except OSError:
                 pass  # a file system without hard links: write it
         with open(dest, "xb") as f:
-            f.write(data)
+            f.write(bytes(data))  # a page kept from the last build reads its bytes now
             f.flush()
             st = os.fstat(f.fileno())
         self.stats[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
