@@ -9,7 +9,6 @@ its result comes back without loading anything. Any other build runs in full, re
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,9 +99,8 @@ class BuildSession:
                             else None)
         index = scan(source, cache)
         skip = {output.absolute(), directory.absolute()}
-        files = sorted((slug, sorted(names.items())) for slug, names in index.folders.items())
         key = digest(cache.code, now.isoformat(), repr(options), str(output.absolute()),
-                     pickle.dumps(files, protocol=5),
+                     index.digest(),
                      *(part for pair in other_inputs(source, skip) for part in pair))
         return cls(cache, source, output, index, cache.key("build", key))
 

@@ -36,10 +36,17 @@ class SourceIndex:
     def fingerprint(self, slug: str) -> bytes:
         """A hash of an incident folder's files: names and contents."""
         if (known := self._prints.get(slug)) is None:
-            files = self.folders.get(slug, {})
-            known = self._prints[slug] = digest(
-                slug, *(part for name in sorted(files) for part in (name, files[name])))
+            known = self._prints[slug] = folder_print(slug, self.folders.get(slug, {}))
         return known
+
+    def digest(self) -> bytes:
+        """A hash of every folder's fingerprint: of all the incidents' files."""
+        return digest(*(part for slug in sorted(self.folders)
+                        for part in (slug, self.fingerprint(slug))))
+
+
+def folder_print(slug: str, files: dict[str, bytes]) -> bytes:
+    return digest(slug, *(part for name in sorted(files) for part in (name, files[name])))
 
 
 def workers() -> int:
@@ -51,7 +58,8 @@ def workers() -> int:
 
 
 Entry = tuple[str, StatKey | bytes]  # a file name and its stat key, or the kind of entry
-Folder = tuple[tuple[Entry, ...], dict[str, bytes]]  # what a scan saw, and the files' hashes
+# what a scan saw in a folder, its files' hashes, and the folder's fingerprint
+Folder = tuple[tuple[Entry, ...], dict[str, bytes], bytes]
 
 
 def _folder_entries(path: str) -> tuple[tuple[Entry, ...], int]:
@@ -127,11 +135,13 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
         if before is not None and before[0] == entries and newest < settled_before:
             index[slug] = before
         else:
-            index[slug] = (entries, _hashes(folder, entries, before, settled_before))
+            files = _hashes(folder, entries, before, settled_before)
+            index[slug] = (entries, files, folder_print(slug, files))
     if index.keys() != previous.keys() or any(
             index[slug] is not previous[slug] for slug in index):  # new, read or gone
         cache.put(key, (started, index))
-    return SourceIndex({slug: files for slug, (_, files) in index.items()})
+    return SourceIndex({slug: files for slug, (_, files, _) in index.items()},
+                       {slug: fingerprint for slug, (_, _, fingerprint) in index.items()})
 
 
 def _parse(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
