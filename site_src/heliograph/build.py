@@ -8,21 +8,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from heliograph.buildcache import BuildSession
-from heliograph.check import check
-from heliograph.errors import ContentErrors
 from heliograph.findings import CheckFailed, Finding
-from heliograph.load import IncidentLoader, Reader, load, read_document
-from heliograph.model import Content
-from heliograph.render.api import render_api
-from heliograph.render.badges import render_badges
-from heliograph.render.calendar import render_calendar
-from heliograph.render.feeds import render_feeds
-from heliograph.render.pages import IncidentPages, PageMemo, incident_pages, render_pages
-from heliograph.render.sitemap import render_sitemap
-from heliograph.theme import load_theme
 from heliograph.write import clear_leftovers, merge_outputs, write_site
+
+if TYPE_CHECKING:
+    from heliograph.load import IncidentLoader, Reader
+    from heliograph.model import Content
+    from heliograph.render.pages import IncidentPages, PageMemo
+
+# The loader, the checks and the renderers are imported by the functions that use them: a
+# build with nothing to do (see BuildSession.previous) finishes before it would need them.
 
 DEFAULT_OUTPUT = "_site"
 
@@ -49,21 +47,30 @@ class BuildResult:
     written: int = 0  # files written anew; the rest were unchanged and kept
 
 
-def load_content(project: Project, now: datetime, read: Reader = read_document,
+def load_content(project: Project, now: datetime, read: Reader | None = None,
                  one: IncidentLoader | None = None) -> Content:
     """The model of the site, or ContentErrors with every problem in it."""
-    content, errors = load(project.source, now, read, one)
+    from heliograph.errors import ContentErrors
+    from heliograph.load import load, read_document
+    content, errors = load(project.source, now, read or read_document, one)
     if errors or content is None:
         raise ContentErrors(errors)
     return content
 
 
 def render_site(project: Project, content: Content, now: datetime,
-                incidents: IncidentPages = incident_pages, memo: PageMemo | None = None
+                incidents: IncidentPages | None = None, memo: PageMemo | None = None
                 ) -> dict[str, bytes]:
     """Every output file of the site, by path."""
+    from heliograph.render.api import render_api
+    from heliograph.render.badges import render_badges
+    from heliograph.render.calendar import render_calendar
+    from heliograph.render.feeds import render_feeds
+    from heliograph.render.pages import incident_pages, render_pages
+    from heliograph.render.sitemap import render_sitemap
+    from heliograph.theme import load_theme
     theme = load_theme(project.source)
-    pages = render_pages(content, now, theme, incidents, memo)
+    pages = render_pages(content, now, theme, incidents or incident_pages, memo)
     return merge_outputs(
         dict(theme.assets),
         pages,
@@ -119,6 +126,7 @@ def _build(project: Project, now: datetime, strict: bool, cache_dir: Path | None
             clear_leftovers(project.output)  # a build killed after its swap left them
             return replace(done, written=0)
         content = load_content(project, now, *session.loaders())
+        from heliograph.check import check
         findings = check(content, now, session.wording_memo())
         if strict and findings:
             raise CheckFailed(findings)

@@ -13,17 +13,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from heliograph import markup
 from heliograph.cache import Cache, cache_dir, digest
-from heliograph.incidentcache import IncidentMemo
-from heliograph.load import Reader
-from heliograph.model import Content
-from heliograph.pagecache import MarkdownStore, PageCache
-from heliograph.parsecache import SourceIndex, parsed_documents, reader, scan
-from heliograph.theme import DEFAULT_THEME, load_theme
-from heliograph.wordingcache import WordingMemo
+from heliograph.markdownstore import MarkdownStore
+from heliograph.sourceindex import SourceIndex, scan
+from heliograph.theme import DEFAULT_THEME
+
+if TYPE_CHECKING:
+    from heliograph.incidentcache import IncidentMemo
+    from heliograph.load import Reader
+    from heliograph.model import Content
+    from heliograph.pagecache import PageCache
+    from heliograph.wordingcache import WordingMemo
+
+# Everything that parses or renders is imported where a build first needs it: a build with
+# nothing to do answers from `previous` and never pays for YAML, Jinja or Markdown.
 
 SKIP_DIRS = frozenset({"incidents", "node_modules", "__pycache__"})
 Manifest = dict[str, tuple[int, int, int]]  # output path -> (size, mtime_ns, inode)
@@ -88,6 +93,7 @@ class BuildSession:
     pages: PageCache | None = None
     wording: WordingMemo | None = None
     incidents: IncidentMemo | None = None
+    messages: MarkdownStore | None = None
 
     @classmethod
     def start(cls, source: Path, output: Path, now: datetime, options: tuple[Any, ...],
@@ -95,8 +101,6 @@ class BuildSession:
         """Open the cache and hash every input; reads only files changed since the last build."""
         directory = cache_dir(source, override)
         cache = Cache(directory)
-        markup.attach_store(MarkdownStore(cache, str(output.absolute())) if cache.enabled
-                            else None)
         index = scan(source, cache)
         skip = {output.absolute(), directory.absolute()}
         key = digest(cache.code, now.isoformat(), repr(options), str(output.absolute()),
@@ -124,6 +128,12 @@ class BuildSession:
         Incidents the cache holds are not read at all; the files of the others are parsed
         from the parsed-file cache, or on every core when it has not seen them.
         """
+        from heliograph import markup
+        from heliograph.incidentcache import IncidentMemo
+        from heliograph.parsecache import parsed_documents, reader
+        if self.cache.enabled:
+            self.messages = MarkdownStore(self.cache, str(self.output.absolute()))
+            markup.attach_store(self.messages)
         memo = self.incidents = IncidentMemo(self.cache, self.index, self.source)
         missing = memo.missing()
         need = SourceIndex({slug: files for slug, files in self.index.folders.items()
@@ -137,6 +147,8 @@ class BuildSession:
 
     def page_cache(self, content: Content, now: datetime) -> PageCache:
         """The page maker and memo for `render_pages`; it knows which pages it reused."""
+        from heliograph.pagecache import PageCache
+        from heliograph.theme import load_theme
         if self.pages is None:
             self.pages = PageCache(self.cache, self.index, self.output, content, now,
                                    load_theme(self.source))
@@ -145,6 +157,7 @@ class BuildSession:
     def wording_memo(self) -> WordingMemo:
         """The checks of one incident (cadence and wording), answered from the cache when the
         incident is resolved and its folder unchanged; call it after `loaders`."""
+        from heliograph.wordingcache import WordingMemo
         if self.wording is None:
             self.wording = WordingMemo(self.cache, self.index)
         return self.wording
@@ -158,9 +171,10 @@ class BuildSession:
             self.pages.remember(written)
 
     def close(self) -> None:
-        if isinstance(store := markup.attached_store(), MarkdownStore):
-            store.store()
-        markup.attach_store(None)
+        if self.messages is not None:
+            from heliograph import markup
+            self.messages.store()
+            markup.attach_store(None)
         if self.incidents is not None:
             self.incidents.store()
         if self.wording is not None:

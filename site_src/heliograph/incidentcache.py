@@ -16,7 +16,7 @@ from heliograph.cache import Cache, digest
 from heliograph.errors import ContentError
 from heliograph.load import Reader, load_incident
 from heliograph.model import Incident, Site
-from heliograph.parsecache import SourceIndex
+from heliograph.sourceindex import SourceIndex
 
 
 def latest_time(incident: Incident) -> datetime:

@@ -18,9 +18,9 @@ from heliograph.model import (
 )
 from heliograph.schema import Field, Invalid, check_mapping, choice, describe, optional_text, time
 from heliograph.sourcefile import Document, read_text, split_front_matter
+from heliograph.sourceindex import INCIDENTS_DIR
 from heliograph.yamltext import LineMap
 
-INCIDENTS_DIR = "incidents"
 POSTMORTEM_NAME = "postmortem.md"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.md")

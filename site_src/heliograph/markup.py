@@ -33,10 +33,6 @@ def attach_store(store: MutableMapping[str, str] | None) -> None:
     render_markdown.cache_clear()
 
 
-def attached_store() -> MutableMapping[str, str] | None:
-    return _store
-
-
 @lru_cache(maxsize=65536)
 def render_markdown(source: str) -> str:
     """Sanitised HTML for a markdown message; raw HTML that could run script never survives."""

@@ -13,7 +13,7 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -22,57 +22,13 @@ from typing import Any
 from heliograph import markup
 from heliograph.cache import Cache, digest
 from heliograph.model import Content, Incident
-from heliograph.parsecache import SourceIndex, _fork_context, workers
+from heliograph.parsecache import _fork_context, workers
+from heliograph.sourceindex import SourceIndex
 from heliograph.render.pages import incident_pages
 from heliograph.theme import Theme
 
 TEMPLATE = "incident.html"
 POOL_FROM = 200  # fewer new pages than this render faster in this process
-
-
-class MarkdownStore(MutableMapping[str, str]):
-    """Rendered messages in the build cache, keyed by a hash of their markdown source.
-
-    The messages the last build looked up are kept together in one entry as well, so that a
-    build much like it (feeds and the calendar read the same thousand or so) makes one query
-    for them rather than one each.
-    """
-
-    def __init__(self, cache: Cache, scope: str = "") -> None:
-        self.cache = cache
-        self.added: dict[str, str] = {}
-        self._recent_key = cache.key("markdown-recent", scope)
-        recent = cache.get(self._recent_key)
-        self._recent: dict[str, str] = recent if isinstance(recent, dict) else {}
-        self._used: dict[str, str] = {}
-
-    def __getitem__(self, source: str) -> str:
-        html = self._recent.get(source)
-        if html is None:
-            html = self.cache.get(self.cache.key("markdown", source))
-            if not isinstance(html, str):
-                raise KeyError(source)
-        self._used[source] = html
-        return html
-
-    def __setitem__(self, source: str, html: str) -> None:
-        self.added[source] = html
-        self._used[source] = html
-        self.cache.put(self.cache.key("markdown", source), html)
-
-    def __delitem__(self, source: str) -> None:
-        raise KeyError(source)  # entries are never removed, only superseded by new keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.added)
-
-    def __len__(self) -> int:
-        return len(self.added)
-
-    def store(self) -> None:
-        """Keep this build's messages together for the next build, if they differ."""
-        if self._used.keys() != self._recent.keys():
-            self.cache.put(self._recent_key, self._used)
 
 
 def theme_digest(theme: Theme) -> bytes:

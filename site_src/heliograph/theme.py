@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 DEFAULT_THEME = Path(__file__).parent / "theme"
 FINGERPRINTED = (".css", ".js")  # renamed by content hash so they can be cached for a year
@@ -46,6 +48,7 @@ def load_theme(source: Path) -> Theme:
 
 
 def environment(theme: Theme) -> jinja2.Environment:
+    import jinja2  # here, not above: a build with nothing to do reads the theme's files only
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,

@@ -22,7 +22,7 @@ from heliograph.cache import Cache, digest
 from heliograph.check import incident_findings, settled
 from heliograph.findings import Finding
 from heliograph.model import Incident, Site
-from heliograph.parsecache import SourceIndex
+from heliograph.sourceindex import SourceIndex
 
 # A finding without what its incident supplies: (index of its update, then every field of
 # Finding after `file`, `incident` left out). Storing these rather than Findings halves the
