@@ -14,7 +14,7 @@ from pathlib import Path
 
 from heliograph.cache import Cache, digest
 from heliograph.errors import ContentError
-from heliograph.load import Reader, load_incident
+from heliograph.load import Reader, load_folder
 from heliograph.model import Incident, Site
 from heliograph.sourceindex import SourceIndex
 
@@ -65,9 +65,8 @@ class IncidentMemo:
             self._site = (site, digest(repr(site)))
         return self._site[1]
 
-    def __call__(self, folder: Path, display: Path, site: Site | None, now: datetime,
+    def __call__(self, root: Path, slug: str, site: Site | None, now: datetime,
                  read: Reader) -> tuple[Incident | None, list[ContentError]]:
-        slug = folder.name
         known = slug in self.index.folders
         entry = self.known.get(slug) if known else None
         if entry is not None and site is not None:
@@ -75,7 +74,7 @@ class IncidentMemo:
             if (folder_hash == self.index.fingerprint(slug) and
                     site_key == self._site_key(site) and latest <= now):
                 return incident, []
-        incident, errors = load_incident(folder, display, site, now, read)
+        incident, errors = load_folder(root, slug, site, now, read)
         self.loaded += 1
         if known and incident is not None and not errors and site is not None:
             self.known[slug] = (self.index.fingerprint(slug), self._site_key(site),

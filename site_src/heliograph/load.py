@@ -56,7 +56,8 @@ class _Parsed:
 
 
 Reader = Callable[[Path, Path], tuple[Document | None, list[ContentError]]]
-IncidentLoader = Callable[[Path, Path, Site | None, datetime, Reader],
+# (incidents folder, slug, site, now, reader) -> one incident, or its errors
+IncidentLoader = Callable[[Path, str, Site | None, datetime, Reader],
                           tuple[Incident | None, list[ContentError]]]
 
 
@@ -71,28 +72,17 @@ def load(source: Path, now: datetime, read: Reader = read_document,
          one: IncidentLoader | None = None) -> tuple[Content | None, list[ContentError]]:
     """Read the whole site in `source`; return the model, or every error in it.
 
-    `read` parses one file and `one` loads one incident folder (default `load_incident`); the
+    `read` parses one file and `one` loads one incident folder (default `load_folder`); the
     build passes ones that answer from its cache.
     """
     site, errors = load_site(source)
     incidents: list[Incident] = []
     root = source / INCIDENTS_DIR
     for entry in _entries(root):  # the folder's own listing tells links and folders apart
-        folder, display = root / entry.name, Path(INCIDENTS_DIR, entry.name)
-        if entry.is_symlink() and entry.is_dir():
-            errors.append(ContentError(display, 1, "incident folders must be real folders, "
-                                       "not links"))
+        if not entry.is_dir(follow_symlinks=False) or not SLUG.fullmatch(entry.name):
+            errors += _misplaced(entry)
             continue
-        if not entry.is_dir():
-            if folder.suffix == ".md":
-                errors.append(ContentError(display, 1, "an update must live in its incident's "
-                                           f"folder: incidents/<slug>/{folder.name}"))
-            continue
-        if not SLUG.fullmatch(folder.name):
-            errors.append(ContentError(display, 1, f"incident folder name {folder.name!r} is its "
-                                       "URL: use lowercase letters, digits and '-' only"))
-            continue
-        incident, errs = (one or load_incident)(folder, display, site, now, read)
+        incident, errs = (one or load_folder)(root, entry.name, site, now, read)
         errors += errs
         if incident:
             incidents.append(incident)
@@ -102,12 +92,32 @@ def load(source: Path, now: datetime, read: Reader = read_document,
     return Content(site, tuple(incidents)), []
 
 
+def _misplaced(entry: os.DirEntry[str]) -> list[ContentError]:
+    """What is wrong with an entry of `incidents/` that is not an incident folder."""
+    display = Path(INCIDENTS_DIR, entry.name)
+    if entry.is_symlink() and entry.is_dir():
+        return [ContentError(display, 1, "incident folders must be real folders, not links")]
+    if not entry.is_dir():
+        if entry.name.endswith(".md"):
+            return [ContentError(display, 1, "an update must live in its incident's folder: "
+                                 f"incidents/<slug>/{entry.name}")]
+        return []
+    return [ContentError(display, 1, f"incident folder name {entry.name!r} is its URL: use "
+                         "lowercase letters, digits and '-' only")]
+
+
 def _entries(root: Path) -> list[os.DirEntry[str]]:
     """What `incidents/` holds, by name, hidden names left out."""
     if not root.is_dir():
         return []
     with os.scandir(root) as it:
         return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+
+
+def load_folder(root: Path, slug: str, site: Site | None, now: datetime,
+                read: Reader = read_document) -> tuple[Incident | None, list[ContentError]]:
+    """`load_incident` of `root/slug`, shown to people as `incidents/<slug>`."""
+    return load_incident(root / slug, Path(INCIDENTS_DIR, slug), site, now, read)
 
 
 def load_incident(folder: Path, display: Path, site: Site | None, now: datetime,

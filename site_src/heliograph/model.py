@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 
@@ -180,6 +181,9 @@ class Incident:
     def path(self) -> Path:
         return Path(self.folder)
 
+    # Derived once per incident (a frozen dataclass has a __dict__ for them): the listings
+    # and checks of a large site ask each incident for these tens of thousands of times.
+
     @property
     def first(self) -> Update:
         return self.updates[0]
@@ -188,7 +192,7 @@ class Incident:
     def last(self) -> Update:
         return self.updates[-1]
 
-    @property
+    @cached_property
     def title(self) -> str:
         return next(u.title for u in reversed(self.updates) if u.title)
 
@@ -197,12 +201,12 @@ class Incident:
         """The severity in force after the latest update."""
         return next((u.severity for u in reversed(self.updates) if u.severity), None)
 
-    @property
+    @cached_property
     def began(self) -> datetime:
         """When the impact began: `started`, else the window start, else the first update."""
         return self.started or self.scheduled_for or self.first.at
 
-    @property
+    @cached_property
     def component_ids(self) -> tuple[str, ...]:
         """Every component ever attached, in first-mention order."""
         seen: dict[str, None] = {}
@@ -210,7 +214,7 @@ class Incident:
             seen.update((cid, None) for cid, _ in u.components)
         return tuple(seen)
 
-    @property
+    @cached_property
     def resolved_at(self) -> datetime | None:
         return self.last.at if self.last.status in CLOSED_STATUSES else None
 
