@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from markupsafe import Markup, escape
 
 from heliograph import derive, views
 from heliograph.markup import render_markdown
-from heliograph.model import Content, Incident, Kind
+from heliograph.model import Content, Incident, Kind, Site
 from heliograph.theme import Theme, environment
 from heliograph.timefmt import (
     clock, clock_zone, human_date, human_duration, human_time, iso_utc, month_label,
@@ -25,7 +26,7 @@ from heliograph.uptime import day_label, percent, site_uptime
 class PageContext:
     """What every page template may use besides its own data."""
 
-    content: Content
+    site: Site  # not the whole content: Jinja's cycles keep this alive until collected
     now: datetime
     theme: Theme
     base: str  # the URL path of the site root, ending in '/'
@@ -35,16 +36,24 @@ class PageContext:
         return self.base + path.removeprefix("/")
 
     def absolute(self, path: str) -> str:
-        return self.content.site.url + "/" + path.removeprefix("/")
+        return self.site.url + "/" + path.removeprefix("/")
 
 
 def site_base(url: str) -> str:
     return urlsplit(url).path.rstrip("/") + "/"
 
 
-def make_environment(ctx: PageContext) -> jinja2.Environment:
+@contextmanager
+def page_environment(ctx: PageContext) -> Iterator[jinja2.Environment]:
+    """The Jinja environment of one rendering pass.
+
+    An environment, its templates and their render contexts refer to each other, so only the
+    cycle collector frees them, and a build pauses it. They hold the site settings and the theme
+    (never the whole content: freeing 10,000 incidents by collector at exit took 0.3 s), and
+    their globals are emptied after the pass so that even those go with the pass.
+    """
     env = environment(ctx.theme)
-    tz = ctx.content.site.timezone
+    tz = ctx.site.timezone
 
     def time_tag(t: datetime, style: str = "full") -> Markup:
         shown = {"full": human_time, "clock": clock, "clock_zone": clock_zone,
@@ -56,12 +65,16 @@ def make_environment(ctx: PageContext) -> jinja2.Environment:
         duration=human_duration, label=views.status_label, percent=percent, day=day_label,
     )
     env.globals.update(
-        site=ctx.content.site, now=ctx.now, url=ctx.url, absolute=ctx.absolute,
+        site=ctx.site, now=ctx.now, url=ctx.url, absolute=ctx.absolute,
         asset=lambda name: ctx.url(ctx.theme.url_of(name)), month_label=month_label,
         has_asset=lambda name: name in dict(ctx.theme.asset_names),
         Kind=Kind, escape=escape,
     )
-    return env
+    try:
+        yield env
+    finally:
+        env.globals.clear()
+        env.filters.clear()
 
 
 def _render(env: jinja2.Environment, ctx: PageContext, path: str, template: str,
@@ -74,11 +87,11 @@ def _render(env: jinja2.Environment, ctx: PageContext, path: str, template: str,
 def incident_pages(content: Content, now: datetime, theme: Theme,
                    incidents: Iterable[Incident]) -> dict[str, bytes]:
     """The page of each incident: a function of that incident, the site, the theme and `now`."""
-    ctx = PageContext(content, now, theme, site_base(content.site.url))
-    env = make_environment(ctx)
-    return {f"incidents/{i.slug}/index.html": _render(
-        env, ctx, f"incidents/{i.slug}/index.html", "incident.html",
-        incident=views.incident_view(content, i, now)) for i in incidents}
+    ctx = PageContext(content.site, now, theme, site_base(content.site.url))
+    with page_environment(ctx) as env:
+        return {f"incidents/{i.slug}/index.html": _render(
+            env, ctx, f"incidents/{i.slug}/index.html", "incident.html",
+            incident=views.incident_view(content, i, now)) for i in incidents}
 
 
 IncidentPages = Callable[[Content, datetime, Theme, tuple[Incident, ...]], dict[str, bytes]]
@@ -98,46 +111,46 @@ def render_pages(content: Content, now: datetime, theme: Theme,
     Page data names incidents, not their views: a view is made only for a page that is
     rendered, so a build that reuses most pages does not derive the whole history.
     """
-    ctx = PageContext(content, now, theme, site_base(content.site.url))
-    env = make_environment(ctx)
-    site = content.site
-    view = views.Viewer(content, now)
-    statuses = derive.component_statuses(content, now)
-    blocks = views.component_blocks(content, statuses)
-    uptime = site_uptime(content, now)
-    out: dict[str, bytes] = {}
+    ctx = PageContext(content.site, now, theme, site_base(content.site.url))
+    with page_environment(ctx) as env:
+        site = content.site
+        view = views.Viewer(content, now)
+        statuses = derive.component_statuses(content, now)
+        blocks = views.component_blocks(content, statuses)
+        uptime = site_uptime(content, now)
+        out: dict[str, bytes] = {}
 
-    def page(path: str, template: str, **data: Any) -> None:
-        def make() -> bytes:
-            return _render(env, ctx, path, template, **view.shown(data))
-        out[path] = memo(path, template, data, make) if memo else make()
+        def page(path: str, template: str, **data: Any) -> None:
+            def make() -> bytes:
+                return _render(env, ctx, path, template, **view.shown(data))
+            out[path] = memo(path, template, data, make) if memo else make()
 
-    live = [view(i) for i in views.unsettled(content.incidents)]
-    # the oldest day shown began at most `history_days` days ago, give or take a clock change
-    since = now - timedelta(days=site.history_days, hours=2)
-    page("index.html", "index.html",
-         overall=derive.overall(statuses), blocks=blocks, uptime=uptime,
-         open_incidents=[v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT],
-         active_maintenance=[v.incident for v in live if v.kind is Kind.MAINTENANCE
-                             and derive.is_active(v.incident, now)],
-         upcoming=tuple(v.incident for v in views.upcoming_maintenance(tuple(live))),
-         days=views.days_back(views.began_since(content.incidents, since), now,
-                              site.timezone, site.history_days))
-    out.update(incidents(content, now, theme, content.incidents))
-    months = views.by_month(content.incidents, site.timezone, now)
-    page("history/index.html", "history.html", months=tuple(
-        (ym, sum(i.kind is Kind.INCIDENT for i in items),
-         sum(i.kind is Kind.MAINTENANCE for i in items)) for ym, items in months))
-    for (year, month), items in months:
-        page(f"history/{year:04d}-{month:02d}/index.html", "month.html", year=year, month=month,
-             incidents=[i for i in items if i.kind is Kind.INCIDENT],
-             maintenance=[i for i in items if i.kind is Kind.MAINTENANCE])
-    related = views.latest_for_components(content, COMPONENT_RECENT + 1)
-    for block in blocks:
-        for row in block.rows:
-            cid = row.component.id
-            page(f"components/{cid}/index.html", "component.html", row=row, group=block.name,
-                 incidents=related[cid][:COMPONENT_RECENT],
-                 older=len(related[cid]) > COMPONENT_RECENT, uptime=uptime.component(cid))
-    page("404.html", "404.html")
-    return out
+        live = [view(i) for i in views.unsettled(content.incidents)]
+        # the oldest day shown began at most `history_days` days ago, give or take a clock change
+        since = now - timedelta(days=site.history_days, hours=2)
+        page("index.html", "index.html",
+             overall=derive.overall(statuses), blocks=blocks, uptime=uptime,
+             open_incidents=[v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT],
+             active_maintenance=[v.incident for v in live if v.kind is Kind.MAINTENANCE
+                                 and derive.is_active(v.incident, now)],
+             upcoming=tuple(v.incident for v in views.upcoming_maintenance(tuple(live))),
+             days=views.days_back(views.began_since(content.incidents, since), now,
+                                  site.timezone, site.history_days))
+        out.update(incidents(content, now, theme, content.incidents))
+        months = views.by_month(content.incidents, site.timezone, now)
+        page("history/index.html", "history.html", months=tuple(
+            (ym, sum(i.kind is Kind.INCIDENT for i in items),
+             sum(i.kind is Kind.MAINTENANCE for i in items)) for ym, items in months))
+        for (year, month), items in months:
+            page(f"history/{year:04d}-{month:02d}/index.html", "month.html", year=year,
+                 month=month, incidents=[i for i in items if i.kind is Kind.INCIDENT],
+                 maintenance=[i for i in items if i.kind is Kind.MAINTENANCE])
+        related = views.latest_for_components(content, COMPONENT_RECENT + 1)
+        for block in blocks:
+            for row in block.rows:
+                cid = row.component.id
+                page(f"components/{cid}/index.html", "component.html", row=row, group=block.name,
+                     incidents=related[cid][:COMPONENT_RECENT],
+                     older=len(related[cid]) > COMPONENT_RECENT, uptime=uptime.component(cid))
+        page("404.html", "404.html")
+        return out
