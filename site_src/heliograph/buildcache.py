@@ -148,8 +148,9 @@ class BuildSession:
     def page_cache(self, content: Content, now: datetime) -> PageCache:
         """The page maker and memo for `render_pages`; it knows which pages it reused."""
         from heliograph.pagecache import PageCache
-        from heliograph.theme import load_theme
+        from heliograph.theme import keep_compiled, load_theme
         if self.pages is None:
+            keep_compiled(self._folder("templates"))
             self.pages = PageCache(self.cache, self.index, self.output, content, now,
                                    load_theme(self.source))
         return self.pages
@@ -170,7 +171,20 @@ class BuildSession:
         if self.pages is not None:
             self.pages.remember(written)
 
+    def _folder(self, name: str) -> Path | None:
+        """A folder of the cache's own, made if need be; None without a usable cache."""
+        if self.cache.directory is None or not self.cache.enabled:
+            return None
+        try:
+            (self.cache.directory / name).mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return self.cache.directory / name
+
     def close(self) -> None:
+        if self.pages is not None:
+            from heliograph.theme import keep_compiled
+            keep_compiled(None)
         if self.messages is not None:
             from heliograph import markup
             self.messages.store()

@@ -8,7 +8,6 @@ stored incident is valid exactly when those hold, and `load` runs for every othe
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from heliograph.cache import Cache, digest
 from heliograph.errors import ContentError
 from heliograph.load import Reader, load_folder
 from heliograph.model import Incident, Site
-from heliograph.sourceindex import SourceIndex
+from heliograph.sourceindex import SHARDS, SourceIndex, shard_of
 
 
 def latest_time(incident: Incident) -> datetime:
@@ -27,12 +26,7 @@ def latest_time(incident: Incident) -> datetime:
     return max(times)
 
 
-SHARDS = 64  # a changed incident rewrites 1/64 of the store; a build reads 64 entries, not N
 Entry = tuple[bytes, bytes, datetime, Incident]  # folder hash, site key, latest time, model
-
-
-def shard_of(slug: str) -> int:
-    return zlib.crc32(slug.encode("utf-8")) % SHARDS
 
 
 class IncidentMemo:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,11 @@ from heliograph.cache import Cache, digest
 INCIDENTS_DIR = "incidents"
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may change again unseen
 StatKey = tuple[int, int, int, int]
+SHARDS = 64  # the index and the incident cache are kept in this many parts, by slug
+
+
+def shard_of(slug: str) -> int:
+    return zlib.crc32(slug.encode("utf-8")) % SHARDS
 
 
 @dataclass(frozen=True)
@@ -96,16 +102,20 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
 
     As in git's index, a file modified within RACY_NS of the previous scan is read again even
     when its stat matches, since a second edit in the same clock tick would leave it unchanged.
-    A folder whose every entry is as the last scan saw it is taken whole.
+    A folder whose every entry is as the last scan saw it is taken whole. The index is kept in
+    shards by slug, so that a change stores one shard again, not the index of every file.
     """
     root = os.path.join(source, INCIDENTS_DIR)
     started = time.time_ns()
-    key = cache.key("source-index", str(Path(root).absolute()))
+    keys = [cache.key("source-index", str(Path(root).absolute()), str(n)) for n in range(SHARDS)]
+    stored = cache.get_many(keys)
     previous: dict[str, Folder] = {}
-    settled_before = 0
-    if (stored := cache.get(key)) is not None:
-        settled_before, previous = stored[0] - RACY_NS, stored[1]
-    index: dict[str, Folder] = {}
+    settled: list[int] = []  # per shard: files changed before this were settled when it was saved
+    for key in keys:
+        when, folders = stored.get(key, (RACY_NS, {}))
+        settled.append(when - RACY_NS)
+        previous.update(folders)
+    shards: list[dict[str, Folder]] = [{} for _ in keys]
     try:
         slugs = [e.name for e in os.scandir(root) if not e.name.startswith(".")
                  and e.is_dir(follow_symlinks=False)]
@@ -117,14 +127,18 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
             entries, newest = _folder_entries(folder)
         except OSError:
             continue
+        n = shard_of(slug)
         before = previous.get(slug)
-        if before is not None and before[0] == entries and newest < settled_before:
-            index[slug] = before
+        if before is not None and before[0] == entries and newest < settled[n]:
+            shards[n][slug] = before
         else:
-            files = _hashes(folder, entries, before, settled_before)
-            index[slug] = (entries, files, folder_print(slug, files))
-    if index.keys() != previous.keys() or any(
-            index[slug] is not previous[slug] for slug in index):  # new, read or gone
-        cache.put(key, (started, index))
+            files = _hashes(folder, entries, before, settled[n])
+            shards[n][slug] = (entries, files, folder_print(slug, files))
+    index: dict[str, Folder] = {}
+    for key, shard in zip(keys, shards):
+        old = stored.get(key, (0, {}))[1]
+        if shard.keys() != old.keys() or any(shard[s] is not old[s] for s in shard):
+            cache.put(key, (started, shard))  # new, read or gone: this shard is saved anew
+        index.update(shard)
     return SourceIndex({slug: files for slug, (_, files, _) in index.items()},
                        {slug: fingerprint for slug, (_, _, fingerprint) in index.items()})

@@ -47,11 +47,22 @@ def load_theme(source: Path) -> Theme:
     return Theme(tuple(r / "templates" for r in roots), tuple(assets), tuple(names))
 
 
+_compiled: Path | None = None  # where compiled templates outlive the process
+
+
+def keep_compiled(folder: Path | None) -> None:
+    """Keep compiled templates in `folder` (the build cache's); Jinja checks each one against
+    its template's source before using it, so an edited template is compiled again."""
+    global _compiled
+    _compiled = folder
+
+
 def environment(theme: Theme) -> jinja2.Environment:
     import jinja2  # here, not above: a build with nothing to do reads the theme's files only
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(_compiled)) if _compiled else None,
     )
     return env
