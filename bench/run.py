@@ -128,6 +128,7 @@ def bench_size(work: Path, n: int, cold_runs: int, warm_runs: int) -> list[Row]:
     def wipe(_i: int = 0) -> None:
         shutil.rmtree(src / "_site", ignore_errors=True)
         shutil.rmtree(src / CACHE, ignore_errors=True)
+        os.sync()  # the deletions' writes land now, not inside the next timed build
 
     build = lambda: timed_build(src)  # noqa: E731
     rows = [Row(n, corpus.updates, "cold (no cache, no output)",

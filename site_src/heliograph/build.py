@@ -127,7 +127,9 @@ def _build(project: Project, now: datetime, strict: bool, cache_dir: Path | None
             return replace(done, written=0)
         content = load_content(project, now, *session.loaders())
         from heliograph.check import check
-        findings = check(content, now, session.wording_memo())
+        memo = session.wording_memo()
+        memo.prefetch(content, now)
+        findings = check(content, now, memo)
         if strict and findings:
             raise CheckFailed(findings)
         pages = session.page_cache(content, now)

@@ -15,13 +15,15 @@ open at a time, and maintenance has one rule only, about its window.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from heliograph.cache import Cache, digest
 from heliograph.check import incident_findings, settled
 from heliograph.findings import Finding
-from heliograph.model import Incident, Site
+from heliograph.model import Content, Incident, Site
+from heliograph.parsecache import _fork_context, workers
 from heliograph.sourceindex import SourceIndex
 
 # A finding without what its incident supplies: (index of its update, then every field of
@@ -67,6 +69,7 @@ class WordingMemo:
         self._stored = [0] * SHARDS  # how many entries each part holds for these settings
         self._changed: set[int] = set()  # parts with an entry made this build
         self.checked = 0  # incidents checked this build rather than answered from the cache
+        self._ahead: dict[str, list[Finding]] = {}  # checked by `prefetch`, by slug
 
     def _use(self, site: Site) -> None:
         """Load the findings stored for these site settings."""
@@ -84,19 +87,37 @@ class WordingMemo:
     def __call__(self, site: Site, incident: Incident, now: datetime) -> Sequence[Finding]:
         if site is not self._site:
             self._use(site)
-        folder = self.index.fingerprint(incident.slug)
-        shard = folder[0] % SHARDS
-        entry = self.known[shard].get(folder)
-        if entry is not None and entry[0] <= now:  # settled, and so it stays as `now` moves on
+        shard, folder, entry = self._stored_entry(incident, now)
+        if entry is not None:
             self.seen[shard][folder] = entry
             return from_records(entry[1], incident) if entry[1] else ()
         self.checked += 1
-        found = incident_findings(site, incident, now)
+        found = self._ahead.pop(incident.slug, None)
+        if found is None:
+            found = incident_findings(site, incident, now)
         if settled(incident, now) and incident.slug in self.index.folders and (
                 records := as_records(found, incident)) is not None:
             self.seen[shard][folder] = (incident.updates[-1].at, records)
             self._changed.add(shard)
         return found
+
+    def prefetch(self, content: Content, now: datetime) -> None:
+        """Check on every core, ahead of `check`, the incidents the cache cannot answer for,
+        when there are many (a build with a cold cache: the wording rules read every message)."""
+        if content.site is not self._site:
+            self._use(content.site)
+        todo = [i for i in content.incidents if self._stored_entry(i, now)[2] is None]
+        if len(todo) >= POOL_FROM and workers() > 1:
+            self._ahead = dict(zip((i.slug for i in todo), _check_all(content.site, todo, now)))
+
+    def _stored_entry(self, incident: Incident, now: datetime
+                      ) -> tuple[int, bytes, Entry | None]:
+        """(part, folder fingerprint, the stored entry if it answers for the incident at `now`)."""
+        folder = self.index.fingerprint(incident.slug)
+        shard = folder[0] % SHARDS
+        entry = self.known[shard].get(folder)
+        # settled when stored, and so it stays as `now` moves on
+        return shard, folder, entry if entry is not None and entry[0] <= now else None
 
     def store(self) -> None:
         """Keep this build's findings (and only its incidents'), in the parts that changed."""
@@ -107,3 +128,31 @@ class WordingMemo:
                 self.cache.put(self._keys[n], (self._site_hash, part))
                 self.known[n], self._stored[n] = dict(part), len(part)
         self._changed = set()
+
+
+POOL_FROM = 400  # fewer incidents to check than this take less time than starting workers
+_job: tuple[Site, list[Incident], datetime] | None = None
+
+
+def _check_all(site: Site, incidents: list[Incident], now: datetime) -> list[list[Finding]]:
+    """`incident_findings` of each incident, in order, on every core (forked workers inherit
+    the incidents, so only the findings travel back)."""
+    global _job
+    n = workers()
+    _job = (site, incidents, now)
+    try:
+        chunks = [range(i, len(incidents), n * 4) for i in range(n * 4)]
+        found: list[list[Finding]] = [[] for _ in incidents]
+        with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
+            for chunk, results in zip(chunks, pool.map(_check_chunk, chunks)):
+                for i, result in zip(chunk, results):
+                    found[i] = result
+        return found
+    finally:
+        _job = None
+
+
+def _check_chunk(chunk: range) -> list[list[Finding]]:
+    assert _job is not None
+    site, incidents, now = _job
+    return [incident_findings(site, incidents[i], now) for i in chunk]
