@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from heliograph import pagecache, parsecache
+from heliograph import pagecache, parsecache, wordingcache
 from heliograph.build import Project, build, load_content, render_site
 from heliograph.cli import main
 from heliograph.errors import ContentErrors
@@ -168,12 +168,15 @@ def test_a_changed_output_file_is_rebuilt(corpus: Path, tmp_path: Path):
 
 
 def test_worker_processes_give_the_same_bytes(corpus: Path, tmp_path: Path, monkeypatch):
-    """The process pools (used for large sites) parse and render exactly as one process does."""
-    monkeypatch.setattr(parsecache, "POOL_FROM", 1)
-    monkeypatch.setattr(pagecache, "POOL_FROM", 1)
-    monkeypatch.setattr(parsecache, "workers", lambda: 2)
-    monkeypatch.setattr(pagecache, "workers", lambda: 2)
+    """The process pools (used for large sites) parse, check and render exactly as one process
+    does."""
+    alone = build(Project.at(corpus), NOW).findings
+    for module in (parsecache, pagecache, wordingcache):
+        monkeypatch.setattr(module, "POOL_FROM", 1)
+        monkeypatch.setattr(module, "workers", lambda: 2)
     assert_same_as_cold(corpus, NOW, tmp_path / "cache")
+    assert build(Project.at(corpus), NOW, cache_dir=tmp_path / "other").findings == alone
+    assert alone  # the corpus breaks some rules, so the comparison has something to compare
     add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[4])
     shutil.rmtree(corpus / "_site")
     assert_same_as_cold(corpus, NOW, tmp_path / "cache")
