@@ -9,6 +9,7 @@ in the current site is the one that build left.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import re
@@ -168,7 +169,8 @@ class PageCache:
     def _fold(self, value: Any, parts: list[bytes | str]) -> None:
         """Append what a template value shows: an incident by its files' hash, not its text.
 
-        Other values count by their pickle (frozen dataclasses: every field), else their repr.
+        Other values count by their pickle (frozen dataclasses: every field; an incident inside
+        one by its key), else their repr.
         """
         if isinstance(value, Incident):  # the page shows its view: a function of these
             parts += ["incident", value.slug, self.index.fingerprint(value.slug),
@@ -184,7 +186,9 @@ class PageCache:
                 self._fold(value[k], parts)
         else:
             try:
-                parts.append(pickle.dumps(value, protocol=5))
+                out = io.BytesIO()
+                _Folding(out, self).dump(value)
+                parts.append(out.getvalue())
             except Exception:  # an unpicklable value (a function, say) counts by its repr
                 parts.append(f"{type(value).__qualname__}:{value!r}")
 
@@ -202,6 +206,22 @@ class PageCache:
             return None
         self.unchanged[path] = known[1]
         return KeptPage(self._prefix + path, known[1])
+
+
+class _Folding(pickle.Pickler):
+    """A pickle in which an incident, wherever it sits in a value (a day of uptime, say), is
+    its key as `_fold` gives it, not its every update and message."""
+
+    def __init__(self, out: io.BytesIO, pages: PageCache) -> None:
+        super().__init__(out, protocol=5)
+        self.pages = pages
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, Incident):
+            parts: list[bytes | str] = []
+            self.pages._fold(obj, parts)
+            return (tuple, (tuple(parts),))
+        return NotImplemented
 
 
 _job: tuple[Content, datetime, Theme, list[Incident]] | None = None
