@@ -22,7 +22,7 @@ from typing import Any
 from heliograph.cache import Cache, digest
 from heliograph.check import incident_findings, settled
 from heliograph.findings import Finding
-from heliograph.model import Content, Incident, Site
+from heliograph.model import Content, Incident, Kind, Site
 from heliograph.parsecache import _fork_context, workers
 from heliograph.sourceindex import SourceIndex
 
@@ -106,7 +106,9 @@ class WordingMemo:
         when there are many (a build with a cold cache: the wording rules read every message)."""
         if content.site is not self._site:
             self._use(content.site)
-        todo = [i for i in content.incidents if self._stored_entry(i, now)[2] is None]
+        # maintenance is checked afresh every build, and cheaply (one rule): not worth a worker
+        todo = [i for i in content.incidents
+                if i.kind is Kind.INCIDENT and self._stored_entry(i, now)[2] is None]
         if len(todo) >= POOL_FROM and workers() > 1:
             self._ahead = dict(zip((i.slug for i in todo), _check_all(content.site, todo, now)))
 
