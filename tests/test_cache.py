@@ -85,6 +85,23 @@ def test_edits_deletions_renames_and_new_incidents(corpus: Path, tmp_path: Path)
     assert_same_as_cold(corpus, NOW + timedelta(minutes=50), cache)
 
 
+def test_a_retitled_recent_incident_reaches_the_home_page_and_its_uptime_bars(
+        corpus: Path, tmp_path: Path):
+    """An edit to a recent incident reaches every page that shows it, its uptime bars (which
+    name it by title) included: page keys name an incident by its files' hash wherever it sits."""
+    cache = tmp_path / "cache"
+    assert_same_as_cold(corpus, NOW, cache)
+    newest = max((p for p in (corpus / "incidents").iterdir() if "-incident-" in p.name),
+                 key=lambda p: p.name)
+    first = min(newest.glob("*.md"))
+    text = first.read_text()
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    first.write_text(text.replace(title, "title: Retitled outage"))
+    assert_same_as_cold(corpus, NOW, cache)
+    home = (corpus / "_site" / "index.html").read_text()
+    assert "Retitled outage" in home and title.removeprefix("title: ") not in home
+
+
 def test_a_theme_change_reaches_every_page(corpus: Path, tmp_path: Path):
     cache = tmp_path / "cache"
     assert_same_as_cold(corpus, NOW, cache)
