@@ -101,6 +101,17 @@ def test_deploy_builds_then_deploys_with_oidc_credentials_then_checks():
     assert build < credentials < deploy < check == len(job) - 1
 
 
+def test_deploy_carries_the_build_cache_but_not_the_spare_site_between_runs():
+    job = steps(DEPLOY, "deploy")
+    cache = next(s for s in job if s.get("uses", "").startswith("actions/cache@"))
+    paths = cache["with"]["path"].split()
+    assert paths[0] == ".heliograph-cache" and "!.heliograph-cache/spare-*" in paths
+    # a fresh key each run, restored from the newest: the cache keeps up with the content
+    assert "github.run_id" in cache["with"]["key"]
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
+    assert job.index(cache) < [s.get("run") for s in job].index("python build.py build")
+
+
 def deploy_arguments(env: dict[str, str]) -> list[str]:
     """The arguments the deploy step's shell passes to `python build.py`, with these variables."""
     step = next(s for s in steps(DEPLOY, "deploy") if s.get("name") == "Deploy")
