@@ -247,3 +247,40 @@ def test_cached_incidents_still_meet_every_rule(corpus: Path, tmp_path: Path):
     config.write_text(config.read_text().replace("{id: database, name: Database}",
                                                  "{id: db, name: Database}"))
     assert any("unknown component 'database'" in e for e in errors_of(corpus, NOW, cache))
+
+
+@pytest.mark.parametrize("stray", ["file", "linked folder"])
+def test_a_misplaced_entry_in_incidents_is_refused_warm_as_cold(corpus: Path, tmp_path: Path,
+                                                                 stray: str):
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    before = tree(corpus / "_site")
+    if stray == "file":
+        (corpus / "incidents" / "stray.md").write_text("---\nat: 2020-01-01T00:00:00Z\n---\n")
+    else:
+        first = sorted((corpus / "incidents").iterdir())[0]
+        (corpus / "incidents" / "linked-incident").symlink_to(first, target_is_directory=True)
+    with pytest.raises(ContentErrors):
+        build(Project.at(corpus), NOW, cache_dir=cache)
+    assert tree(corpus / "_site") == before
+
+
+def test_edits_in_a_linked_theme_folder_reach_a_warm_build(corpus: Path, tmp_path: Path):
+    """A site may link its theme/ from elsewhere (a shared theme): edits there count."""
+    cache = tmp_path / "cache"
+    shared = tmp_path / "shared-theme"
+    (shared / "static").mkdir(parents=True)
+    (shared / "static" / "extra.txt").write_text("first\n")
+    (corpus / "theme").symlink_to(shared, target_is_directory=True)
+    assert_same_as_cold(corpus, NOW, cache)
+    (shared / "static" / "extra.txt").write_text("second\n")
+    assert_same_as_cold(corpus, NOW, cache)
+    assert (corpus / "_site" / "static" / "extra.txt").read_text() == "second\n"
+
+
+def test_hidden_theme_folders_are_not_published(corpus: Path, tmp_path: Path):
+    hidden = corpus / "theme" / "static" / ".well-known"
+    hidden.mkdir(parents=True)
+    (hidden / "security.txt").write_text("Contact: mailto:security@example.com\n")
+    assert_same_as_cold(corpus, NOW, tmp_path / "cache")
+    assert not (corpus / "_site" / "static" / ".well-known").exists()

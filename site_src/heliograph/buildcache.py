@@ -9,6 +9,7 @@ its result comes back without loading anything. Any other build runs in full, re
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,11 +39,13 @@ def other_inputs(source: Path, skip: set[Path]) -> list[tuple[str, bytes]]:
     """(path, hash) of every other file a build might read: settings, theme, data files."""
     found = []
     for top in (source, DEFAULT_THEME):
-        for dirpath, dirs, files in os.walk(top):
+        seen: set[str] = set()  # folders by real path: linked folders are read, loops are not
+        for dirpath, dirs, files in os.walk(top, followlinks=True):  # as the theme reads them
             here = Path(dirpath)
             dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                              and not (here == source and d in SKIP_DIRS)
-                             and (here / d).absolute() not in skip)
+                             and (here / d).absolute() not in skip
+                             and _first_visit(here / d, seen))
             for name in sorted(files):
                 if not name.startswith("."):
                     try:
@@ -51,6 +54,14 @@ def other_inputs(source: Path, skip: set[Path]) -> list[tuple[str, bytes]]:
                     except OSError:
                         continue
     return found
+
+
+def _first_visit(folder: Path, seen: set[str]) -> bool:
+    real = os.path.realpath(folder)
+    if real in seen:
+        return False
+    seen.add(real)
+    return True
 
 
 def manifest(site: Path, paths: Iterable[str] | Manifest) -> Manifest:
@@ -150,7 +161,9 @@ class BuildSession:
         from heliograph.pagecache import PageCache
         from heliograph.theme import keep_compiled, load_theme
         if self.pages is None:
-            keep_compiled(self._folder("templates"))
+            # Jinja checks a compiled template against its source and its own bytecode format,
+            # not its version, so compiled templates are kept per version of the generator
+            keep_compiled(self._folder(f"templates-{self.cache.code.hex()[:16]}", "templates-*"))
             self.pages = PageCache(self.cache, self.index, self.output, content, now,
                                    load_theme(self.source))
         return self.pages
@@ -171,15 +184,20 @@ class BuildSession:
         if self.pages is not None:
             self.pages.remember(written)
 
-    def _folder(self, name: str) -> Path | None:
-        """A folder of the cache's own, made if need be; None without a usable cache."""
+    def _folder(self, name: str, replaces: str) -> Path | None:
+        """A folder of the cache's own, made if need be, in place of any others matching the
+        pattern `replaces`; None without a usable cache."""
         if self.cache.directory is None or not self.cache.enabled:
             return None
+        folder = self.cache.directory / name
+        for old in self.cache.directory.glob(replaces):
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
         try:
-            (self.cache.directory / name).mkdir(exist_ok=True)
+            folder.mkdir(exist_ok=True)
         except OSError:
             return None
-        return self.cache.directory / name
+        return folder
 
     def close(self) -> None:
         if self.pages is not None:

@@ -32,6 +32,9 @@ class SourceIndex:
 
     folders: dict[str, dict[str, bytes]]
     _prints: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    # what else `incidents/` holds (a loose file, a linked folder), by name and kind: `load`
+    # refuses some of these, so a build with one is not the build without it
+    strays: tuple[tuple[str, bytes], ...] = ()
 
     def fingerprint(self, slug: str) -> bytes:
         """A hash of an incident folder's files: names and contents."""
@@ -42,7 +45,8 @@ class SourceIndex:
     def digest(self) -> bytes:
         """A hash of every folder's fingerprint: of all the incidents' files."""
         return digest(*(part for slug in sorted(self.folders)
-                        for part in (slug, self.fingerprint(slug))))
+                        for part in (slug, self.fingerprint(slug))),
+                      *(part for stray in self.strays for part in stray))
 
 
 def folder_print(slug: str, files: dict[str, bytes]) -> bytes:
@@ -71,10 +75,16 @@ def _folder_entries(path: str) -> tuple[tuple[Entry, ...], int]:
                                            st.st_ctime_ns)))
                     newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
                     continue
-            found.append((e.name, b"link" if e.is_symlink() else b"dir" if e.is_dir()
-                          else b"other"))
+            found.append((e.name, _kind(e)))
     found.sort()
     return tuple(found), newest
+
+
+def _kind(entry: os.DirEntry[str]) -> bytes:
+    """What an entry that is not a regular update file is: `load` reports links and folders."""
+    if entry.is_symlink():
+        return b"link to a folder" if entry.is_dir() else b"link"
+    return b"dir" if entry.is_dir() else b"other"
 
 
 def _hashes(folder: str, entries: tuple[Entry, ...], before: Folder | None,
@@ -117,10 +127,13 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
         previous.update(folders)
     shards: list[dict[str, Folder]] = [{} for _ in keys]
     try:
-        slugs = [e.name for e in os.scandir(root) if not e.name.startswith(".")
-                 and e.is_dir(follow_symlinks=False)]
+        with os.scandir(root) as listing:
+            entries = [e for e in listing if not e.name.startswith(".")]
     except OSError:
-        slugs = []
+        entries = []
+    slugs = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+    strays = tuple(sorted((e.name, _kind(e)) for e in entries
+                          if not e.is_dir(follow_symlinks=False)))
     for slug in slugs:
         folder = os.path.join(root, slug)
         try:
@@ -141,4 +154,4 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
             cache.put(key, (started, shard))  # new, read or gone: this shard is saved anew
         index.update(shard)
     return SourceIndex({slug: files for slug, (_, files, _) in index.items()},
-                       {slug: fingerprint for slug, (_, _, fingerprint) in index.items()})
+                       {slug: fingerprint for slug, (_, _, fingerprint) in index.items()}, strays)

@@ -34,8 +34,10 @@ def load_theme(source: Path) -> Theme:
         static = root / "static"
         if static.is_dir():
             for f in sorted(static.rglob("*")):
-                if f.is_file() and not f.name.startswith("."):
-                    files[f.relative_to(static).as_posix()] = f.read_bytes()
+                rel = f.relative_to(static)
+                # hidden names are never published (see write.safe_relative), folders included
+                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    files[rel.as_posix()] = f.read_bytes()
     names, assets = [], []
     for name, data in sorted(files.items()):
         published = name
