@@ -81,10 +81,11 @@ def main() -> None:
     args = parser.parse_args()
     gc.disable()
     runs = [one_build(args.site) for _ in range(args.runs)]
-    print(f"{'imports (all modules)':40s} {IMPORTS:6.3f} s")
-    for name in runs[0]:
-        print(f"{name:40s} {statistics.median(r[name] for r in runs):6.3f} s")
-    print(f"{'total':40s} {IMPORTS + sum(statistics.median(r[n] for r in runs) for n in runs[0]):6.3f} s")
+    steps = {"imports (all modules)": IMPORTS,
+             **{name: statistics.median(r[name] for r in runs) for name in runs[0]}}
+    steps["total"] = sum(steps.values())
+    for name, seconds in steps.items():
+        print(f"{name:40s} {seconds:6.3f} s")
 
 
 if __name__ == "__main__":

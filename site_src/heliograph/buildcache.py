@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from heliograph.cache import Cache, cache_dir, digest
 from heliograph.markdownstore import MarkdownStore
 from heliograph.sourceindex import SourceIndex, scan
+from heliograph.sparetree import Stats, file_stat
 from heliograph.theme import DEFAULT_THEME
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 # nothing to do answers from `previous` and never pays for YAML, Jinja or Markdown.
 
 SKIP_DIRS = frozenset({"incidents", "node_modules", "__pycache__"})
-Manifest = dict[str, tuple[int, int, int]]  # output path -> (size, mtime_ns, inode)
 
 
 def other_inputs(source: Path, skip: set[Path]) -> list[tuple[str, bytes]]:
@@ -64,28 +63,12 @@ def _first_visit(folder: Path, seen: set[str]) -> bool:
     return True
 
 
-def manifest(site: Path, paths: Iterable[str] | Manifest) -> Manifest:
-    """The stat of each output file as the build left it.
-
-    Given a Manifest (the stats `write_site` took as it left each file), no file is stat'ed again.
-    """
-    if isinstance(paths, dict) and all(type(v) is tuple for v in paths.values()):
-        return dict(paths)
-    prefix, lstat = os.path.join(site, ""), os.lstat  # strings: ten thousand Paths cost more
-    found: Manifest = {}
-    for path in paths:
-        st = lstat(prefix + path)
-        found[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    return found
-
-
-def _untouched(site: Path, stored: Manifest) -> bool:
+def _untouched(site: Path, stored: Stats) -> bool:
     """Whether every file the last build wrote is still there, unmodified (by stat)."""
     prefix, lstat = os.path.join(site, ""), os.lstat  # strings: ten thousand Paths cost more
     try:
         for path, want in stored.items():
-            st = lstat(prefix + path)
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != want:
+            if file_stat(lstat(prefix + path)) != want:
                 return False
     except OSError:
         return False
@@ -176,10 +159,10 @@ class BuildSession:
             self.wording = WordingMemo(self.cache, self.index)
         return self.wording
 
-    def finish(self, result: Any, paths: Iterable[str]) -> None:
+    def finish(self, result: Any, written: Stats) -> None:
         """Remember a finished build, so that the same inputs can skip the next one, and its
-        pages, so that the next build can keep those whose inputs are the same."""
-        written = manifest(self.output, paths)
+        pages, so that the next build can keep those whose inputs are the same; `written` is
+        the stat of each output as the write left it."""
         self.cache.put(self.key, (result, written))
         if self.pages is not None:
             self.pages.remember(written)

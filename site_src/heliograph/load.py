@@ -231,7 +231,8 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
                                        f"{describe(severity)}; known: {', '.join(severities)}"))
         components, errs = _component_statuses(values["components"], meta, path, site)
         errors += errs
-        updates.append(Update(at=values["at"], status=status, body=p.doc.body, file=path.as_posix(),
+        updates.append(Update(at=values["at"], status=status, body=p.doc.body,
+                              file=path.as_posix(),
                               line=meta.line_of("at"), title=values["title"],
                               severity=severity, components=components,
                               body_line=p.doc.body_line,

@@ -15,7 +15,6 @@ import pickle
 import re
 import stat
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,10 @@ from typing import Any
 from heliograph import markup
 from heliograph.cache import Cache, digest
 from heliograph.model import Content, Incident
-from heliograph.parsecache import _fork_context, workers
-from heliograph.sourceindex import SourceIndex
+from heliograph.parsecache import on_every_core, workers
 from heliograph.render.pages import incident_pages
+from heliograph.sourceindex import SourceIndex
+from heliograph.sparetree import FileStat, Stats, file_stat
 from heliograph.theme import Theme
 
 TEMPLATE = "incident.html"
@@ -71,9 +71,6 @@ def reads_now(theme: Theme, name: str = TEMPLATE) -> bool:
     return False
 
 
-Stat = tuple[int, int, int]  # size, mtime_ns, inode of a file as the last build left it
-
-
 class KeptPage:
     """A page the last build made from the same inputs, its file untouched in the site since.
 
@@ -83,7 +80,7 @@ class KeptPage:
 
     __slots__ = ("file", "stat")
 
-    def __init__(self, file: str, seen: Stat) -> None:
+    def __init__(self, file: str, seen: FileStat) -> None:
         self.file, self.stat = file, seen
 
     def __len__(self) -> int:
@@ -92,10 +89,12 @@ class KeptPage:
     def __bytes__(self) -> bytes:
         with open(self.file, "rb") as f:
             st = os.fstat(f.fileno())
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != self.stat:
+            if file_stat(st) != self.stat:
                 raise OSError(f"{self.file} changed during the build")
             return f.read()
-Record = dict[str, tuple[Any, Stat]]  # output path -> (the page's inputs, its file's stat)
+
+
+Record = dict[str, tuple[Any, FileStat]]  # output path -> (the page's inputs, its file's stat)
 
 
 class PageCache:
@@ -113,7 +112,7 @@ class PageCache:
         self.base = digest(theme_digest(theme), repr(content.site))
         self.theme = theme
         # outputs known to equal the file in the current site, with that file's stat
-        self.unchanged: dict[str, Stat] = {}
+        self.unchanged: Stats = {}
         self.rendered = 0
         self._reads_now: dict[str, bool] = {}
         self._record_key = cache.key("page-record", str(site_dir.absolute()))
@@ -160,7 +159,7 @@ class PageCache:
         self.rendered += 1
         return make()
 
-    def remember(self, written: dict[str, Stat]) -> None:
+    def remember(self, written: Stats) -> None:
         """Record this build's pages as `written` (the stat of every output) shows them."""
         self.cache.put(self._record_key, (self.base, {
             path: (inputs, written[path]) for path, inputs in self._inputs.items()
@@ -202,7 +201,7 @@ class PageCache:
             st = os.lstat(self._prefix + path)  # a string: Paths cost more
         except OSError:
             return None
-        if (st.st_size, st.st_mtime_ns, st.st_ino) != known[1] or not stat.S_ISREG(st.st_mode):
+        if file_stat(st) != known[1] or not stat.S_ISREG(st.st_mode):
             return None
         self.unchanged[path] = known[1]
         return KeptPage(self._prefix + path, known[1])
@@ -224,35 +223,25 @@ class _Folding(pickle.Pickler):
         return NotImplemented
 
 
-_job: tuple[Content, datetime, Theme, list[Incident]] | None = None
-
-
 def render_all(content: Content, now: datetime, theme: Theme, incidents: list[Incident]
                ) -> dict[str, bytes]:
     """Pages of `incidents`, on every core when there are many."""
-    global _job
     n = workers()
     if n < 2 or len(incidents) < POOL_FROM:
         return incident_pages(content, now, theme, incidents)
-    _job = (content, now, theme, incidents)  # forked workers inherit it: nothing to pickle
-    try:
-        chunks = [range(i, len(incidents), n * 4) for i in range(n * 4)]
-        out: dict[str, bytes] = {}
-        with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
-            for pages in pool.map(_render_chunk, chunks):
-                out.update(pages)
-        return {path: out[path] for path in sorted(out)}
-    finally:
-        _job = None
+    out: dict[str, bytes] = {}
+    for _, pages in on_every_core(lambda chunk: _in_worker(
+            content, now, theme, [incidents[i] for i in chunk]), len(incidents), n):
+        out.update(pages)
+    return {path: out[path] for path in sorted(out)}
 
 
-def _render_chunk(chunk: range) -> dict[str, bytes]:
-    """In a worker: render some of `_job`'s pages.
+def _in_worker(content: Content, now: datetime, theme: Theme, incidents: list[Incident]
+               ) -> dict[str, bytes]:
+    """Incident pages, rendered in a worker process.
 
     The worker renders messages without the cache: its database connection belongs to the
     parent, and the pages themselves are what the next build reuses.
     """
-    assert _job is not None
-    content, now, theme, incidents = _job
     markup.attach_store(None)
-    return incident_pages(content, now, theme, [incidents[i] for i in chunk])
+    return incident_pages(content, now, theme, incidents)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from heliograph.cache import DIGEST_SIZE, Cache, digest
 from heliograph.errors import ContentError
@@ -20,6 +21,7 @@ from heliograph.sourceindex import INCIDENTS_DIR, SourceIndex
 from heliograph.sourcefile import MAX_FILE_BYTES, Document, split_front_matter
 
 POOL_FROM = 400  # below this many files to parse, a pool costs more than it saves
+R = TypeVar("R")
 
 
 def workers() -> int:
@@ -70,9 +72,32 @@ def _parse_all(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
     n = workers()
     if n < 2 or len(paths) < POOL_FROM:
         return _parse(paths)
-    chunks = [paths[i::n * 4] for i in range(n * 4)]
-    with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
-        return [item for chunk in pool.map(_parse, chunks) for item in chunk]
+    return [item for _, parsed in on_every_core(
+        lambda chunk: _parse([paths[i] for i in chunk]), len(paths), n) for item in parsed]
+
+
+_run: Callable[[range], Any] | None = None  # the work of `on_every_core`, which workers inherit
+
+
+def on_every_core(run: Callable[[range], R], count: int, n: int) -> list[tuple[range, R]]:
+    """`run` over interleaved chunks of range(count), in `n` forked workers, with each chunk.
+
+    The workers inherit `run` and everything it refers to (a whole model, say), so only the
+    chunks and what `run` returns for them travel between processes.
+    """
+    global _run
+    chunks = [range(i, count, n * 4) for i in range(n * 4)]
+    _run = run
+    try:
+        with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
+            return list(zip(chunks, pool.map(_run_chunk, chunks)))
+    finally:
+        _run = None
+
+
+def _run_chunk(chunk: range) -> Any:
+    assert _run is not None
+    return _run(chunk)
 
 
 def _fork_context():  # type: ignore[no-untyped-def]

@@ -128,11 +128,11 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
     shards: list[dict[str, Folder]] = [{} for _ in keys]
     try:
         with os.scandir(root) as listing:
-            entries = [e for e in listing if not e.name.startswith(".")]
+            listed = [e for e in listing if not e.name.startswith(".")]
     except OSError:
-        entries = []
-    slugs = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
-    strays = tuple(sorted((e.name, _kind(e)) for e in entries
+        listed = []
+    slugs = [e.name for e in listed if e.is_dir(follow_symlinks=False)]
+    strays = tuple(sorted((e.name, _kind(e)) for e in listed
                           if not e.is_dir(follow_symlinks=False)))
     for slug in slugs:
         folder = os.path.join(root, slug)

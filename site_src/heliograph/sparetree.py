@@ -18,9 +18,14 @@ from pathlib import Path
 
 from heliograph.treerecord import TreeRecord, folder_stat, recorded
 
-Stats = dict[str, tuple[int, int, int]]  # path -> (size, mtime_ns, inode) as the write left it
-Unchanged = Collection[str] | Mapping[str, tuple[int, int, int]]
+FileStat = tuple[int, int, int]  # size, mtime_ns, inode: what says a file is still the same one
+Stats = dict[str, FileStat]  # path -> the stat of its file as the write left it
+Unchanged = Collection[str] | Mapping[str, FileStat]
 _INODE = itemgetter(2)
+
+
+def file_stat(st: os.stat_result) -> FileStat:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def listing(root: Path) -> TreeRecord:
@@ -121,7 +126,7 @@ class TreeUpdate:
                     path in unchanged or _holds(live + path, data))):
                 st = None  # not a file with these bytes
             if st is not None and st.st_ino == have:
-                stats[path] = (st.st_size, st.st_mtime_ns, have)
+                stats[path] = file_stat(st)
             else:
                 self._replace(path, data, have is not None, st)
 
@@ -136,7 +141,7 @@ class TreeUpdate:
         if live is not None and self.live is not None:
             try:
                 os.link(self.live + path, dest)
-                self.stats[path] = (live.st_size, live.st_mtime_ns, live.st_ino)
+                self.stats[path] = file_stat(live)
                 return
             except OSError:
                 pass  # a file system without hard links: write it
@@ -144,7 +149,7 @@ class TreeUpdate:
             f.write(bytes(data))  # a page kept from the last build reads its bytes now
             f.flush()
             st = os.fstat(f.fileno())
-        self.stats[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+        self.stats[path] = file_stat(st)
         self.written += 1
 
     def _folder(self, folder: str) -> None:

@@ -15,7 +15,6 @@ open at a time, and maintenance has one rule only, about its window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +22,7 @@ from heliograph.cache import Cache, digest
 from heliograph.check import incident_findings, settled
 from heliograph.findings import Finding
 from heliograph.model import Content, Incident, Kind, Site
-from heliograph.parsecache import _fork_context, workers
+from heliograph.parsecache import on_every_core, workers
 from heliograph.sourceindex import SourceIndex
 
 # A finding without what its incident supplies: (index of its update, then every field of
@@ -133,28 +132,14 @@ class WordingMemo:
 
 
 POOL_FROM = 400  # fewer incidents to check than this take less time than starting workers
-_job: tuple[Site, list[Incident], datetime] | None = None
 
 
 def _check_all(site: Site, incidents: list[Incident], now: datetime) -> list[list[Finding]]:
-    """`incident_findings` of each incident, in order, on every core (forked workers inherit
-    the incidents, so only the findings travel back)."""
-    global _job
-    n = workers()
-    _job = (site, incidents, now)
-    try:
-        chunks = [range(i, len(incidents), n * 4) for i in range(n * 4)]
-        found: list[list[Finding]] = [[] for _ in incidents]
-        with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
-            for chunk, results in zip(chunks, pool.map(_check_chunk, chunks)):
-                for i, result in zip(chunk, results):
-                    found[i] = result
-        return found
-    finally:
-        _job = None
-
-
-def _check_chunk(chunk: range) -> list[list[Finding]]:
-    assert _job is not None
-    site, incidents, now = _job
-    return [incident_findings(site, incidents[i], now) for i in chunk]
+    """`incident_findings` of each incident, in order, on every core."""
+    found: list[list[Finding]] = [[] for _ in incidents]
+    for chunk, results in on_every_core(
+            lambda chunk: [incident_findings(site, incidents[i], now) for i in chunk],
+            len(incidents), workers()):
+        for i, result in zip(chunk, results):
+            found[i] = result
+    return found

@@ -137,14 +137,14 @@ def render_pages(content: Content, now: datetime, theme: Theme,
              days=views.days_back(views.began_since(content.incidents, since), now,
                                   site.timezone, site.history_days))
         out.update(incidents(content, now, theme, content.incidents))
-        months = views.by_month(content.incidents, site.timezone, now)
+        months = [(ym, [i for i in items if i.kind is Kind.INCIDENT],
+                   [i for i in items if i.kind is Kind.MAINTENANCE])
+                  for ym, items in views.by_month(content.incidents, site.timezone, now)]
         page("history/index.html", "history.html", months=tuple(
-            (ym, sum(i.kind is Kind.INCIDENT for i in items),
-             sum(i.kind is Kind.MAINTENANCE for i in items)) for ym, items in months))
-        for (year, month), items in months:
+            (ym, len(found), len(maintenance)) for ym, found, maintenance in months))
+        for (year, month), found, maintenance in months:
             page(f"history/{year:04d}-{month:02d}/index.html", "month.html", year=year,
-                 month=month, incidents=[i for i in items if i.kind is Kind.INCIDENT],
-                 maintenance=[i for i in items if i.kind is Kind.MAINTENANCE])
+                 month=month, incidents=found, maintenance=maintenance)
         related = views.latest_for_components(content, COMPONENT_RECENT + 1)
         for block in blocks:
             for row in block.rows:
