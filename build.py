@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "site_src"))
 
-from heliograph.cli import main  # noqa: E402
+from heliograph.cli import run  # noqa: E402
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from heliograph import pagecache, parsecache, wordingcache
+from heliograph import cores, markup, pagecache, parsecache, sourceindex, wordingcache
 from heliograph.build import Project, build, load_content, render_site
 from heliograph.cli import main
 from heliograph.errors import ContentErrors
@@ -188,15 +188,51 @@ def test_worker_processes_give_the_same_bytes(corpus: Path, tmp_path: Path, monk
     """The process pools (used for large sites) parse, check and render exactly as one process
     does."""
     alone = build(Project.at(corpus), NOW).findings
+    for module in (parsecache, pagecache, wordingcache, sourceindex, cores):
+        monkeypatch.setattr(module, "workers", lambda: 2)
     for module in (parsecache, pagecache, wordingcache):
         monkeypatch.setattr(module, "POOL_FROM", 1)
-        monkeypatch.setattr(module, "workers", lambda: 2)
+    monkeypatch.setattr(sourceindex, "SPLIT_FROM", 1)
     assert_same_as_cold(corpus, NOW, tmp_path / "cache")
     assert build(Project.at(corpus), NOW, cache_dir=tmp_path / "other").findings == alone
     assert alone  # the corpus breaks some rules, so the comparison has something to compare
     add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[4])
     shutil.rmtree(corpus / "_site")
     assert_same_as_cold(corpus, NOW, tmp_path / "cache")
+
+
+def test_one_core_gives_the_same_bytes(corpus: Path, tmp_path: Path, monkeypatch):
+    """Without a second core, the work meant for it is done in the build's own process."""
+    for module in (parsecache, pagecache, wordingcache, sourceindex, cores):
+        monkeypatch.setattr(module, "workers", lambda: 1)
+    monkeypatch.setattr(sourceindex, "SPLIT_FROM", 1)
+    assert_same_as_cold(corpus, NOW, tmp_path / "cache")
+    add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[7])
+    assert_same_as_cold(corpus, NOW, tmp_path / "cache")
+
+
+def test_messages_a_worker_uses_are_kept_for_the_next_build(corpus: Path, tmp_path: Path,
+                                                           monkeypatch):
+    """The feeds are made in a worker process, from the messages the last build used; what
+    the worker uses is kept for the next build too, so a one-update build renders only the
+    new message (once in each process) and never the feeds' older ones again."""
+    monkeypatch.setattr(cores, "workers", lambda: 2)
+    log = tmp_path / "rendered"
+    real = markup._render
+
+    def counted(source: str) -> str:
+        with log.open("a") as f:  # appended to by both processes
+            f.write(f"{os.getpid()} {source[:30]!r}\n")
+        return real(source)
+
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    monkeypatch.setattr(markup, "_render", counted)
+    for n in (3, 9):
+        log.write_text("")
+        add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[n], seed=n)
+        build(Project.at(corpus), NOW, cache_dir=cache)
+        assert 1 <= len(log.read_text().splitlines()) <= 2, log.read_text()
 
 
 def test_a_tampered_spare_site_is_not_trusted(corpus: Path, tmp_path: Path):

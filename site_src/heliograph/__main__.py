@@ -1,3 +1,3 @@
-from heliograph.cli import main
+from heliograph.cli import run
 
-raise SystemExit(main())
+run()

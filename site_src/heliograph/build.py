@@ -16,6 +16,7 @@ from heliograph.write import clear_leftovers, merge_outputs, write_site
 
 if TYPE_CHECKING:
     from heliograph.load import IncidentLoader, Reader
+    from heliograph.markdownstore import Used
     from heliograph.model import Content
     from heliograph.render.pages import IncidentPages, PageMemo
 
@@ -61,25 +62,36 @@ def load_content(project: Project, now: datetime, read: Reader | None = None,
 def render_site(project: Project, content: Content, now: datetime,
                 incidents: IncidentPages | None = None, memo: PageMemo | None = None
                 ) -> dict[str, bytes]:
-    """Every output file of the site, by path."""
-    from heliograph.render.api import render_api
-    from heliograph.render.badges import render_badges
-    from heliograph.render.calendar import render_calendar
-    from heliograph.render.feeds import render_feeds
+    """Every output file of the site, by path; the feeds, the API, the badges and the calendar
+    are made on another core while the pages are."""
+    from heliograph import markup
+    from heliograph.cores import Beside
     from heliograph.render.pages import incident_pages, render_pages
     from heliograph.render.sitemap import render_sitemap
     from heliograph.theme import load_theme
     theme = load_theme(project.source)
+    beside = Beside(lambda: _feeds_and_more(content, now))
     pages = render_pages(content, now, theme, incidents or incident_pages, memo)
-    return merge_outputs(
-        dict(theme.assets),
-        pages,
-        render_feeds(content, now),
-        render_api(content, now),
-        render_badges(content, now),
-        render_calendar(content, now),
-        render_sitemap(content, now, pages),
-    )
+    sitemap = render_sitemap(content, now, pages)
+    more, used = beside.result()
+    markup.take_back(used)
+    return merge_outputs(dict(theme.assets), pages, *more, sitemap)
+
+
+def _feeds_and_more(content: Content, now: datetime
+                    ) -> tuple[tuple[dict[str, bytes], ...], Used | None]:
+    """The outputs that `render_site` makes beside the pages, and, in a worker process, the
+    rendered messages it used (see markup.go_offline)."""
+    from heliograph import markup
+    from heliograph.cores import forked
+    from heliograph.render.api import render_api
+    from heliograph.render.badges import render_badges
+    from heliograph.render.calendar import render_calendar
+    from heliograph.render.feeds import render_feeds
+    offline = markup.go_offline() if forked() else None
+    more = (render_feeds(content, now), render_api(content, now), render_badges(content, now),
+            render_calendar(content, now))
+    return more, offline.report() if offline is not None else None
 
 
 @contextmanager

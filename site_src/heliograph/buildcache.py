@@ -88,6 +88,7 @@ class BuildSession:
     wording: WordingMemo | None = None
     incidents: IncidentMemo | None = None
     messages: MarkdownStore | None = None
+    stored_incidents: dict[str, Any] | None = None  # fetched while the sources were scanned
 
     @classmethod
     def start(cls, source: Path, output: Path, now: datetime, options: tuple[Any, ...],
@@ -95,12 +96,19 @@ class BuildSession:
         """Open the cache and hash every input; reads only files changed since the last build."""
         directory = cache_dir(source, override)
         cache = Cache(directory)
-        index = scan(source, cache)
+        early: list[dict[str, Any]] = []
+
+        def fetch_incidents() -> None:  # most builds need them: fetched while a core is free
+            from heliograph.incidentcache import stored
+            early.append(stored(cache, source))
+
+        index = scan(source, cache, fetch_incidents)
         skip = {output.absolute(), directory.absolute()}
         key = digest(cache.code, now.isoformat(), repr(options), str(output.absolute()),
                      index.digest(),
                      *(part for pair in other_inputs(source, skip) for part in pair))
-        return cls(cache, source, output, index, cache.key("build", key))
+        return cls(cache, source, output, index, cache.key("build", key),
+                   stored_incidents=early[0] if early else None)
 
     @property
     def spare(self) -> Path | None:
@@ -128,7 +136,9 @@ class BuildSession:
         if self.cache.enabled:
             self.messages = MarkdownStore(self.cache, str(self.output.absolute()))
             markup.attach_store(self.messages)
-        memo = self.incidents = IncidentMemo(self.cache, self.index, self.source)
+        memo = self.incidents = IncidentMemo(self.cache, self.index, self.source,
+                                             self.stored_incidents)
+        self.stored_incidents = None
         missing = memo.missing()
         need = SourceIndex({slug: files for slug, files in self.index.folders.items()
                             if slug in missing})

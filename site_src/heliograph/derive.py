@@ -123,6 +123,9 @@ def component_statuses(content: Content, t: datetime) -> dict[str, ComponentStat
 def unclosed(content: Content, t: datetime) -> Iterator[Incident]:
     """The incidents not closed for good by `t`, in content order: the only ones that can be
     open or active at `t`, found without reading the long closed history's updates."""
+    if content.newest_update is None or content.newest_update <= t:  # nothing after `t`
+        yield from content.not_closed
+        return
     for incident in content.incidents:
         last = incident.updates[-1]
         if last.at > t or last.status not in CLOSED_STATUSES:

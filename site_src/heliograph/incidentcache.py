@@ -29,6 +29,21 @@ def latest_time(incident: Incident) -> datetime:
 Entry = tuple[bytes, bytes, datetime, Incident]  # folder hash, site key, latest time, model
 
 
+def _shard_keys(cache: Cache, source: Path) -> list[bytes]:
+    return [cache.key("incidents", str(source.absolute()), str(n)) for n in range(SHARDS)]
+
+
+def stored(cache: Cache, source: Path) -> dict[str, Entry]:
+    """Every incident the cache holds for the site in `source`, by slug."""
+    keys = _shard_keys(cache, source)
+    found = cache.get_many(keys)
+    known: dict[str, Entry] = {}
+    for key in keys:
+        if isinstance(shard := found.get(key), dict):
+            known.update(shard)
+    return known
+
+
 class IncidentMemo:
     """A `load` incident loader that answers from the cache when it can.
 
@@ -36,15 +51,12 @@ class IncidentMemo:
     ten thousand small entries costs more than the incidents themselves.
     """
 
-    def __init__(self, cache: Cache, index: SourceIndex, source: Path) -> None:
+    def __init__(self, cache: Cache, index: SourceIndex, source: Path,
+                 known: dict[str, Entry] | None = None) -> None:
         self.cache, self.index = cache, index
-        self._keys = [cache.key("incidents", str(source.absolute()), str(n))
-                      for n in range(SHARDS)]
-        found = cache.get_many(self._keys)
-        self.known: dict[str, Entry] = {}
-        for key in self._keys:
-            if isinstance(shard := found.get(key), dict):
-                self.known.update(shard)
+        self._keys = _shard_keys(cache, source)
+        # what the cache holds (see `stored`), or already held when the build fetched it early
+        self.known = known if known is not None else stored(cache, source)
         self._dirty = {shard_of(slug) for slug in self.known if slug not in index.folders}
         self._site: tuple[Site | None, bytes] = (None, b"")
         self.loaded = 0

@@ -11,6 +11,8 @@ from functools import lru_cache
 import markdown
 import nh3
 
+from heliograph.markdownstore import MarkdownStore, Offline, Used
+
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
     "a", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub",
@@ -31,6 +33,21 @@ def attach_store(store: MutableMapping[str, str] | None) -> None:
     global _store
     _store = store
     render_markdown.cache_clear()
+
+
+def go_offline() -> Offline | None:
+    """In a forked worker, answer from the attached store's messages in memory only; what the
+    returned store notes goes back to the parent's by `take_back`."""
+    global _store
+    if isinstance(_store, MarkdownStore):
+        _store = _store.offline()
+        return _store
+    return None
+
+
+def take_back(used: Used | None) -> None:
+    if used is not None and isinstance(_store, MarkdownStore):
+        _store.take(used)
 
 
 @lru_cache(maxsize=65536)

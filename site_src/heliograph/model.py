@@ -225,3 +225,14 @@ class Content:
 
     site: Site
     incidents: tuple[Incident, ...] = field(default=())
+
+    # Asked by several renderers of one build; each answer is a walk over the whole history.
+
+    @cached_property
+    def newest_update(self) -> datetime | None:
+        return max((i.last.at for i in self.incidents), default=None)
+
+    @cached_property
+    def not_closed(self) -> tuple[Incident, ...]:
+        """Incidents whose newest update does not close them, in content order."""
+        return tuple(i for i in self.incidents if i.last.status not in CLOSED_STATUSES)

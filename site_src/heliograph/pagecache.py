@@ -21,8 +21,8 @@ from typing import Any
 
 from heliograph import markup
 from heliograph.cache import Cache, digest
+from heliograph.cores import on_every_core, workers
 from heliograph.model import Content, Incident
-from heliograph.parsecache import on_every_core, workers
 from heliograph.render.pages import incident_pages
 from heliograph.sourceindex import SourceIndex
 from heliograph.sparetree import FileStat, Stats, file_stat

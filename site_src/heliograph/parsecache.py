@@ -1,5 +1,5 @@
 """Update files parsed once per content: a hash of each file's bytes, the parsed front matter
-cached under it, and a process pool for the files the cache has not seen.
+cached under it; the files the cache has not seen are parsed on every core.
 
 Only files that parse cleanly are cached: a file with an error is read again by `load`, which
 reports it with its own path and line.
@@ -7,29 +7,17 @@ reports it with its own path and line.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
 
 from heliograph.cache import DIGEST_SIZE, Cache, digest
+from heliograph.cores import on_every_core, workers
 from heliograph.errors import ContentError
 from heliograph.load import read_document
-from heliograph.sourceindex import INCIDENTS_DIR, SourceIndex
 from heliograph.sourcefile import MAX_FILE_BYTES, Document, split_front_matter
+from heliograph.sourceindex import INCIDENTS_DIR, SourceIndex
 
 POOL_FROM = 400  # below this many files to parse, a pool costs more than it saves
-R = TypeVar("R")
-
-
-def workers() -> int:
-    """The cores this process may use; one when other threads run (the preview server's),
-    since forking a process with threads can copy a lock some thread holds."""
-    if threading.active_count() > 1:
-        return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _parse(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
@@ -74,37 +62,6 @@ def _parse_all(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
         return _parse(paths)
     return [item for _, parsed in on_every_core(
         lambda chunk: _parse([paths[i] for i in chunk]), len(paths), n) for item in parsed]
-
-
-_run: Callable[[range], Any] | None = None  # the work of `on_every_core`, which workers inherit
-
-
-def on_every_core(run: Callable[[range], R], count: int, n: int) -> list[tuple[range, R]]:
-    """`run` over interleaved chunks of range(count), in `n` forked workers, with each chunk.
-
-    The workers inherit `run` and everything it refers to (a whole model, say), so only the
-    chunks and what `run` returns for them travel between processes.
-    """
-    global _run
-    chunks = [range(i, count, n * 4) for i in range(n * 4)]
-    _run = run
-    try:
-        with ProcessPoolExecutor(n, mp_context=_fork_context()) as pool:
-            return list(zip(chunks, pool.map(_run_chunk, chunks)))
-    finally:
-        _run = None
-
-
-def _run_chunk(chunk: range) -> Any:
-    assert _run is not None
-    return _run(chunk)
-
-
-def _fork_context():  # type: ignore[no-untyped-def]
-    """Fork where the platform has it: workers start in milliseconds and inherit imports."""
-    import multiprocessing
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
 def reader(docs: dict[Path, Document], index: SourceIndex, cache: Cache

@@ -11,15 +11,19 @@ import os
 import stat
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from heliograph.cache import Cache, digest
+from heliograph.cores import share, workers
 
 INCIDENTS_DIR = "incidents"
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may change again unseen
 StatKey = tuple[int, int, int, int]
 SHARDS = 64  # the index and the incident cache are kept in this many parts, by slug
+SPLIT_FROM = 2000  # from this many folders, a second process shares the stat calls
+PARTS = 40  # in as many parts, taken by whichever process is free
 
 
 def shard_of(slug: str) -> int:
@@ -107,13 +111,37 @@ def _hashes(folder: str, entries: tuple[Entry, ...], before: Folder | None,
     return files
 
 
-def scan(source: Path, cache: Cache) -> SourceIndex:
+def _look(root: str, slugs: list[str], previous: dict[str, Folder], settled: list[int]
+          ) -> dict[str, Folder | None]:
+    """What each folder holds now, None where that is just what `previous` says; a folder
+    that cannot be listed is left out."""
+    seen: dict[str, Folder | None] = {}
+    for slug in slugs:
+        folder = os.path.join(root, slug)
+        try:
+            entries, newest = _folder_entries(folder)
+        except OSError:
+            continue
+        before = previous.get(slug)
+        if before is not None and before[0] == entries and newest < settled[shard_of(slug)]:
+            seen[slug] = None
+        else:
+            files = _hashes(folder, entries, before, settled[shard_of(slug)])
+            seen[slug] = (entries, files, folder_print(slug, files))
+    return seen
+
+
+def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = None
+         ) -> SourceIndex:
     """Hash every update file; a file whose stat is unchanged since a settled scan is not read.
 
     As in git's index, a file modified within RACY_NS of the previous scan is read again even
     when its stat matches, since a second edit in the same clock tick would leave it unchanged.
     A folder whose every entry is as the last scan saw it is taken whole. The index is kept in
     shards by slug, so that a change stores one shard again, not the index of every file.
+
+    A large site's folders are looked at on two cores, and this process does `meanwhile`
+    first (work that a build will probably need) while the other core starts on them.
     """
     root = os.path.join(source, INCIDENTS_DIR)
     started = time.time_ns()
@@ -134,19 +162,16 @@ def scan(source: Path, cache: Cache) -> SourceIndex:
     slugs = [e.name for e in listed if e.is_dir(follow_symlinks=False)]
     strays = tuple(sorted((e.name, _kind(e)) for e in listed
                           if not e.is_dir(follow_symlinks=False)))
+    if len(slugs) >= SPLIT_FROM and workers() > 1:  # the stat calls on two cores
+        seen: dict[str, Folder | None] = {}
+        for part in share(lambda i: _look(root, slugs[i::PARTS], previous, settled), PARTS,
+                          meanwhile or (lambda: None)):
+            seen.update(part)
+    else:
+        seen = _look(root, slugs, previous, settled)
     for slug in slugs:
-        folder = os.path.join(root, slug)
-        try:
-            entries, newest = _folder_entries(folder)
-        except OSError:
-            continue
-        n = shard_of(slug)
-        before = previous.get(slug)
-        if before is not None and before[0] == entries and newest < settled[n]:
-            shards[n][slug] = before
-        else:
-            files = _hashes(folder, entries, before, settled[n])
-            shards[n][slug] = (entries, files, folder_print(slug, files))
+        if slug in seen:
+            shards[shard_of(slug)][slug] = seen[slug] or previous[slug]
     index: dict[str, Folder] = {}
     for key, shard in zip(keys, shards):
         old = stored.get(key, (0, {}))[1]

@@ -20,9 +20,9 @@ from typing import Any
 
 from heliograph.cache import Cache, digest
 from heliograph.check import incident_findings, settled
+from heliograph.cores import on_every_core, workers
 from heliograph.findings import Finding
 from heliograph.model import Content, Incident, Kind, Site
-from heliograph.parsecache import on_every_core, workers
 from heliograph.sourceindex import SourceIndex
 
 # A finding without what its incident supplies: (index of its update, then every field of
