@@ -3,10 +3,15 @@
     python bench/phases.py SITE            # build SITE at the benchmark's `now`, step by step
     python bench/phases.py SITE --runs 3   # the median of each step over three builds
 
-It follows the recipe in build.py step by step (and so must follow it when that changes), in
-one process with the collector paused as `build` pauses it, and always builds in full: it does
-not take the shortcut of a build with nothing to do. Add an update first (bench/corpus.py's
-`add_update`) to time a one-update build.
+It follows the recipe in build.py step by step (and so must follow it when that changes), with
+the collector paused as `build` pauses it, and always builds in full: it does not take the
+shortcut of a build with nothing to do. Add an update first (bench/corpus.py's `add_update`) to
+time a one-update build.
+
+The steps are timed one after the other, so they add up to more than a build's wall time: a
+build fetches the cached incidents while the sources are hashed on both cores (both are in the
+first step here), and makes the feeds, the API, the badges and the calendar in a second process
+while it makes the pages.
 """
 
 from __future__ import annotations
@@ -50,10 +55,10 @@ def one_build(site: Path) -> dict[str, float]:
         last = time.perf_counter()
         return value
 
-    session = step("hash the sources", lambda: BuildSession.start(
+    session = step("hash the sources, fetch cached incidents", lambda: BuildSession.start(
         project.source, project.output, now, (False,)))
     assert isinstance(session, BuildSession)
-    loaders = step("load cached incidents, parse the rest", session.loaders)
+    loaders = step("parse what is new", session.loaders)
     content = step("build the model", lambda: load_content(project, now, *loaders))
     memo = session.wording_memo()
     findings = step("checks", lambda: (memo.prefetch(content, now), check(content, now, memo))[1])

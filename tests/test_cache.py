@@ -168,6 +168,20 @@ def test_damaged_cache_entries_are_ignored(corpus: Path, tmp_path: Path):
     assert_same_as_cold(corpus, NOW, cache)
 
 
+def test_an_entry_found_under_another_key_is_ignored(corpus: Path, tmp_path: Path):
+    """What a damaged file could do: every key now holds another key's intact value."""
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    with sqlite3.connect(cache / "cache.sqlite") as db:
+        rows = db.execute("SELECT key, value, checksum FROM entries ORDER BY key").fetchall()
+        moved = [(key, value, check) for (key, _, _), (_, value, check)
+                 in zip(rows, rows[1:] + rows[:1], strict=True)]
+        db.executemany("UPDATE entries SET value = ?, checksum = ? WHERE key = ?",
+                       [(value, check, key) for key, value, check in moved])
+    add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[5])
+    assert_same_as_cold(corpus, NOW, cache)
+
+
 def test_a_broken_cache_file_is_set_aside(corpus: Path, tmp_path: Path):
     cache = tmp_path / "cache"
     cache.mkdir()

@@ -19,7 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"heliograph-cache-2"
+FORMAT = b"heliograph-cache-3"
 DB_NAME = "cache.sqlite"
 CACHE_DIR_NAME = ".heliograph-cache"
 ENV_VAR = "HELIOGRAPH_CACHE_DIR"
@@ -41,10 +41,11 @@ def digest(*parts: bytes | str) -> bytes:
     return h.digest()
 
 
-def checksum_of(value: bytes) -> bytes:
-    """A CRC-32 of a stored value: it catches a damaged entry, and is five times cheaper than
-    a hash over the 40 MB a large site's warm build reads back."""
-    return zlib.crc32(value).to_bytes(4, "little")
+def checksum_of(key: bytes, value: bytes) -> bytes:
+    """A CRC-32 of an entry, its key and its value: it catches a damaged value, and a value
+    that came back under another key; and is five times cheaper than a hash over the 40 MB a
+    large site's warm build reads back."""
+    return zlib.crc32(value, zlib.crc32(key)).to_bytes(4, "little")
 
 
 def code_version() -> bytes:
@@ -105,7 +106,7 @@ class Cache:
                 self._discard()
                 return {}
             for key, value, checksum in rows:
-                if checksum_of(value) == checksum:
+                if checksum_of(key, value) == checksum:
                     try:
                         found[key] = pickle.loads(value)
                     except Exception:  # a damaged pickle can raise nearly anything
@@ -120,7 +121,7 @@ class Cache:
         """Store every pending value in one transaction; a failure only loses the cache."""
         if self._db is None or not self._pending:
             return
-        rows = [(k, v, checksum_of(v)) for k, v in self._pending.items()]
+        rows = [(k, v, checksum_of(k, v)) for k, v in self._pending.items()]
         self._pending.clear()
         try:
             with self._db:
@@ -164,7 +165,10 @@ def _open(directory: Path) -> sqlite3.Connection | None:
             directory.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(directory / DB_NAME, timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            # No waiting for the disk at each build's end (0.03 s at 10,000 incidents): a crash
+            # of the machine may damage the file, which costs the cache and nothing else, as
+            # every entry's checksum covers its key and value, and a broken file is set aside.
+            db.execute("PRAGMA synchronous=OFF")
             db.execute("CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB "
                        "NOT NULL, checksum BLOB NOT NULL) WITHOUT ROWID")
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")

@@ -8,7 +8,6 @@ import os
 import pickle
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
 R = TypeVar("R")
@@ -34,6 +33,7 @@ _run: Callable[[range], Any] | None = None  # the work of `on_every_core`, which
 
 def on_every_core(run: Callable[[range], R], count: int, n: int) -> list[tuple[range, R]]:
     """`run` over interleaved chunks of range(count), in `n` forked workers, with each chunk."""
+    from concurrent.futures import ProcessPoolExecutor  # not needed by every build: 5 ms
     global _run
     chunks = [range(i, count, n * 4) for i in range(n * 4)]
     _run = run

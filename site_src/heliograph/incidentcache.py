@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from heliograph.cache import Cache, digest
 from heliograph.errors import ContentError
-from heliograph.load import Reader, load_folder
 from heliograph.model import Incident, Site
 from heliograph.sourceindex import SHARDS, SourceIndex, shard_of
+
+if TYPE_CHECKING:
+    from heliograph.load import Reader
+
+# `load` (and YAML with it) is imported only to read a folder the cache does not hold: the
+# cached incidents are fetched early in every build, before it knows whether it has work.
 
 
 def latest_time(incident: Incident) -> datetime:
@@ -80,6 +86,7 @@ class IncidentMemo:
             if (folder_hash == self.index.fingerprint(slug) and
                     site_key == self._site_key(site) and latest <= now):
                 return incident, []
+        from heliograph.load import load_folder
         incident, errors = load_folder(root, slug, site, now, read)
         self.loaded += 1
         if known and incident is not None and not errors and site is not None:
