@@ -71,9 +71,11 @@ def render_site(project: Project, content: Content, now: datetime,
     from heliograph.theme import load_theme
     theme = load_theme(project.source)
     beside = Beside(lambda: _feeds_and_more(content, now))
-    pages = render_pages(content, now, theme, incidents or incident_pages, memo)
-    sitemap = render_sitemap(content, now, pages)
-    more, used = beside.result()
+    try:
+        pages = render_pages(content, now, theme, incidents or incident_pages, memo)
+        sitemap = render_sitemap(content, now, pages)
+    finally:  # waited for even if the pages failed, so that no process is left behind
+        more, used = beside.result()
     markup.take_back(used)
     return merge_outputs(dict(theme.assets), pages, *more, sitemap)
 

@@ -130,9 +130,12 @@ def share(work: Callable[[int], R], count: int, first: Callable[[], object] = la
                 done[part[0]] = work(part[0])
 
         child = Beside(parts)
-        first()
-        done = parts()
-        done.update(child.result())
+        try:
+            first()
+            done = parts()
+        finally:  # waited for even if this process failed, so that no process is left behind
+            theirs = child.result()
+        done.update(theirs)
     finally:
         os.close(take)
         os.close(give)
