@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -178,19 +178,23 @@ def by_month(incidents: Iterable[Incident], tz: str, now: datetime
     return tuple((m, tuple(months[m])) for m in sorted(months, reverse=True))
 
 
-def latest_for_components(content: Content, limit: int) -> dict[str, tuple[Incident, ...]]:
-    """Each component's `limit` newest incidents, in the site's newest-first order."""
-    related: dict[str, list[Incident]] = {c.id: [] for c in content.site.components}
-    hungry = len(related)
-    for i in content.incidents:
-        for cid in i.component_ids:
-            found = related[cid]
-            if len(found) < limit:
-                found.append(i)
-                hungry -= len(found) == limit
-        if not hungry:
-            break  # every component has its fill: older history is not read at all
-    return {cid: tuple(found) for cid, found in related.items()}
+def first_per_component(ordered: Iterable[Incident], limit: int, components: Sequence[str],
+                        everything: bool = False) -> dict[str | None, list[Incident]]:
+    """Each component's first `limit` incidents of `ordered` naming it, and with `everything`
+    (under None) the first `limit` of all; one walk, stopped once every list is full, so older
+    history is not read at all."""
+    lists: dict[str | None, list[Incident]] = {None: []} if everything else {}
+    lists.update((cid, []) for cid in components)
+    open_lists = len(lists) if limit > 0 else 0
+    for incident in ordered:
+        if not open_lists:
+            break
+        for key in (None, *incident.component_ids):
+            found = lists.get(key)
+            if found is not None and len(found) < limit:
+                found.append(incident)
+                open_lists -= len(found) == limit
+    return lists
 
 
 class Viewer:

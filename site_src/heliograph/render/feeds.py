@@ -4,7 +4,7 @@ component."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,23 +29,6 @@ class Entry:
     updated: datetime
     summary: str
     content: str
-
-
-def feed_lists(ordered: Iterable[Incident], limit: int, components: Sequence[str]
-               ) -> dict[str | None, list[Incident]]:
-    """What each feed lists: the site's first `limit` incidents of `ordered`, and each
-    component's first `limit` naming it; one walk, stopped once every list is full."""
-    lists: dict[str | None, list[Incident]] = {None: [], **{cid: [] for cid in components}}
-    open_lists = len(lists) if limit > 0 else 0
-    for incident in ordered:
-        if not open_lists:
-            break
-        for key in (None, *incident.component_ids):
-            found = lists.get(key)
-            if found is not None and len(found) < limit:
-                found.append(incident)
-                open_lists -= len(found) == limit
-    return lists
 
 
 def timeline_html(site: Site, incident: Incident, now: datetime) -> str:
@@ -127,7 +110,9 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
     """`history.atom|rss` for the site and `components/<id>/history.atom|rss` for each component."""
     site = content.site
     ordered = activity.newest_first(content, now)
-    lists = feed_lists(ordered, site.feed_entries, [c.id for c in site.components])
+    # the site's feed lists the first incidents of all, each component's those naming it
+    lists = views.first_per_component(ordered, site.feed_entries,
+                                      [c.id for c in site.components], everything=True)
     entries: dict[str, Entry] = {}
     for i in (i for found in lists.values() for i in found if i.slug not in entries):
         entries[i.slug] = make_entry(site, i, now)  # once, however many feeds list it

@@ -145,7 +145,8 @@ def render_pages(content: Content, now: datetime, theme: Theme,
         for (year, month), found, maintenance in months:
             page(f"history/{year:04d}-{month:02d}/index.html", "month.html", year=year,
                  month=month, incidents=found, maintenance=maintenance)
-        related = views.latest_for_components(content, COMPONENT_RECENT + 1)
+        related = views.first_per_component(content.incidents, COMPONENT_RECENT + 1,
+                                            [c.id for c in site.components])
         for block in blocks:
             for row in block.rows:
                 cid = row.component.id
