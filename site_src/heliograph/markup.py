@@ -11,7 +11,7 @@ from functools import lru_cache
 import markdown
 import nh3
 
-from heliograph.markdownstore import MarkdownStore, Offline, Used
+from heliograph.markdownstore import MarkdownStore, Used
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -35,7 +35,7 @@ def attach_store(store: MutableMapping[str, str] | None) -> None:
     render_markdown.cache_clear()
 
 
-def go_offline() -> Offline | None:
+def go_offline() -> MarkdownStore | None:
     """In a forked worker, answer from the attached store's messages in memory only; what the
     returned store notes goes back to the parent's by `take_back`."""
     global _store
