@@ -31,9 +31,8 @@ class Changes:
 
 
 def is_public(incident: Incident, now: datetime) -> bool:
-    """Whether the incident has an update public at `now`."""
-    # the newest update first: it is the one most callers read next, and usually public
-    return incident.updates[-1].at <= now or incident.updates[0].at <= now
+    """Whether the incident has an update public at `now`: its first."""
+    return incident.first.at <= now
 
 
 def latest_update(incident: Incident, now: datetime) -> datetime:

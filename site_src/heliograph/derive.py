@@ -151,8 +151,3 @@ def duration(incident: Incident, t: datetime) -> timedelta:
 
 def first_at(incident: Incident, status: IncidentStatus) -> datetime | None:
     return next((u.at for u in incident.updates if u.status is status), None)
-
-
-def visible(content: Content, t: datetime) -> tuple[Incident, ...]:
-    """Incidents with at least one update public at `t`, newest first."""
-    return tuple(i for i in content.incidents if i.first.at <= t)

@@ -235,4 +235,4 @@ class Content:
     @cached_property
     def not_closed(self) -> tuple[Incident, ...]:
         """Incidents whose newest update does not close them, in content order."""
-        return tuple(i for i in self.incidents if i.last.status not in CLOSED_STATUSES)
+        return tuple(i for i in self.incidents if i.resolved_at is None)

@@ -136,12 +136,6 @@ def upcoming_maintenance(views: tuple[IncidentView, ...]) -> tuple[IncidentView,
     return tuple(sorted(found, key=lambda v: v.incident.scheduled_for or v.began))
 
 
-def unsettled(incidents: Iterable[Incident]) -> tuple[Incident, ...]:
-    """Incidents without a final posted status: the only ones that can be open, in progress or
-    upcoming, so the only ones the home page's live sections need to look at."""
-    return tuple(i for i in incidents if i.resolved_at is None)
-
-
 def began_since(incidents: Iterable[Incident], since: datetime) -> tuple[Incident, ...]:
     return tuple(i for i in incidents if i.began >= since)
 

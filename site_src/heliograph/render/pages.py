@@ -125,7 +125,8 @@ def render_pages(content: Content, now: datetime, theme: Theme,
                 return _render(env, ctx, path, template, **view.shown(data))
             out[path] = memo(path, template, data, make) if memo else make()
 
-        live = [view(i) for i in views.unsettled(content.incidents)]
+        # without a final posted status: the only ones that can be open, in progress or upcoming
+        live = [view(i) for i in content.not_closed]
         # the oldest day shown began at most `history_days` days ago, give or take a clock change
         since = now - timedelta(days=site.history_days, hours=2)
         page("index.html", "index.html",
