@@ -34,7 +34,6 @@ from heliograph.render.calendar import render_calendar  # noqa: E402
 from heliograph.render.feeds import render_feeds  # noqa: E402
 from heliograph.render.pages import render_pages  # noqa: E402
 from heliograph.render.sitemap import render_sitemap  # noqa: E402
-from heliograph.theme import load_theme  # noqa: E402
 from heliograph.write import merge_outputs, write_site  # noqa: E402
 
 IMPORTS = time.perf_counter() - T0
@@ -63,7 +62,7 @@ def one_build(site: Path) -> dict[str, float]:
     memo = session.wording_memo()
     findings = step("checks", lambda: (memo.prefetch(content, now), check(content, now, memo))[1])
     pages = session.page_cache(content, now)
-    theme = load_theme(project.source)
+    theme = pages.theme
     html = step("HTML pages", lambda: render_pages(content, now, theme, pages, pages.page))
     feeds = step("feeds", lambda: render_feeds(content, now))
     api = step("API", lambda: render_api(content, now))

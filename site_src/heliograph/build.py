@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from heliograph.markdownstore import Used
     from heliograph.model import Content
     from heliograph.render.pages import IncidentPages, PageMemo
+    from heliograph.theme import Theme
 
 # The loader, the checks and the renderers are imported by the functions that use them: a
 # build with nothing to do (see BuildSession.previous) finishes before it would need them.
@@ -60,16 +61,17 @@ def load_content(project: Project, now: datetime, read: Reader | None = None,
 
 
 def render_site(project: Project, content: Content, now: datetime,
-                incidents: IncidentPages | None = None, memo: PageMemo | None = None
-                ) -> dict[str, bytes]:
+                incidents: IncidentPages | None = None, memo: PageMemo | None = None,
+                theme: Theme | None = None) -> dict[str, bytes]:
     """Every output file of the site, by path; the feeds, the API, the badges and the calendar
-    are made on another core while the pages are."""
+    are made on another core while the pages are. `theme` is the site's, if already read (the
+    one the page cache keyed its pages by)."""
     from heliograph import markup
     from heliograph.cores import Beside
     from heliograph.render.pages import incident_pages, render_pages
     from heliograph.render.sitemap import render_sitemap
     from heliograph.theme import load_theme
-    theme = load_theme(project.source)
+    theme = theme or load_theme(project.source)
     beside = Beside(lambda: _feeds_and_more(content, now))
     try:
         pages = render_pages(content, now, theme, incidents or incident_pages, memo)
@@ -147,7 +149,7 @@ def _build(project: Project, now: datetime, strict: bool, cache_dir: Path | None
         if strict and findings:
             raise CheckFailed(findings)
         pages = session.page_cache(content, now)
-        outputs = render_site(project, content, now, pages, pages.page)
+        outputs = render_site(project, content, now, pages, pages.page, pages.theme)
         # Everything is rendered before anything is written: a failure above leaves the old site.
         report = write_site(outputs, project.output, pages.unchanged, session.spare)
         result = BuildResult(project.output, sum(p.endswith(".html") for p in outputs),

@@ -55,10 +55,10 @@ def _run_chunk(chunk: range) -> Any:
 
 
 def _fork_context():  # type: ignore[no-untyped-def]
-    """Fork where the platform has it: workers start in milliseconds and inherit imports."""
+    """Fork (see `workers`: without it there is one worker): workers start in milliseconds and
+    inherit imports."""
     import multiprocessing
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
+    return multiprocessing.get_context("fork")
 
 
 class Beside(Generic[R]):

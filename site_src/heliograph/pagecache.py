@@ -127,7 +127,7 @@ class PageCache:
 
     def __call__(self, content: Content, now: datetime, theme: Theme,
                  incidents: tuple[Incident, ...]) -> dict[str, bytes]:
-        always_now = reads_now(theme)
+        always_now = self._reads(TEMPLATE)
         out: dict[str, bytes] = {}
         todo = []
         for i in incidents:
@@ -149,15 +149,19 @@ class PageCache:
         for name in sorted(data):
             parts.append(name)
             self._fold(data[name], parts)
-        if template not in self._reads_now:
-            self._reads_now[template] = reads_now(self.theme, template)
         inputs = self._inputs[path] = digest(
-            template, self.now.isoformat() if self._reads_now[template] else "", *parts)
+            template, self.now.isoformat() if self._reads(template) else "", *parts)
         kept = self._current(path, inputs)
         if kept is not None:
             return kept
         self.rendered += 1
         return make()
+
+    def _reads(self, template: str) -> bool:
+        """`reads_now` of the theme's `template`, looked up once per build."""
+        if template not in self._reads_now:
+            self._reads_now[template] = reads_now(self.theme, template)
+        return self._reads_now[template]
 
     def remember(self, written: Stats) -> None:
         """Record this build's pages as `written` (the stat of every output) shows them."""
