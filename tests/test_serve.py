@@ -283,6 +283,55 @@ def test_only_served_html_gets_the_reload_script(served: Served, example_site: P
         assert not file.is_file() or b"__heliograph" not in file.read_bytes(), file
 
 
+def raw_get(base: str, target: str, host: str | None = None) -> tuple[int, bytes]:
+    """Status and body of a request sent byte for byte, as curl or a hostile page would."""
+    address, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(address, int(port), timeout=BOUND)
+    try:
+        conn.putrequest("GET", target, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", f"{address}:{port}" if host is None else host)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+SECRET = "heliograph-outside-the-site"
+TRAVERSALS = ["/%2F{abs}", "//{abs}", "/%2f{abs}", "/..%2F..%2F{up}", "/%2E%2E/%2e%2e/{up}",
+              "/static/%2E%2E%2F%2E%2E%2F{up}", "/..%5C..%5C{up}", "/%252E%252E/{up}",
+              "/./../{up}", "/history/%2F{abs}", "/%00", "/x%00/../index.html", "/%2Fproc/self/environ",
+              "/.git/config", "/%2E%2Fgit"]
+
+
+def test_no_request_reads_a_file_outside_the_served_site(served: Served, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text(SECRET)
+    private = Path(re.search(r"private build in (\S+)", served.out[1]).group(1)) / "site"
+    up = "/".join([".."] * len(private.parts)) + str(outside)
+    for form in TRAVERSALS:
+        target = form.format(abs=str(outside).lstrip("/"), up=up.lstrip("/"))
+        status, body = raw_get(served.base, target)
+        assert status in (301, 404), (target, status)
+        assert SECRET.encode() not in body and b"HOME=" not in body, target
+    # A link inside the private build that points out of it is refused as well.
+    (private / "escape.txt").symlink_to(outside)
+    assert raw_get(served.base, "/escape.txt")[0] == 404
+    assert served.proc.poll() is None and "Traceback" not in "".join(served.err)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example",
+                                  "localhost.evil.example", ""])
+def test_only_local_host_names_are_answered(served: Served, host: str) -> None:
+    status, body = raw_get(served.base, "/", host=host)
+    assert status == 403 and b"<html" not in body
+    port = served.base.rsplit(":", 1)[1]
+    for good in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", f"[::1]:{port}"):
+        assert raw_get(served.base, "/", host=good)[0] == 200, good
+    # An absolute request line naming another host is refused too.
+    assert raw_get(served.base, "http://evil.example/")[0] == 403
+
+
 def test_ctrl_c_stops_cleanly_and_removes_the_private_build(served: Served) -> None:
     private = Path(re.search(r"private build in (\S+)", served.out[1]).group(1))
     assert (private / "site" / "index.html").is_file()

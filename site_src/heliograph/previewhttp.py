@@ -10,6 +10,7 @@ import html
 import mimetypes
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -41,6 +42,9 @@ OVERLAY_CSS = b"""\
 #heliograph-errors h2 { margin: 0 0 .5rem; font-size: 1rem; color: #ffb3b3; }
 #heliograph-errors pre { margin: 0; white-space: pre-wrap; }
 """
+# Only these names may reach the preview: a page on another site that rebinds its own name to
+# 127.0.0.1 (DNS rebinding) sends its own Host header and is refused.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 NO_SITE = b"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>No build yet</title>" \
           b"</head><body><h1>No good build yet</h1></body></html>"
 
@@ -70,6 +74,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def do_GET(self, body: bool = True) -> None:
         url = urlsplit(self.path)
+        if not local_host(self.headers.get("Host", "")) or (url.netloc and not local_host(
+                url.netloc)):
+            return self._send(403, ".txt", b"The preview answers only to 127.0.0.1 and "
+                              b"localhost.\n", body)
         path = unquote(url.path)
         if path == PREFIX + "events" and body:  # a HEAD request gets no endless stream
             since = parse_qs(url.query).get("since", [""])[0]
@@ -84,13 +92,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return self._redirect(mount)
             return self._not_found(body)
         rel = path[len(mount):]
-        if any(p in ("..", ".") or p.startswith(".") for p in rel.split("/") if p):
-            return self._not_found(body)
         generation, problems = self.live.state()
         site = self.live.site_dir
         if not site.is_dir():
             return self._send(503, ".html", inject(NO_SITE, generation, problems), body)
-        file = site / rel
+        file = inside(site, rel)
+        if file is None:
+            return self._not_found(body)
         if file.is_dir():
             if rel and not rel.endswith("/"):
                 return self._redirect(path + "/")
@@ -145,6 +153,34 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 seen = current
         except (BrokenPipeError, ConnectionResetError):
             return  # the tab closed or reloaded
+
+
+def local_host(host: str) -> bool:
+    """Whether a Host header (or an absolute request's authority) names this machine."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[:name.find("]") + 1]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    return name in LOCAL_HOSTS
+
+
+def inside(site: Path, rel: str) -> Path | None:
+    """The file `rel` (a decoded URL path) names in `site`, or None if it would leave it.
+
+    Decoding comes first, so `%2F`, `%2e%2e` and `%00` are judged as what they become: every
+    segment must be a plain name (no `..`, no hidden file, no backslash or NUL), and the
+    resolved path must still lie in the site, which also refuses a link out of it.
+    """
+    parts = [p for p in rel.split("/") if p]
+    if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+        return None
+    file = site.joinpath(*parts)
+    try:
+        real, root = file.resolve(), site.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return file if real == root or root in real.parents else None
 
 
 def inject(page: bytes, generation: int, problems: Sequence[str]) -> bytes:
