@@ -300,8 +300,8 @@ def raw_get(base: str, target: str, host: str | None = None) -> tuple[int, bytes
 SECRET = "heliograph-outside-the-site"
 TRAVERSALS = ["/%2F{abs}", "//{abs}", "/%2f{abs}", "/..%2F..%2F{up}", "/%2E%2E/%2e%2e/{up}",
               "/static/%2E%2E%2F%2E%2E%2F{up}", "/..%5C..%5C{up}", "/%252E%252E/{up}",
-              "/./../{up}", "/history/%2F{abs}", "/%00", "/x%00/../index.html", "/%2Fproc/self/environ",
-              "/.git/config", "/%2E%2Fgit"]
+              "/./../{up}", "/history/%2F{abs}", "/%00", "/x%00/../index.html",
+              "/%2Fproc/self/environ", "/.git/config", "/%2E%2Fgit"]
 
 
 def test_no_request_reads_a_file_outside_the_served_site(served: Served, tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ import html
 import mimetypes
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
