@@ -26,15 +26,15 @@ from pathlib import Path
 
 T0 = time.perf_counter()
 from heliograph.build import BuildResult, Project, load_content  # noqa: E402
-from heliograph.buildcache import BuildSession  # noqa: E402
-from heliograph.check import check  # noqa: E402
+from heliograph.incremental.session import BuildSession  # noqa: E402
+from heliograph.checks.cadence import check  # noqa: E402
 from heliograph.render.api import render_api  # noqa: E402
 from heliograph.render.badges import render_badges  # noqa: E402
 from heliograph.render.calendar import render_calendar  # noqa: E402
 from heliograph.render.feeds import render_feeds  # noqa: E402
 from heliograph.render.pages import render_pages  # noqa: E402
 from heliograph.render.sitemap import render_sitemap  # noqa: E402
-from heliograph.write import merge_outputs, write_site  # noqa: E402
+from heliograph.publish.write import merge_outputs, write_site  # noqa: E402
 
 IMPORTS = time.perf_counter() - T0
 sys.path.insert(0, str(Path(__file__).resolve().parent))

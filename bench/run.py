@@ -161,7 +161,7 @@ def bench_size(work: Path, n: int, cold_runs: int, warm_runs: int) -> list[Row]:
 def bench_deploy(src: Path, slugs: tuple[str, ...]) -> Row | None:
     """Deploy the site to moto's S3 server, add one update, rebuild, and time the second deploy."""
     try:
-        from heliograph.deploy import Options, Target, deploy
+        from heliograph.publish.deploy import Options, Target, deploy
     except ImportError:
         return None
     import logging

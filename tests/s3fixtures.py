@@ -12,7 +12,7 @@ import pytest
 from conftest import write_files
 from s3server import BUCKET, SMALL_SITE, MotoS3
 
-from heliograph.deploy import Target
+from heliograph.publish.deploy import Target
 
 
 @pytest.fixture

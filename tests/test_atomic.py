@@ -19,8 +19,8 @@ from test_bad_input import tree_hash
 from test_cache import reference, tree
 
 from heliograph.build import Project, build
-from heliograph.treerecord import record_path, recorded
-from heliograph.write import UnsafePath, safe_relative, write_site
+from heliograph.incremental.treerecord import record_path, recorded
+from heliograph.publish.write import UnsafePath, safe_relative, write_site
 
 sys.path.insert(0, str(REPO / "bench"))
 from corpus import add_update, corpus_now, write_corpus  # noqa: E402

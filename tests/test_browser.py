@@ -20,8 +20,8 @@ from conftest_browser import (
 )
 from playwright.sync_api import Browser, Page
 
-from heliograph.load import load
-from heliograph.timefmt import iso_utc
+from heliograph.content.load import load
+from heliograph.content.timefmt import iso_utc
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 SCHEMES = ("light", "dark")

@@ -11,10 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from heliograph import cores, markup, pagecache, parsecache, sourceindex, wordingcache
+from heliograph.incremental import cores
+
+from heliograph.render import markup
+
+from heliograph.incremental import pages as pagecache
+
+from heliograph.incremental import documents as parsecache
+
+from heliograph.incremental import sources as sourceindex
+
+from heliograph.incremental import findings as wordingcache
 from heliograph.build import Project, build, load_content, render_site
 from heliograph.cli import main
-from heliograph.errors import ContentErrors
+from heliograph.content.errors import ContentErrors
 
 from conftest import EXAMPLE_NOW, REPO
 

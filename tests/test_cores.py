@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from heliograph import cores
+from heliograph.incremental import cores
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from conftest import EXAMPLE_NOW, write_files
 from s3server import BUCKET, bucket, md5s, multipart_put, run_cli, tree
 
 from heliograph.build import Project, build
-from heliograph.deploy import Options, Target, deploy
-from heliograph.errors import Abort
+from heliograph.publish.deploy import Options, Target, deploy
+from heliograph.content.errors import Abort
 
 OPEN_INCIDENT = "incidents/2026-11-24-scheduled-posts-delayed"
 NEW_UPDATE = {f"{OPEN_INCIDENT}/04-monitoring.md": """\

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from heliograph.deployplan import (
+from heliograph.publish.deployplan import (
     IMMUTABLE,
     SHORT,
     LocalFile,

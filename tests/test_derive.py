@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from conftest import update
 
-from heliograph import derive
-from heliograph.load import load
-from heliograph.model import ComponentStatus, IncidentStatus, MaintenanceStatus
+from heliograph.state import derive
+from heliograph.content.load import load
+from heliograph.content.model import ComponentStatus, IncidentStatus, MaintenanceStatus
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 OP = ComponentStatus.OPERATIONAL

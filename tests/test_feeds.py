@@ -18,8 +18,8 @@ from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update
 from htmlread import page, texts
 
 from heliograph.build import Project, build, load_content
-from heliograph.markup import render_markdown
-from heliograph.views import status_label
+from heliograph.render.markup import render_markdown
+from heliograph.state.views import status_label
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEEDS = {"history.atom": "atom10", "history.rss": "rss20"}

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from playwright.sync_api import Browser
 
 from heliograph.build import Project, build, render_site
-from heliograph.errors import ContentError
-from heliograph.load import load
+from heliograph.content.errors import ContentError
+from heliograph.content.load import load
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 

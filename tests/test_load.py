@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import update
 
-from heliograph.load import load
-from heliograph.model import ComponentStatus, IncidentStatus, Kind, MaintenanceStatus
+from heliograph.content.load import load
+from heliograph.content.model import ComponentStatus, IncidentStatus, Kind, MaintenanceStatus
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 FIRST = dict(title="Publishing API returning errors", severity="SEV-2",

@@ -10,7 +10,7 @@ from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update
 
 from heliograph.build import Project, load_content
 from heliograph.cli import main
-from heliograph.report import report
+from heliograph.checks.report import report
 
 MIN = 60
 

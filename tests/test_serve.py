@@ -22,7 +22,7 @@ from conftest_browser import browser_type_launch_args  # noqa: F401 - pytest fix
 from playwright.sync_api import Page
 
 import heliograph
-from heliograph.previewhttp import inject
+from heliograph.authoring.previewhttp import inject
 
 NOW = "2026-11-24T15:10:00Z"  # conftest's EXAMPLE_NOW
 OPEN = "incidents/2026-11-24-scheduled-posts-delayed"

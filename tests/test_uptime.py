@@ -17,9 +17,9 @@ from lxml.html import HtmlElement
 from playwright.sync_api import Browser
 
 from heliograph.build import Project, build
-from heliograph.load import load
-from heliograph.model import ComponentStatus
-from heliograph.uptime import percent, site_uptime
+from heliograph.content.load import load
+from heliograph.content.model import ComponentStatus
+from heliograph.state.uptime import percent, site_uptime
 
 HOUR = Fraction(1, 24)  # of a full day
 

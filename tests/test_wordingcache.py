@@ -11,9 +11,9 @@ from conftest import MINIMAL_CONFIG, update
 from test_check import OVERRUN
 
 from heliograph.build import Project, build, load_content
-from heliograph.buildcache import BuildSession
-from heliograph.check import check
-from heliograph.findings import Finding, span
+from heliograph.incremental.session import BuildSession
+from heliograph.checks.cadence import check
+from heliograph.checks.findings import Finding, span
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIRST = {"title": "API errors", "severity": "SEV-1", "components": {"api": "major_outage"}}

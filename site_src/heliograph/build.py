@@ -10,16 +10,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from heliograph.buildcache import BuildSession
-from heliograph.findings import CheckFailed, Finding
-from heliograph.write import clear_leftovers, merge_outputs, write_site
+from heliograph.incremental.session import BuildSession
+from heliograph.checks.findings import CheckFailed, Finding
+from heliograph.publish.write import clear_leftovers, merge_outputs, write_site
 
 if TYPE_CHECKING:
-    from heliograph.load import IncidentLoader, Reader
-    from heliograph.markdownstore import Used
-    from heliograph.model import Content
+    from heliograph.content.load import IncidentLoader, Reader
+    from heliograph.incremental.messages import Used
+    from heliograph.content.model import Content
     from heliograph.render.pages import IncidentPages, PageMemo
-    from heliograph.theme import Theme
+    from heliograph.render.theme import Theme
 
 # The loader, the checks and the renderers are imported by the functions that use them: a
 # build with nothing to do (see BuildSession.previous) finishes before it would need them.
@@ -52,8 +52,8 @@ class BuildResult:
 def load_content(project: Project, now: datetime, read: Reader | None = None,
                  one: IncidentLoader | None = None) -> Content:
     """The model of the site, or ContentErrors with every problem in it."""
-    from heliograph.errors import ContentErrors
-    from heliograph.load import load, read_document
+    from heliograph.content.errors import ContentErrors
+    from heliograph.content.load import load, read_document
     content, errors = load(project.source, now, read or read_document, one)
     if errors or content is None:
         raise ContentErrors(errors)
@@ -66,11 +66,11 @@ def render_site(project: Project, content: Content, now: datetime,
     """Every output file of the site, by path; the feeds, the API, the badges and the calendar
     are made on another core while the pages are. `theme` is the site's, if already read (the
     one the page cache keyed its pages by)."""
-    from heliograph import markup
-    from heliograph.cores import Beside
+    from heliograph.render import markup
+    from heliograph.incremental.cores import Beside
     from heliograph.render.pages import incident_pages, render_pages
     from heliograph.render.sitemap import render_sitemap
-    from heliograph.theme import load_theme
+    from heliograph.render.theme import load_theme
     theme = theme or load_theme(project.source)
     beside = Beside(lambda: _feeds_and_more(content, now))
     try:
@@ -86,8 +86,8 @@ def _feeds_and_more(content: Content, now: datetime
                     ) -> tuple[tuple[dict[str, bytes], ...], Used | None]:
     """The outputs that `render_site` makes beside the pages, and, in a worker process, the
     rendered messages it used (see markup.go_offline)."""
-    from heliograph import markup
-    from heliograph.cores import forked
+    from heliograph.render import markup
+    from heliograph.incremental.cores import forked
     from heliograph.render.api import render_api
     from heliograph.render.badges import render_badges
     from heliograph.render.calendar import render_calendar
@@ -142,7 +142,7 @@ def _build(project: Project, now: datetime, strict: bool, cache_dir: Path | None
             clear_leftovers(project.output)  # a build killed after its swap left them
             return replace(done, written=0)
         content = load_content(project, now, *session.loaders())
-        from heliograph.check import check
+        from heliograph.checks.cadence import check
         memo = session.wording_memo()
         memo.prefetch(content, now)
         findings = check(content, now, memo)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from heliograph.errors import Abort, ContentErrors
+from heliograph.content.errors import Abort, ContentErrors
 
 
 def parse_now(value: str) -> datetime:
@@ -45,14 +45,14 @@ def _show_findings(findings: tuple, source: str, lines: TextIO | None, annotatio
     if lines and findings:  # one write: a large site can have thousands
         lines.write("".join(f"{f}\n" for f in findings))
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from heliograph.findings import annotation
+        from heliograph.checks.findings import annotation
         for f in findings:
             print(annotation(f, os.path.normpath(os.path.join(source, f.path))), file=annotations)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from heliograph.build import build
-    from heliograph.findings import CheckFailed, summary
+    from heliograph.checks.findings import CheckFailed, summary
     started = time.perf_counter()
     try:
         result = build(_project(args), args.now or clock(), strict=args.strict,
@@ -75,8 +75,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Cadence and wording findings; exit 1 on errors, and on warnings too with --strict."""
     from heliograph.build import load_content
-    from heliograph.check import check
-    from heliograph.findings import as_json, fails, summary
+    from heliograph.checks.cadence import check
+    from heliograph.checks.findings import as_json, fails, summary
     now = args.now or clock()
     findings = check(load_content(_project(args), now), now)
     if args.format == "json":
@@ -92,7 +92,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Median times to detect, announce and resolve, and the cadence record, per severity."""
     from heliograph.build import load_content
-    from heliograph.report import as_json, as_text, report
+    from heliograph.checks.report import as_json, as_text, report
     now = args.now or clock()
     figures = report(load_content(_project(args), now), now, args.since)
     print(as_json(figures) if args.format == "json" else as_text(figures))
@@ -103,7 +103,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import tempfile
 
-    from heliograph.serve import LiveServer, scratch_dir, site_builder, site_mount, watched
+    from heliograph.authoring.serve import LiveServer, scratch_dir, site_builder, site_mount, watched
     source = _project(args).source
     with tempfile.TemporaryDirectory(prefix="heliograph-serve-", dir=scratch_dir()) as tmp:
         output = Path(tmp) / "site"  # a private build: the user's _site stays as it was
@@ -151,7 +151,7 @@ def _authoring(args: argparse.Namespace):
 
 
 def _created(source: Path, draft, note: str | None) -> int:
-    from heliograph.authoring import write_draft
+    from heliograph.authoring.drafts import write_draft
     write_draft(source, draft)
     print(f"Created {source / draft.path}")
     if note:
@@ -160,14 +160,14 @@ def _created(source: Path, draft, note: str | None) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from heliograph.authoring import cadence_note, draft_incident
+    from heliograph.authoring.drafts import cadence_note, draft_incident
     source, content, now = _authoring(args)
     draft = draft_incident(content, args.title, args.severity, args.component, args.message, now)
     return _created(source, draft, cadence_note(draft, content.site))
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from heliograph.authoring import cadence_note, draft_update
+    from heliograph.authoring.drafts import cadence_note, draft_update
     source, content, now = _authoring(args)
     draft = draft_update(content, args.slug, args.status, args.message, args.component,
                          args.severity, now)
@@ -175,7 +175,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 
 def cmd_postmortem(args: argparse.Namespace) -> int:
-    from heliograph.authoring import draft_postmortem
+    from heliograph.authoring.drafts import draft_postmortem
     source, content, now = _authoring(args)
     return _created(source, draft_postmortem(content, args.slug, now), None)
 
@@ -185,7 +185,7 @@ DEPLOY_PROGRESS_SECONDS = 2.0  # a deploy that runs longer says how far it is, t
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     from heliograph.build import Project
-    from heliograph.deploy import Options, Target, deploy
+    from heliograph.publish.deploy import Options, Target, deploy
     site = Project.at(Path(args.source), Path(args.output) if args.output else None).output
     target = Target(args.bucket, args.prefix or "", args.region, args.endpoint_url,
                     args.cloudfront_distribution)

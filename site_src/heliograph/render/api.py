@@ -9,9 +9,13 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from heliograph import activity, derive, ids
-from heliograph.markup import plain_text
-from heliograph.model import (
+from heliograph.state import activity
+
+from heliograph.state import derive
+
+from heliograph.render import ids
+from heliograph.render.markup import plain_text
+from heliograph.content.model import (
     CLOSED_STATUSES,
     ComponentStatus,
     Content,
@@ -23,7 +27,7 @@ from heliograph.model import (
     Site,
     Update,
 )
-from heliograph.timefmt import iso_millis
+from heliograph.content.timefmt import iso_millis
 
 API = "api/v2/"
 LIST_LIMIT = 50  # Statuspage lists the 50 most recent

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from heliograph import derive, views
-from heliograph.model import ComponentStatus, Content
+from heliograph.state import derive
+
+from heliograph.state import views
+from heliograph.content.model import ComponentStatus, Content
 
 COLOURS = {
     ComponentStatus.OPERATIONAL: "#4c1",

@@ -12,11 +12,15 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
-from heliograph import activity, derive, views
-from heliograph.ids import incident_url
-from heliograph.markup import plain_text, render_markdown
-from heliograph.model import Content, Incident, Kind, Site
-from heliograph.timefmt import human_time, iso_utc
+from heliograph.state import activity
+
+from heliograph.state import derive
+
+from heliograph.state import views
+from heliograph.render.ids import incident_url
+from heliograph.render.markup import plain_text, render_markdown
+from heliograph.content.model import Content, Incident, Kind, Site
+from heliograph.content.timefmt import human_time, iso_utc
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,16 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from heliograph import derive, views
-from heliograph.markup import render_markdown
-from heliograph.model import Content, Incident, Kind, Site
-from heliograph.theme import Theme, environment
-from heliograph.timefmt import (
+from heliograph.state import derive
+
+from heliograph.state import views
+from heliograph.render.markup import render_markdown
+from heliograph.content.model import Content, Incident, Kind, Site
+from heliograph.render.theme import Theme, environment
+from heliograph.content.timefmt import (
     clock, clock_zone, human_date, human_duration, human_time, iso_utc, month_label,
 )
-from heliograph.uptime import day_label, percent, site_uptime
+from heliograph.state.uptime import day_label, percent, site_uptime
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,149 @@
+"""Findings of the checks (cadence, wording) and their forms: text, JSON, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from heliograph.content.timefmt import iso_utc
+
+JSON_VERSION = 1  # bump when a key of the JSON document changes meaning
+
+
+class Level(Enum):
+    """An error fails `check`; a warning fails it only with `--strict`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken communication rule, located at the update that shows it."""
+
+    level: Level
+    rule: str  # update_every | first_update | overdue | monitor_for | window | wording:<name>
+    incident: str  # the slug
+    file: str  # the update file as shown to people, `incidents/<slug>/<name>` (see `path`)
+    line: int
+    message: str
+    start: datetime | None = None  # the two times the rule measures between
+    end: datetime | None = None
+    gap: timedelta | None = None
+    limit: timedelta | None = None
+    severity: str | None = None
+    phrase: str | None = None  # the quoted phrase, for wording findings
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.level.value}: {self.message}"
+
+    # A string in the finding, a Path on demand, as in the model's updates: a Path costs more
+    # to make than the rest of a finding, and a large site has thousands of findings.
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.line, self.rule, self.message)
+
+
+class CheckFailed(Exception):
+    """A `--strict` build stopped before writing because the checks found something."""
+
+    def __init__(self, findings: tuple[Finding, ...]) -> None:
+        super().__init__(f"{len(findings)} finding(s)")
+        self.findings = findings
+
+
+def ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Findings in a stable order: by file, line, then rule."""
+    return tuple(sorted(findings, key=lambda f: f.sort_key))
+
+
+def count(findings: Iterable[Finding], level: Level) -> int:
+    """How many findings have `level`."""
+    return sum(f.level is level for f in findings)
+
+
+def fails(findings: Iterable[Finding], strict: bool) -> bool:
+    """Errors always fail; warnings fail under `--strict`."""
+    return any(f.level is Level.ERROR or strict for f in findings)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary(findings: tuple[Finding, ...]) -> str:
+    """`1 error, 2 warnings` or `no findings`."""
+    if not findings:
+        return "no findings"
+    return (f"{_plural(count(findings, Level.ERROR), 'error')}, "
+            f"{_plural(count(findings, Level.WARNING), 'warning')}")
+
+
+def clock_utc(t: datetime, other: datetime | None = None) -> str:
+    """`14:31` (seconds only when not zero); the date too when `other` falls on another day."""
+    u = t.astimezone(UTC)
+    shown = f"{u:%H:%M:%S}" if u.second else f"{u:%H:%M}"
+    if other is not None and other.astimezone(UTC).date() != u.date():
+        shown = f"{u:%Y-%m-%d} {shown}"
+    return shown
+
+
+def span(d: timedelta) -> str:
+    """`31 min`, `1 h 5 min`, `30 min 30 s`: to the second, so a gap never reads as its limit."""
+    seconds = int(d.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    mins, secs = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{mins} min" if mins else "",
+             f"{secs} s" if secs else ""]
+    return " ".join(p for p in parts if p) or "0 min"
+
+
+def _iso(t: datetime | None) -> str | None:
+    return iso_utc(t) if t else None
+
+
+def _seconds(d: timedelta | None) -> int | None:
+    return int(d.total_seconds()) if d is not None else None
+
+
+def as_record(f: Finding) -> dict[str, Any]:
+    """One finding as plain JSON data; times in UTC, durations in seconds."""
+    return {
+        "level": f.level.value, "rule": f.rule, "incident": f.incident, "path": f.file,
+        "line": f.line, "message": f.message, "severity": f.severity, "start": _iso(f.start),
+        "end": _iso(f.end), "gap_seconds": _seconds(f.gap), "limit_seconds": _seconds(f.limit),
+        "phrase": f.phrase,
+    }
+
+
+def as_json(findings: tuple[Finding, ...], now: datetime) -> str:
+    """The stable document `check --format json` prints."""
+    doc = {
+        "version": JSON_VERSION, "now": iso_utc(now),
+        "errors": count(findings, Level.ERROR), "warnings": count(findings, Level.WARNING),
+        "findings": [as_record(f) for f in findings],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f: Finding, file: str) -> str:
+    """A GitHub Actions workflow command: `::error file=...,line=...,title=...::message`."""
+    props = f"file={_escape_property(file)},line={f.line},title={_escape_property(f.rule)}"
+    return f"::{f.level.value} {props}::{_escape_data(f.message)}"

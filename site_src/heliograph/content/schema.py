@@ -1,0 +1,156 @@
+"""A small typed schema for YAML mappings: every check says what it expected and what it got."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from heliograph.content.errors import ContentError
+from heliograph.content.sourcefile import CONTROL
+from heliograph.content.yamltext import LineMap
+
+
+class Invalid(ValueError):
+    """A value failed its check; the message says what was expected."""
+
+
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    convert: Convert
+    required: bool = False
+    default: Any = None
+
+
+def describe(value: Any) -> str:
+    """How a received value is named in an error message."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, datetime | date):
+        return f"'{value.isoformat()}'"
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def text(value: Any) -> str:
+    if isinstance(value, str) and CONTROL.search(value):
+        raise Invalid(f"expected text without control characters, got {describe(value)}")
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise Invalid(f"expected text, got {describe(value)}")
+
+
+def optional_text(value: Any) -> str | None:
+    return None if value is None else text(value)
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise Invalid(f"expected true or false, got {describe(value)}")
+
+
+def integer(low: int, high: int) -> Convert:
+    def convert(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return value
+        raise Invalid(f"expected a whole number from {low} to {high}, got {describe(value)}")
+    return convert
+
+
+def identifier(value: Any) -> str:
+    """Ids become URLs and file names, so only a safe alphabet is allowed."""
+    if isinstance(value, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", value):
+        return value
+    raise Invalid("expected an id of lowercase letters, digits, '-' and '_' "
+                  f"(starting with a letter or digit), got {describe(value)}")
+
+
+def url(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        return value.rstrip("/")
+    raise Invalid(f"expected an absolute http(s) URL, got {describe(value)}")
+
+
+def time(value: Any) -> datetime:
+    """A moment with an explicit offset; a bare local time is ambiguous, so it is refused."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise Invalid(f"expected a time like 2026-02-10T14:32:00Z, got {describe(value)}")
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise Invalid(f"time {describe(value)} has no offset; add Z for UTC "
+                          "(2026-02-10T14:32:00Z) or an offset such as +01:00")
+        return value
+    if isinstance(value, date):
+        raise Invalid(f"expected a time with an offset, got only a date {describe(value)}")
+    raise Invalid(f"expected a time like 2026-02-10T14:32:00Z, got {describe(value)}")
+
+
+_DURATION = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?")
+
+
+def duration(value: Any) -> timedelta:
+    if isinstance(value, str):
+        match = _DURATION.fullmatch(value.strip())
+        if match and any(match.groups()):
+            d, h, m, s = (int(g or 0) for g in match.groups())
+            result = timedelta(days=d, hours=h, minutes=m, seconds=s)
+            if result > timedelta(0):
+                return result
+    raise Invalid(f"expected a duration such as 30m, 1h or 1h30m, got {describe(value)}")
+
+
+def choice(enum: type[Enum], hint: str = "") -> Convert:
+    names = [e.value for e in enum]
+
+    def convert(value: Any) -> Enum:
+        for member in enum:
+            if member.value == value:
+                return member
+        raise Invalid(f"expected one of {', '.join(names)}, got {describe(value)}{hint}")
+    return convert
+
+
+def check_mapping(data: Any, fields: Mapping[str, Field], path: Path, line: int,
+                  what: str) -> tuple[dict[str, Any], list[ContentError]]:
+    """Check `data` against `fields`; return converted values and every error found."""
+    if not isinstance(data, Mapping):  # every field keeps its default, so callers can read them
+        return ({key: spec.default for key, spec in fields.items()},
+                [ContentError(path, line, f"{what}: expected a mapping, got {describe(data)}")])
+    line_of = data.line_of if isinstance(data, LineMap) else (lambda _key: line)
+    values: dict[str, Any] = {}
+    errors: list[ContentError] = []
+    for key in data:
+        if key not in fields:
+            errors.append(ContentError(path, line_of(key), f"unknown key {describe(key)} in {what}; "
+                                       f"known keys: {', '.join(fields)}"))
+    for key, spec in fields.items():
+        if key not in data or data[key] is None:
+            if spec.required:
+                errors.append(ContentError(path, line, f"{what}: '{key}' is required"))
+            values[key] = spec.default
+            continue
+        try:
+            values[key] = spec.convert(data[key])
+        except Invalid as exc:
+            errors.append(ContentError(path, line_of(key), f"'{key}': {exc}"))
+            values[key] = spec.default
+    return values, errors

@@ -1,0 +1,145 @@
+"""Findings of the checks kept between builds: between two builds almost no incident changes,
+yet the checks would read every update of every incident.
+
+A resolved incident's findings (its cadence and its wording) depend only on the site settings
+and on its folder's files, not on `now` (see `check.settled`); so they are stored under the
+folder's fingerprint (a hash of its file names and bytes), in cache entries that hold the
+incidents of the last build, a part of them each, and the hash of the settings they were checked
+under; all parts are read in one query, and a build re-stores only the parts that changed. Paths
+need no key of their own: `load` names every update `incidents/<slug>/<file>` wherever the site
+is, and the fingerprint holds the slug and the file names. Open incidents and maintenance
+depend on `now`, so they are checked afresh every build, which costs little: few incidents are
+open at a time, and maintenance has one rule only, about its window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from heliograph.incremental.cache import Cache, digest
+from heliograph.checks.cadence import incident_findings, settled
+from heliograph.incremental.cores import on_every_core, workers
+from heliograph.checks.findings import Finding
+from heliograph.content.model import Content, Incident, Kind, Site
+from heliograph.incremental.sources import SourceIndex
+
+# A finding without what its incident supplies: (index of its update, then every field of
+# Finding after `file`, `incident` left out). Storing these rather than Findings halves the
+# time to read the entry back, which every build does.
+Record = tuple[Any, ...]
+
+
+def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ...] | None:
+    """The findings of an incident as records; None if one is not at one of its updates."""
+    index = {u.file: n for n, u in enumerate(incident.updates)}
+    records = []
+    for f in found:
+        if f.incident != incident.slug or f.file not in index:
+            return None
+        records.append((index[f.file], f.level, f.rule, f.line, f.message, f.start, f.end,
+                        f.gap, f.limit, f.severity, f.phrase))
+    return tuple(records)
+
+
+def from_records(records: tuple[Record, ...], incident: Incident) -> list[Finding]:
+    """The findings that `as_records` made these records of."""
+    return [Finding(r[1], r[2], incident.slug, incident.updates[r[0]].file, *r[3:])
+            for r in records]
+
+
+Entry = tuple[datetime, tuple[Record, ...]]  # (time of the last update, the findings)
+SHARDS = 16  # entries are stored in this many parts by fingerprint: a change re-stores one part
+
+
+class WordingMemo:
+    """An `incident_findings` that answers from the cache when an incident is settled and
+    unchanged. (Named for its first job; it now keeps the cadence findings too.)"""
+
+    def __init__(self, cache: Cache, index: SourceIndex) -> None:
+        self.cache, self.index = cache, index
+        self._keys = [cache.key("findings", str(n)) for n in range(SHARDS)]
+        self._site: Site | None = None
+        self._site_hash = b""
+        # by part, then by folder fingerprint: what the cache holds, and what this build used
+        self.known: list[dict[bytes, Entry]] = [{} for _ in range(SHARDS)]
+        self.seen: list[dict[bytes, Entry]] = [{} for _ in range(SHARDS)]
+        self._stored = [0] * SHARDS  # how many entries each part holds for these settings
+        self._changed: set[int] = set()  # parts with an entry made this build
+        self.checked = 0  # incidents checked this build rather than answered from the cache
+        self._ahead: dict[str, list[Finding]] = {}  # checked by `prefetch`, by slug
+
+    def _use(self, site: Site) -> None:
+        """Load the findings stored for these site settings."""
+        self.store()
+        self._site, self._site_hash = site, digest(repr(site))
+        stored = self.cache.get_many(self._keys)
+        self.known = [{} for _ in range(SHARDS)]
+        for n, key in enumerate(self._keys):
+            part = stored.get(key)
+            if isinstance(part, tuple) and len(part) == 2 and part[0] == self._site_hash:
+                self.known[n] = part[1]
+        self._stored = [len(part) for part in self.known]
+        self.seen, self._changed = [{} for _ in range(SHARDS)], set()
+
+    def __call__(self, site: Site, incident: Incident, now: datetime) -> Sequence[Finding]:
+        if site is not self._site:
+            self._use(site)
+        shard, folder, entry = self._stored_entry(incident, now)
+        if entry is not None:
+            self.seen[shard][folder] = entry
+            return from_records(entry[1], incident) if entry[1] else ()
+        self.checked += 1
+        found = self._ahead.pop(incident.slug, None)
+        if found is None:
+            found = incident_findings(site, incident, now)
+        if settled(incident, now) and incident.slug in self.index.folders and (
+                records := as_records(found, incident)) is not None:
+            self.seen[shard][folder] = (incident.updates[-1].at, records)
+            self._changed.add(shard)
+        return found
+
+    def prefetch(self, content: Content, now: datetime) -> None:
+        """Check on every core, ahead of `check`, the incidents the cache cannot answer for,
+        when there are many (a build with a cold cache: the wording rules read every message)."""
+        if content.site is not self._site:
+            self._use(content.site)
+        # maintenance is checked afresh every build, and cheaply (one rule): not worth a worker
+        todo = [i for i in content.incidents
+                if i.kind is Kind.INCIDENT and self._stored_entry(i, now)[2] is None]
+        if len(todo) >= POOL_FROM and workers() > 1:
+            self._ahead = dict(zip((i.slug for i in todo), _check_all(content.site, todo, now)))
+
+    def _stored_entry(self, incident: Incident, now: datetime
+                      ) -> tuple[int, bytes, Entry | None]:
+        """(part, folder fingerprint, the stored entry if it answers for the incident at `now`)."""
+        folder = self.index.fingerprint(incident.slug)
+        shard = folder[0] % SHARDS
+        entry = self.known[shard].get(folder)
+        # settled when stored, and so it stays as `now` moves on
+        return shard, folder, entry if entry is not None and entry[0] <= now else None
+
+    def store(self) -> None:
+        """Keep this build's findings (and only its incidents'), in the parts that changed."""
+        if self._site is None:
+            return
+        for n, part in enumerate(self.seen):
+            if n in self._changed or len(part) != self._stored[n]:
+                self.cache.put(self._keys[n], (self._site_hash, part))
+                self.known[n], self._stored[n] = dict(part), len(part)
+        self._changed = set()
+
+
+POOL_FROM = 400  # fewer incidents to check than this take less time than starting workers
+
+
+def _check_all(site: Site, incidents: list[Incident], now: datetime) -> list[list[Finding]]:
+    """`incident_findings` of each incident, in order, on every core."""
+    found: list[list[Finding]] = [[] for _ in incidents]
+    for chunk, results in on_every_core(
+            lambda chunk: [incident_findings(site, incidents[i], now) for i in chunk],
+            len(incidents), workers()):
+        for i, result in zip(chunk, results):
+            found[i] = result
+    return found

@@ -1,0 +1,75 @@
+"""Rendered messages kept in the build cache, so that a message is turned into HTML once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+
+from heliograph.incremental.cache import Cache
+
+Used = tuple[list[str], dict[str, str]]  # the messages a store used, and those it rendered
+
+
+class MarkdownStore(MutableMapping[str, str]):
+    """Rendered messages in the build cache, keyed by a hash of their markdown source.
+
+    The messages the last build looked up are kept together in one entry as well, so that a
+    build much like it (feeds and the calendar read the same thousand or so) makes one query
+    for them rather than one each.
+
+    Without a cache (see `offline`) the store answers from those messages alone and only
+    notes what it used and rendered.
+    """
+
+    def __init__(self, cache: Cache | None, scope: str = "",
+                 recent: dict[str, str] | None = None) -> None:
+        self.cache = cache
+        self.added: dict[str, str] = {}
+        self._recent_key = cache.key("markdown-recent", scope) if cache is not None else b""
+        if recent is None and cache is not None:
+            recent = cache.get(self._recent_key)
+        self._recent: dict[str, str] = recent if isinstance(recent, dict) else {}
+        self._used: dict[str, str] = {}
+
+    def __getitem__(self, source: str) -> str:
+        html = self.added.get(source) or self._recent.get(source)
+        if html is None and self.cache is not None:
+            html = self.cache.get(self.cache.key("markdown", source))
+        if not isinstance(html, str):
+            raise KeyError(source)
+        self._used[source] = html
+        return html
+
+    def __setitem__(self, source: str, html: str) -> None:
+        self.added[source] = html
+        self._used[source] = html
+        if self.cache is not None:
+            self.cache.put(self.cache.key("markdown", source), html)
+
+    def __delitem__(self, source: str) -> None:
+        raise KeyError(source)  # entries are never removed, only superseded by new keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.added)
+
+    def __len__(self) -> int:
+        return len(self.added)
+
+    def offline(self) -> MarkdownStore:
+        """This store as a forked worker may use it: the last build's messages in memory, no
+        database (its connection is this process's alone); `report` says what it did."""
+        return MarkdownStore(None, recent=self._recent)
+
+    def report(self) -> Used:
+        return list(self._used), self.added
+
+    def take(self, used: Used) -> None:
+        """Count what an offline store used and rendered as this store's own."""
+        names, added = used
+        for source, html in added.items():
+            self[source] = html
+        self._used.update((s, added[s] if s in added else self._recent[s]) for s in names)
+
+    def store(self) -> None:
+        """Keep this build's messages together for the next build, if they differ."""
+        if self.cache is not None and self._used.keys() != self._recent.keys():
+            self.cache.put(self._recent_key, self._used)

@@ -1,0 +1,208 @@
+"""What a build takes from the cache: hashes of its sources, parsed files, rendered messages,
+incident pages, and, when nothing at all has changed, the previous build itself.
+
+A build whose every input (source files, theme, code, `now`, options) hashes to the key of the
+last finished build, and whose output folder is still the one that build left, is that build:
+its result comes back without loading anything. Any other build runs in full, reusing entries.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from heliograph.incremental.cache import Cache, cache_dir, digest
+from heliograph.incremental.messages import MarkdownStore
+from heliograph.incremental.sources import SourceIndex, scan
+from heliograph.incremental.sparetree import Stats, file_stat
+from heliograph.render.theme import DEFAULT_THEME
+
+if TYPE_CHECKING:
+    from heliograph.incremental.incidents import IncidentMemo
+    from heliograph.content.load import Reader
+    from heliograph.content.model import Content
+    from heliograph.incremental.pages import PageCache
+    from heliograph.incremental.findings import WordingMemo
+
+# Everything that parses or renders is imported where a build first needs it: a build with
+# nothing to do answers from `previous` and never pays for YAML, Jinja or Markdown.
+
+SKIP_DIRS = frozenset({"incidents", "node_modules", "__pycache__"})
+
+
+def other_inputs(source: Path, skip: set[Path]) -> list[tuple[str, bytes]]:
+    """(path, hash) of every other file a build might read: settings, theme, data files."""
+    found = []
+    for top in (source, DEFAULT_THEME):
+        seen: set[str] = set()  # folders by real path: linked folders are read, loops are not
+        for dirpath, dirs, files in os.walk(top, followlinks=True):  # as the theme reads them
+            here = Path(dirpath)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and not (here == source and d in SKIP_DIRS)
+                             and (here / d).absolute() not in skip
+                             and _first_visit(here / d, seen))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    try:
+                        found.append((f"{top.name}:{os.path.relpath(here / name, top)}",
+                                      digest((here / name).read_bytes())))
+                    except OSError:
+                        continue
+    return found
+
+
+def _first_visit(folder: Path, seen: set[str]) -> bool:
+    real = os.path.realpath(folder)
+    if real in seen:
+        return False
+    seen.add(real)
+    return True
+
+
+def _untouched(site: Path, stored: Stats) -> bool:
+    """Whether every file the last build wrote is still there, unmodified (by stat)."""
+    prefix, lstat = os.path.join(site, ""), os.lstat  # strings: ten thousand Paths cost more
+    try:
+        for path, want in stored.items():
+            if file_stat(lstat(prefix + path)) != want:
+                return False
+    except OSError:
+        return False
+    return True
+
+
+@dataclass
+class BuildSession:
+    """One build's view of the cache; `close` stores what it learned."""
+
+    cache: Cache
+    source: Path
+    output: Path
+    index: SourceIndex
+    key: bytes
+    pages: PageCache | None = None
+    wording: WordingMemo | None = None
+    incidents: IncidentMemo | None = None
+    messages: MarkdownStore | None = None
+    stored_incidents: dict[str, Any] | None = None  # fetched while the sources were scanned
+
+    @classmethod
+    def start(cls, source: Path, output: Path, now: datetime, options: tuple[Any, ...],
+              override: Path | None = None) -> BuildSession:
+        """Open the cache and hash every input; reads only files changed since the last build."""
+        directory = cache_dir(source, override)
+        cache = Cache(directory)
+        early: list[dict[str, Any]] = []
+
+        def fetch_incidents() -> None:  # most builds need them: fetched while a core is free
+            from heliograph.incremental.incidents import stored
+            early.append(stored(cache, source))
+
+        index = scan(source, cache, fetch_incidents)
+        skip = {output.absolute(), directory.absolute()}
+        key = digest(cache.code, now.isoformat(), repr(options), str(output.absolute()),
+                     index.digest(),
+                     *(part for pair in other_inputs(source, skip) for part in pair))
+        return cls(cache, source, output, index, cache.key("build", key),
+                   stored_incidents=early[0] if early else None)
+
+    @property
+    def spare(self) -> Path | None:
+        """Where the site that a swap retires waits to become the next one (see sparetree)."""
+        if self.cache.directory is None or not self.cache.enabled:
+            return None
+        return self.cache.directory / f"spare-{digest(str(self.output.absolute()))[:6].hex()}"
+
+    def previous(self) -> Any | None:
+        """The last build's result, if this build has its exact inputs and its output is intact."""
+        stored = self.cache.get(self.key)
+        if stored is None or not _untouched(self.output, stored[1]):
+            return None
+        return stored[0]
+
+    def loaders(self) -> tuple[Reader, IncidentMemo]:
+        """`load`'s file reader and incident loader, backed by the cache.
+
+        Incidents the cache holds are not read at all; the files of the others are parsed
+        from the parsed-file cache, or on every core when it has not seen them.
+        """
+        from heliograph.render import markup
+        from heliograph.incremental.incidents import IncidentMemo
+        from heliograph.incremental.documents import parsed_documents, reader
+        if self.cache.enabled:
+            self.messages = MarkdownStore(self.cache, str(self.output.absolute()))
+            markup.attach_store(self.messages)
+        memo = self.incidents = IncidentMemo(self.cache, self.index, self.source,
+                                             self.stored_incidents)
+        self.stored_incidents = None
+        missing = memo.missing()
+        need = SourceIndex({slug: files for slug, files in self.index.folders.items()
+                            if slug in missing})
+        docs, parsed = parsed_documents(self.source, need, self.cache)
+        kept = {slug: known for slug, known in self.index._prints.items()  # hashed already
+                if slug not in parsed.folders}
+        self.index = memo.index = SourceIndex({**self.index.folders, **parsed.folders}, kept)
+        self.cache.commit()  # stored now rather than held in memory for the whole build
+        return reader(docs, self.index, self.cache), memo
+
+    def page_cache(self, content: Content, now: datetime) -> PageCache:
+        """The page maker and memo for `render_pages`; it knows which pages it reused."""
+        from heliograph.incremental.pages import PageCache
+        from heliograph.render.theme import keep_compiled, load_theme
+        if self.pages is None:
+            # Jinja checks a compiled template against its source and its own bytecode format,
+            # not its version, so compiled templates are kept per version of the generator
+            keep_compiled(self._folder(f"templates-{self.cache.code.hex()[:16]}", "templates-*"))
+            self.pages = PageCache(self.cache, self.index, self.output, content, now,
+                                   load_theme(self.source))
+        return self.pages
+
+    def wording_memo(self) -> WordingMemo:
+        """The checks of one incident (cadence and wording), answered from the cache when the
+        incident is resolved and its folder unchanged; call it after `loaders`."""
+        from heliograph.incremental.findings import WordingMemo
+        if self.wording is None:
+            self.wording = WordingMemo(self.cache, self.index)
+        return self.wording
+
+    def finish(self, result: Any, written: Stats) -> None:
+        """Remember a finished build, so that the same inputs can skip the next one, and its
+        pages, so that the next build can keep those whose inputs are the same; `written` is
+        the stat of each output as the write left it."""
+        self.cache.put(self.key, (result, written))
+        if self.pages is not None:
+            self.pages.remember(written)
+
+    def _folder(self, name: str, replaces: str) -> Path | None:
+        """A folder of the cache's own, made if need be, in place of any others matching the
+        pattern `replaces`; None without a usable cache."""
+        if self.cache.directory is None or not self.cache.enabled:
+            return None
+        folder = self.cache.directory / name
+        for old in self.cache.directory.glob(replaces):
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
+    def close(self) -> None:
+        if self.pages is not None:
+            from heliograph.render.theme import keep_compiled
+            keep_compiled(None)
+        if self.messages is not None:
+            from heliograph.render import markup
+            self.messages.store()
+            markup.attach_store(None)
+        if self.incidents is not None:
+            self.incidents.store()
+        if self.wording is not None:
+            self.wording.store()
+        self.cache.commit()
+        self.cache.close()

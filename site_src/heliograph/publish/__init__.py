@@ -1,0 +1,1 @@
+"""Publish: put a rendered site on disk atomically, and sync it to S3."""

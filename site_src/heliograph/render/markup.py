@@ -1,0 +1,81 @@
+"""Markdown to safe HTML: Python-Markdown renders, nh3 keeps only an allow-list."""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections.abc import MutableMapping
+from functools import lru_cache
+
+import markdown
+import nh3
+
+from heliograph.incremental.messages import MarkdownStore, Used
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub",
+})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "noopener noreferrer nofollow"
+_DEAD_LINK = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
+
+
+# Rendered messages kept beyond this process (the build cache attaches one); source -> HTML.
+_store: MutableMapping[str, str] | None = None
+_local = threading.local()
+
+
+def attach_store(store: MutableMapping[str, str] | None) -> None:
+    """Answer `render_markdown` from `store` first, and add what is rendered to it."""
+    global _store
+    _store = store
+    render_markdown.cache_clear()
+
+
+def go_offline() -> MarkdownStore | None:
+    """In a forked worker, answer from the attached store's messages in memory only; what the
+    returned store notes goes back to the parent's by `take_back`."""
+    global _store
+    if isinstance(_store, MarkdownStore):
+        _store = _store.offline()
+        return _store
+    return None
+
+
+def take_back(used: Used | None) -> None:
+    if used is not None and isinstance(_store, MarkdownStore):
+        _store.take(used)
+
+
+@lru_cache(maxsize=65536)
+def render_markdown(source: str) -> str:
+    """Sanitised HTML for a markdown message; raw HTML that could run script never survives."""
+    if _store is not None and (kept := _store.get(source)) is not None:
+        return kept
+    html = _render(source)
+    if _store is not None:
+        _store[source] = html
+    return html
+
+
+def _render(source: str) -> str:
+    converter = getattr(_local, "converter", None)
+    if converter is None:  # building a converter costs more than most messages do
+        # Headings in a message sit under the page's own h1/h2, so `#` starts at h2.
+        converter = _local.converter = markdown.Markdown(
+            extensions=["tables", "sane_lists", "toc"],
+            extension_configs={"toc": {"baselevel": 2}}, output_format="html")
+    html = converter.reset().convert(source)
+    clean = nh3.clean(html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
+                      url_schemes=set(URL_SCHEMES), link_rel=LINK_REL)
+    # nh3 drops a refused href but keeps the link; a link to nowhere is invalid HTML, so
+    # only its text stays (links cannot nest, so the first </a> closes it).
+    return _DEAD_LINK.sub(r"\1", clean)
+
+
+def plain_text(source: str) -> str:
+    """The message as text with no markup at all (for summaries and titles)."""
+    return html.unescape(nh3.clean(render_markdown(source), tags=set())).strip()

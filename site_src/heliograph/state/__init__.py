@@ -1,0 +1,1 @@
+"""State: pure functions of (model, now): phases, component status, uptime, what pages show."""
