@@ -77,7 +77,7 @@ def body(rng: random.Random) -> str:
     """50-200 words in two or three paragraphs, sometimes with a short list."""
     words = [rng.choice(WORDS) for _ in range(rng.randint(50, 200))]
     cuts = sorted(rng.sample(range(10, len(words) - 10), rng.randint(1, 2)))
-    parts = [words[a:b] for a, b in zip([0, *cuts], [*cuts, len(words)])]
+    parts = [words[a:b] for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True)]
     paragraphs = [" ".join(p).capitalize() + "." for p in parts]
     if rng.random() < 0.15:
         paragraphs.append("\n".join(f"- {rng.choice(TITLES)}" for _ in range(3)))
@@ -129,7 +129,8 @@ def maintenance_files(rng: random.Random, began: datetime) -> dict[str, str]:
             "title": f"Planned {rng.choice(('database', 'network', 'storage'))} maintenance",
             "components": affected, "scheduled_for": stamp(began),
             "scheduled_until": stamp(until)}) + body(rng) + "\n",
-        "02-in-progress.md": front({"at": stamp(began), "status": "in_progress"}) + body(rng) + "\n",
+        "02-in-progress.md": front({"at": stamp(began), "status": "in_progress"})
+        + body(rng) + "\n",
         "03-completed.md": front({
             "at": stamp(until - timedelta(minutes=5)), "status": "completed",
             "components": {c: "operational" for c in affected}}) + body(rng) + "\n",
@@ -186,7 +187,8 @@ def add_open_incident(root: Path, now: datetime, seed: int = 3) -> Path:
     write_incident(root, folder.name, {"01-investigating.md": front({
         "at": stamp(now - timedelta(minutes=10)), "status": "investigating",
         "title": "Elevated API error rates", "severity": "SEV-3",
-        "components": {"api": "degraded_performance"}, "started": stamp(began)}) + body(rng) + "\n"})
+        "components": {"api": "degraded_performance"}, "started": stamp(began)})
+        + body(rng) + "\n"})
     return folder
 
 

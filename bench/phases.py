@@ -26,15 +26,15 @@ from pathlib import Path
 
 T0 = time.perf_counter()
 from heliograph.build import BuildResult, Project, load_content  # noqa: E402
+from heliograph.checks.site import check  # noqa: E402
 from heliograph.incremental.session import BuildSession  # noqa: E402
-from heliograph.checks.cadence import check  # noqa: E402
+from heliograph.publish.write import merge_outputs, write_site  # noqa: E402
 from heliograph.render.api import render_api  # noqa: E402
 from heliograph.render.badges import render_badges  # noqa: E402
 from heliograph.render.calendar import render_calendar  # noqa: E402
 from heliograph.render.feeds import render_feeds  # noqa: E402
 from heliograph.render.pages import render_pages  # noqa: E402
 from heliograph.render.sitemap import render_sitemap  # noqa: E402
-from heliograph.publish.write import merge_outputs, write_site  # noqa: E402
 
 IMPORTS = time.perf_counter() - T0
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,8 +59,7 @@ def one_build(site: Path) -> dict[str, float]:
     assert isinstance(session, BuildSession)
     loaders = step("parse what is new", session.loaders)
     content = step("build the model", lambda: load_content(project, now, *loaders))
-    memo = session.wording_memo()
-    findings = step("checks", lambda: (memo.prefetch(content, now), check(content, now, memo))[1])
+    findings = step("checks", lambda: check(content, now, session.findings(content, now)))
     pages = session.page_cache(content, now)
     theme = pages.theme
     html = step("HTML pages", lambda: render_pages(content, now, theme, pages, pages.page))

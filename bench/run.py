@@ -133,7 +133,8 @@ def bench_size(work: Path, n: int, cold_runs: int, warm_runs: int) -> list[Row]:
     build = lambda: timed_build(src)  # noqa: E731
     rows = [Row(n, corpus.updates, "cold (no cache, no output)",
                 measure(cold_runs, wipe, build))]
-    rows.append(Row(n, corpus.updates, "no change (warm)", measure(warm_runs, lambda i: None, build)))
+    rows.append(Row(n, corpus.updates, "no change (warm)",
+                    measure(warm_runs, lambda i: None, build)))
     added: list[Path] = []
 
     def one_update(i: int) -> None:
@@ -176,7 +177,7 @@ def bench_deploy(src: Path, slugs: tuple[str, ...]) -> Row | None:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        endpoint = "http://%s:%d" % server.get_host_and_port()
+        endpoint = "http://{}:{}".format(*server.get_host_and_port())
         bucket = f"status-bench-{len(slugs)}"  # moto keeps buckets for the whole process
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
         target = Target(bucket, endpoint_url=endpoint, region="us-east-1")

@@ -19,6 +19,7 @@ from test_bad_input import tree_hash
 from test_cache import reference, tree
 
 from heliograph.build import Project, build
+from heliograph.incremental.sparetree import SpareTree
 from heliograph.incremental.treerecord import record_path, recorded
 from heliograph.publish.write import UnsafePath, safe_relative, write_site
 
@@ -209,7 +210,7 @@ def test_a_caller_that_knows_each_unchanged_files_stat_spares_the_write_a_stat(
         tmp_path: Path) -> None:
     """`unchanged` as a mapping to the (size, mtime_ns, inode) the caller saw: kept files keep
     their inode, changed ones are new, and the report gives every file's stat as it is."""
-    site, spare = tmp_path / "_site", tmp_path / "cache" / "spare-x"
+    site, spare = tmp_path / "_site", SpareTree(tmp_path / "cache" / "spare-x")
     first = {f"incidents/i{n:02d}/index.html": f"<p>{n}</p>".encode() for n in range(20)}
     first["index.html"] = b"home"
     write_site(first, site, (), spare)

@@ -10,11 +10,11 @@ import pytest
 
 from heliograph.authoring.drafts import draft_incident, write_draft
 from heliograph.build import Project, build, load_content
-from heliograph.checks.cadence import check
+from heliograph.checks.site import check
 from heliograph.cli import main
-from heliograph.state.derive import component_statuses
 from heliograph.content.errors import Abort
 from heliograph.content.model import ComponentStatus
+from heliograph.state.derive import component_statuses
 
 NOW = "2026-11-24T15:10:00Z"  # conftest's EXAMPLE_NOW: the example's open incident is on time
 OPEN = "2026-11-24-scheduled-posts-delayed"

@@ -10,23 +10,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE_NOW, REPO
 
-from heliograph.incremental import cores
-
-from heliograph.render import markup
-
-from heliograph.incremental import pages as pagecache
-
-from heliograph.incremental import documents as parsecache
-
-from heliograph.incremental import sources as sourceindex
-
-from heliograph.incremental import findings as wordingcache
 from heliograph.build import Project, build, load_content, render_site
 from heliograph.cli import main
 from heliograph.content.errors import ContentErrors
-
-from conftest import EXAMPLE_NOW, REPO
+from heliograph.incremental import cores
+from heliograph.incremental import documents as parsecache
+from heliograph.incremental import findings as wordingcache
+from heliograph.incremental import pages as pagecache
+from heliograph.incremental import sources as sourceindex
+from heliograph.render import markup
 
 sys.path.insert(0, str(REPO / "bench"))
 from corpus import add_open_incident, add_update, corpus_now, write_corpus  # noqa: E402
@@ -73,6 +67,28 @@ def test_warm_build_of_the_example_is_byte_identical(example_source: Path, tmp_p
     assert again.written == 0 and again.findings == cold.findings
     # An hour later the open incident's page and the home page change; the warm build agrees.
     assert_same_as_cold(source, EXAMPLE_NOW + timedelta(hours=1), cache)
+
+
+@pytest.mark.parametrize("site", ["example", "bench corpus of 1,000 incidents"])
+def test_no_cache_runs_the_plain_pipeline_and_writes_the_same_bytes(
+        site: str, example_source: Path, tmp_path: Path):
+    if site == "example":
+        fresh = shutil.ignore_patterns(".heliograph-cache", "_site")  # others build the copy
+        source = Path(shutil.copytree(example_source, tmp_path / "site", ignore=fresh))
+        now = EXAMPLE_NOW
+    else:
+        source, now = write_corpus(tmp_path / "site", 1000, seed=1).root, NOW
+    stamp, cache = now.isoformat(), tmp_path / "cache"
+    for _ in range(2):  # cold, then warm: every piece of the cache in use
+        assert main(["build", "--source", str(source), "--now", stamp, "--cache-dir",
+                     str(cache)]) == 0
+    cached = tree(source / "_site")
+    plain = tmp_path / "plain"
+    assert main(["build", "--source", str(source), "--output", str(plain), "--now", stamp,
+                 "--no-cache"]) == 0
+    assert tree(plain) == cached
+    assert not (source / ".heliograph-cache").exists()  # neither read nor written
+    assert not any(p.name.startswith("spare-") for p in (tmp_path).iterdir())
 
 
 def test_edits_deletions_renames_and_new_incidents(corpus: Path, tmp_path: Path):

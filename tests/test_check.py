@@ -11,9 +11,9 @@ import pytest
 from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update, write_files
 
 from heliograph.build import Project, build, load_content
-from heliograph.checks.cadence import check
-from heliograph.cli import main
 from heliograph.checks.findings import CheckFailed, Finding, Level, annotation
+from heliograph.checks.site import check
+from heliograph.cli import main
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIRST = {"title": "API errors", "components": {"api": "major_outage"}}

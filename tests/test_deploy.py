@@ -12,8 +12,8 @@ from conftest import EXAMPLE_NOW, write_files
 from s3server import BUCKET, bucket, md5s, multipart_put, run_cli, tree
 
 from heliograph.build import Project, build
-from heliograph.publish.deploy import Options, Target, deploy
 from heliograph.content.errors import Abort
+from heliograph.publish.deploy import Options, Target, deploy
 
 OPEN_INCIDENT = "incidents/2026-11-24-scheduled-posts-delayed"
 NEW_UPDATE = {f"{OPEN_INCIDENT}/04-monitoring.md": """\
@@ -60,7 +60,7 @@ def test_second_deploy_uploads_nothing(capsys, s3, target, example_site):
 
 
 def test_a_long_deploy_reports_progress(capsys, s3, target, small_site, monkeypatch):
-    monkeypatch.setattr("heliograph.cli.DEPLOY_PROGRESS_SECONDS", 0)  # every upload counts as long
+    monkeypatch.setattr("heliograph.cli.deploy.PROGRESS_SECONDS", 0)  # every upload counts as long
     code, out, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
                              target.endpoint_url)
     assert code == 0 and out.startswith("uploaded 5, unchanged 0, deleted 0 in ")

@@ -12,8 +12,8 @@ from conftest import REPO, update, write_files
 from s3server import BUCKET, FlakyProxy, bucket, closed_port, md5s, multipart_put, run_cli, tree
 
 from heliograph.cli import main
-from heliograph.publish.deploy import Target, deploy
 from heliograph.content.errors import Abort
+from heliograph.publish.deploy import Target, deploy
 
 pytest_plugins = ("s3fixtures",)
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from conftest import update
 
-from heliograph.state import derive
 from heliograph.content.load import load
 from heliograph.content.model import ComponentStatus, IncidentStatus, MaintenanceStatus
+from heliograph.state import derive
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 OP = ComponentStatus.OPERATIONAL

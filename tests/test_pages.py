@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import update
+from htmlread import cls, page, texts
+
 from heliograph.build import Project, build
 from heliograph.render import pages
-from htmlread import cls, page, texts
 
 OPEN = "incidents/2026-11-24-scheduled-posts-delayed/index.html"
 POOL = "incidents/2025-08-11-database-connection-pool-exhausted/index.html"
@@ -56,7 +57,7 @@ def test_incident_page_shows_updates_newest_first(example_site: Path):
                         "Identified", "Investigating"]
     times = [t.get("datetime") for t in doc.xpath(f"//li[{cls('update')}]//time")]
     assert times == sorted(times, reverse=True) and times[-1] == "2025-08-11T14:00:30Z"
-    facts = dict(zip(texts(doc, "//dl//dt"), texts(doc, "//dl//dd")))
+    facts = dict(zip(texts(doc, "//dl//dt"), texts(doc, "//dl//dd"), strict=True))
     assert facts["Duration"] == "47 min"
     assert facts["Started"] == "11 Aug 2025, 09:58 EDT"
     assert facts["Affected"] == "Public API, Web app, Primary database"

@@ -9,8 +9,8 @@ from pathlib import Path
 from conftest import EXAMPLE_NOW, MINIMAL_CONFIG, update
 
 from heliograph.build import Project, load_content
-from heliograph.cli import main
 from heliograph.checks.report import report
+from heliograph.cli import main
 
 MIN = 60
 

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import update
-from conftest_browser import browser_type_launch_args  # noqa: F401 - pytest fixture
-from conftest_browser import serve
+from conftest_browser import (
+    browser_type_launch_args,  # noqa: F401 - pytest fixture
+    serve,
+)
 from htmlread import cls, page, texts
 from lxml.html import HtmlElement
 from playwright.sync_api import Browser

@@ -8,10 +8,10 @@ import pytest
 from conftest import MINIMAL_CONFIG, update
 
 from heliograph.build import Project, load_content
-from heliograph.checks.cadence import check
+from heliograph.checks.findings import Level
+from heliograph.checks.site import check
 from heliograph.cli import main
 from heliograph.content.errors import ContentErrors
-from heliograph.checks.findings import Level
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIRST = update("2026-03-02T14:00:00Z", "investigating", "We are investigating errors.",
@@ -129,7 +129,8 @@ def test_wording_only_warns_so_check_passes_unless_strict(make_site, capsys):
 
 def test_the_sop_drafts_pass_the_default_checks():
     from heliograph.authoring import sop
-    from heliograph.checks.wording import DEFAULT_RULES, phrase_hits
+    from heliograph.checks.wording import phrase_hits
+    from heliograph.content.wordingrules import DEFAULT_RULES
     drafts = [*sop.INITIAL_MESSAGE.values(), *sop.STATUS_MESSAGE.values(), sop.NO_CADENCE]
     texts = [d.format(components="the Public API", next_update=sop.NEXT_UPDATE.format(
         due="15:30 UTC")) for d in drafts]

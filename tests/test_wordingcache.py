@@ -11,9 +11,9 @@ from conftest import MINIMAL_CONFIG, update
 from test_check import OVERRUN
 
 from heliograph.build import Project, build, load_content
-from heliograph.incremental.session import BuildSession
-from heliograph.checks.cadence import check
 from heliograph.checks.findings import Finding, span
+from heliograph.checks.site import check
+from heliograph.incremental.session import BuildSession
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIRST = {"title": "API errors", "severity": "SEV-1", "components": {"api": "major_outage"}}
@@ -38,7 +38,7 @@ def through_cache(root: Path, cache: Path, now: datetime = NOW) -> tuple[list[st
     session = BuildSession.start(root, root / "_site", now, (), cache)
     try:
         content = load_content(Project.at(root), now, *session.loaders())
-        memo = session.wording_memo()
+        memo = session.findings(content, now)
         found = check(content, now, memo)
     finally:
         session.close()
@@ -135,7 +135,7 @@ def test_a_check_before_the_resolution_is_not_answered_from_the_cache(make_site,
     session = BuildSession.start(root, root / "_site", NOW, (), cache)
     try:
         session.loaders()
-        found = check(content, before, session.wording_memo())
+        found = check(content, before, session.findings(content, before))
     finally:
         session.close()
     assert found == check(content, before)

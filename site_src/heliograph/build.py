@@ -1,4 +1,10 @@
-"""`build(project, now)`: load, check, render, write, as one recipe."""
+"""`build(project, now)`: load, check, render, write, as one recipe.
+
+The recipe is the plain pipeline of the stages (content -> state -> checks -> render ->
+publish). With the cache on, `incremental` lends it a reader, an incident loader, a memo of
+each incident's findings, a memo of pages and a spare tree: each only saves work, so a build
+without them (`use_cache=False`, the CLI's `--no-cache`) writes the same bytes.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +16,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from heliograph.incremental.session import BuildSession
 from heliograph.checks.findings import CheckFailed, Finding
-from heliograph.publish.write import clear_leftovers, merge_outputs, write_site
 
 if TYPE_CHECKING:
     from heliograph.content.load import IncidentLoader, Reader
-    from heliograph.incremental.messages import Used
     from heliograph.content.model import Content
+    from heliograph.incremental.messages import Used
+    from heliograph.incremental.session import BuildSession
     from heliograph.render.pages import IncidentPages, PageMemo
     from heliograph.render.theme import Theme
 
-# The loader, the checks and the renderers are imported by the functions that use them: a
-# build with nothing to do (see BuildSession.previous) finishes before it would need them.
+# Every stage is imported by the function that uses it: a build with nothing to do (see
+# BuildSession.previous) finishes before it would need YAML, Jinja or Markdown.
 
 DEFAULT_OUTPUT = "_site"
 
@@ -66,8 +71,9 @@ def render_site(project: Project, content: Content, now: datetime,
     """Every output file of the site, by path; the feeds, the API, the badges and the calendar
     are made on another core while the pages are. `theme` is the site's, if already read (the
     one the page cache keyed its pages by)."""
-    from heliograph.render import markup
     from heliograph.incremental.cores import Beside
+    from heliograph.incremental.messages import take_back
+    from heliograph.publish.write import merge_outputs
     from heliograph.render.pages import incident_pages, render_pages
     from heliograph.render.sitemap import render_sitemap
     from heliograph.render.theme import load_theme
@@ -78,21 +84,21 @@ def render_site(project: Project, content: Content, now: datetime,
         sitemap = render_sitemap(content, now, pages)
     finally:  # waited for even if the pages failed, so that no process is left behind
         more, used = beside.result()
-    markup.take_back(used)
+    take_back(used)
     return merge_outputs(dict(theme.assets), pages, *more, sitemap)
 
 
 def _feeds_and_more(content: Content, now: datetime
                     ) -> tuple[tuple[dict[str, bytes], ...], Used | None]:
     """The outputs that `render_site` makes beside the pages, and, in a worker process, the
-    rendered messages it used (see markup.go_offline)."""
-    from heliograph.render import markup
+    rendered messages it used (see incremental.messages.go_offline)."""
     from heliograph.incremental.cores import forked
+    from heliograph.incremental.messages import go_offline
     from heliograph.render.api import render_api
     from heliograph.render.badges import render_badges
     from heliograph.render.calendar import render_calendar
     from heliograph.render.feeds import render_feeds
-    offline = markup.go_offline() if forked() else None
+    offline = go_offline() if forked() else None
     more = (render_feeds(content, now), render_api(content, now), render_badges(content, now),
             render_calendar(content, now))
     return more, offline.report() if offline is not None else None
@@ -120,42 +126,59 @@ def collection_paused() -> Iterator[None]:
 
 
 def build(project: Project, now: datetime, strict: bool = False,
-          cache_dir: Path | None = None) -> BuildResult:
+          cache_dir: Path | None = None, use_cache: bool = True) -> BuildResult:
     """Build the site into `project.output`; on any content error nothing is written.
 
     The checks' findings come back in the result; with `strict`, any finding stops the build
     (CheckFailed) before anything is written. The cache (`cache_dir`, else
-    $HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache) only saves work: the bytes are the same.
+    $HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache) only saves work: the bytes are the
+    same, and `use_cache=False` runs the plain pipeline without reading or writing it.
     """
     with collection_paused():
-        return _build(project, now, strict, cache_dir)
+        if not use_cache:
+            return _pipeline(project, now, strict)
+        from heliograph.incremental.session import BuildSession
+        session = BuildSession.start(project.source, project.output, now, (strict,), cache_dir)
+        try:
+            return _cached(project, now, strict, session)
+        finally:
+            session.close()
 
 
-def _build(project: Project, now: datetime, strict: bool, cache_dir: Path | None
-           ) -> BuildResult:
-    """`build`'s steps."""
-    session = BuildSession.start(project.source, project.output, now, (strict,), cache_dir)
-    try:
-        if (done := session.previous()) is not None:  # the same inputs as the last build
-            if strict and done.findings:
-                raise CheckFailed(done.findings)
-            clear_leftovers(project.output)  # a build killed after its swap left them
-            return replace(done, written=0)
-        content = load_content(project, now, *session.loaders())
-        from heliograph.checks.cadence import check
-        memo = session.wording_memo()
-        memo.prefetch(content, now)
-        findings = check(content, now, memo)
-        if strict and findings:
-            raise CheckFailed(findings)
-        pages = session.page_cache(content, now)
-        outputs = render_site(project, content, now, pages, pages.page, pages.theme)
-        # Everything is rendered before anything is written: a failure above leaves the old site.
-        report = write_site(outputs, project.output, pages.unchanged, session.spare)
-        result = BuildResult(project.output, sum(p.endswith(".html") for p in outputs),
-                             len(outputs), sum(len(b) for b in outputs.values()), findings,
-                             report.written)
+def _cached(project: Project, now: datetime, strict: bool, session: BuildSession
+            ) -> BuildResult:
+    """The pipeline with the cache's helpers, or the last build itself if nothing changed."""
+    if (done := session.previous()) is None:
+        return _pipeline(project, now, strict, session)
+    # the same inputs as the last build, whose output is still there untouched
+    if strict and done.findings:
+        raise CheckFailed(done.findings)
+    from heliograph.publish.write import clear_leftovers
+    clear_leftovers(project.output)  # a build killed after its swap left them
+    return replace(done, written=0)
+
+
+def _pipeline(project: Project, now: datetime, strict: bool,
+              session: BuildSession | None = None) -> BuildResult:
+    """load -> check -> render -> write. Where the incremental layer's `session` is given, it
+    hands each step a helper that saves work: a reader and an incident loader, a memo of each
+    incident's findings, a memo of pages, a spare tree."""
+    from heliograph.checks.site import check, incident_findings
+    from heliograph.publish.write import write_site
+    content = load_content(project, now, *(session.loaders() if session else ()))
+    findings = check(content, now, session.findings(content, now) if session
+                     else incident_findings)
+    if strict and findings:
+        raise CheckFailed(findings)
+    pages = session.page_cache(content, now) if session else None
+    outputs = render_site(project, content, now, *((pages, pages.page, pages.theme) if pages
+                                                   else ()))
+    # Everything is rendered before anything is written: a failure above leaves the old site.
+    report = write_site(outputs, project.output, pages.unchanged if pages else frozenset(),
+                        session.spare if session else None)
+    result = BuildResult(project.output, sum(p.endswith(".html") for p in outputs),
+                         len(outputs), sum(len(b) for b in outputs.values()), findings,
+                         report.written)
+    if session:
         session.finish(result, report.stats)  # the stat of each file, as the write left it
-        return result
-    finally:
-        session.close()
+    return result

@@ -15,7 +15,7 @@ import yaml
 
 from heliograph.authoring import sop
 from heliograph.content.errors import Abort
-from heliograph.content.load import INCIDENTS_DIR, POSTMORTEM_NAME
+from heliograph.content.layout import INCIDENTS_DIR, POSTMORTEM_NAME
 from heliograph.content.model import (
     CLOSED_STATUSES,
     ComponentStatus,
@@ -187,7 +187,8 @@ def cadence_note(draft: Draft, site: Site) -> str:
     if sev is None or sev.update_every is None:
         return f"{sev.key if sev else 'no severity'}: no update cadence is set"
     every = human_duration(sev.update_every)
-    return (f"{sev.key}: next update due by {_due_clock(draft.due, site)}, "
+    due = draft.at + sev.update_every  # `draft.due`, which is not None here
+    return (f"{sev.key}: next update due by {_due_clock(due, site)}, "
             f"every {every} until resolved")
 
 

@@ -67,7 +67,8 @@ class LiveServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}{self.mount}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}{self.mount}"
 
     def start(self) -> BuildReport:
         """Build once, then watch and serve in background threads."""
@@ -242,9 +243,8 @@ def scratch_dir() -> str | None:
 
 def watched(source: Path) -> list[Path]:
     """What a Heliograph site is built from: the config, the incidents and the theme."""
-    from heliograph.content.config import CONFIG_NAME
-    from heliograph.content.load import INCIDENTS_DIR
-    return [source / CONFIG_NAME, source / INCIDENTS_DIR, source / "theme"]
+    from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
+    return [source / CONFIG_NAME, source / INCIDENTS_DIR, source / THEME_DIR]
 
 
 def site_mount(source: Path) -> str:

@@ -1,1 +1,2 @@
-"""Checks: the incident SOPs' rules (cadence, wording) as findings, and the report against them; never renders."""
+"""Checks: the incident SOPs' rules (cadence, wording) as findings, and the report against them;
+never renders."""

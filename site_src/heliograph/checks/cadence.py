@@ -1,4 +1,4 @@
-"""`check`: the update-cadence rule (how often customers hear from us) as findings; never renders.
+"""The update-cadence rule (how often customers hear from us) as findings; never renders.
 
 The rule in force for a gap is the severity at the gap's start, so an escalation tightens the
 rhythm from the escalating update on. An open incident's findings are errors (there is still time
@@ -7,47 +7,21 @@ to post); a resolved incident's are warnings (history cannot be fixed).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from heliograph.state import derive
-from heliograph.checks.findings import Finding, Level, clock_utc, ordered, span
+from heliograph.checks.findings import Finding, Level, clock_utc, span
 from heliograph.content.model import (
-    CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, MaintenanceStatus, Severity, Site,
+    CLOSED_STATUSES,
+    Incident,
+    IncidentStatus,
+    Kind,
+    MaintenanceStatus,
+    Severity,
+    Site,
     Update,
 )
-from heliograph.checks.wording import incident_wording
-
-
-def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Finding]:
-    """The findings of one incident at `now`: its cadence, then its public wording."""
-    found = cadence_findings(site, incident, now)
-    if incident.kind is Kind.INCIDENT:  # a maintenance window may well promise its end time
-        found += incident_wording(site.wording, incident)
-    return found
-
-
-# The findings of one incident: `incident_findings`, or a memo of it that answers the same.
-IncidentChecks = Callable[[Site, Incident, datetime], Sequence[Finding]]
-
-
-def check(content: Content, now: datetime, of: IncidentChecks = incident_findings
-          ) -> tuple[Finding, ...]:
-    """Every finding of the site at `now`, in a stable order (see `ordered`)."""
-    found: list[Finding] = []
-    for incident in content.incidents:
-        found += of(content.site, incident, now)
-    return ordered(found)
-
-
-def settled(incident: Incident, now: datetime) -> bool:
-    """Whether the incident's findings no longer depend on `now`: a resolved incident, every
-    update public. Its rules then apply only between its own updates; an open incident can be
-    overdue as the clock runs, and maintenance can overrun its window."""
-    last = incident.updates[-1]
-    return (incident.kind is Kind.INCIDENT and last.status is IncidentStatus.RESOLVED
-            and last.at <= now)
+from heliograph.state import derive
 
 
 def cadence_findings(site: Site, incident: Incident, now: datetime) -> list[Finding]:
@@ -130,10 +104,11 @@ def _overdue(site: Site, incident: Incident, now: datetime) -> list[Finding]:
 def _overrun(maintenance: Incident, now: datetime) -> list[Finding]:
     """Maintenance someone started by hand stays in progress until someone posts `completed`."""
     end, last = maintenance.scheduled_until, maintenance.last
-    if end is None or now <= end or derive.phase(maintenance, now) not in (
-            MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING):
+    phase = derive.phase(maintenance, now)
+    if end is None or now <= end or phase not in (MaintenanceStatus.IN_PROGRESS,
+                                                  MaintenanceStatus.VERIFYING):
         return []
-    message = (f"maintenance still {derive.phase(maintenance, now).value.replace('_', ' ')} "
+    message = (f"maintenance still {phase.value.replace('_', ' ')} "
                f"{span(now - end)} after its window ended at {clock_utc(end)} UTC; post "
                "'completed', or a later 'scheduled_until' (rule window)")
     return [Finding(Level.WARNING, "window", maintenance.slug, last.file, last.line, message,

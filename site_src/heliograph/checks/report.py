@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from statistics import median
 
 from heliograph.checks.cadence import cadence_findings
 from heliograph.checks.findings import span
@@ -56,8 +55,11 @@ class Report:
 
 
 def _median(values: Iterable[timedelta | None]) -> timedelta | None:
-    known = [v for v in values if v is not None]
-    return median(known) if known else None
+    known = sorted(v for v in values if v is not None)
+    if not known:
+        return None
+    mid = len(known) // 2  # statistics.median, which typeshed does not allow for timedelta
+    return known[mid] if len(known) % 2 else (known[mid - 1] + known[mid]) / 2
 
 
 def worst_severity(site: Site, incident: Incident) -> Severity | None:

@@ -9,16 +9,26 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from heliograph.content.errors import ContentError
+from heliograph.content.layout import CONFIG_NAME
 from heliograph.content.model import Component, Group, Impact, Severity, Site
 from heliograph.content.schema import (
-    Field, Invalid, boolean, check_mapping, choice, describe, duration, identifier, integer,
-    optional_text, text, url,
+    Field,
+    Invalid,
+    boolean,
+    check_mapping,
+    choice,
+    describe,
+    duration,
+    identifier,
+    integer,
+    optional_text,
+    text,
+    url,
 )
 from heliograph.content.sourcefile import load_yaml_file
-from heliograph.checks.wording import parse_wording
+from heliograph.content.wordingrules import parse_wording
 from heliograph.content.yamltext import LineMap, node_line
 
-CONFIG_NAME = "components.yaml"
 MAX_COMPONENTS = 1000  # Statuspage's largest public pages list a few hundred
 RESERVED_IDS = frozenset({"status"})  # badges/<id>.svg would clash with badges/status.svg
 
@@ -28,7 +38,8 @@ def timezone(value: Any) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"expected an IANA time zone such as UTC or Europe/Berlin, got {describe(value)}")
+        raise Invalid("expected an IANA time zone such as UTC or Europe/Berlin, got "
+                      f"{describe(value)}") from None
     return name
 
 
@@ -107,7 +118,8 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
     ), []
 
 
-def _severities(data: Any, path: Path, line: int) -> tuple[tuple[Severity, ...], list[ContentError]]:
+def _severities(data: Any, path: Path, line: int
+                ) -> tuple[tuple[Severity, ...], list[ContentError]]:
     if data is None:
         return DEFAULT_SEVERITIES, []
     if not isinstance(data, LineMap) or not data:

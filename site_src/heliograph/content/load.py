@@ -7,21 +7,36 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from heliograph.content.config import load_site
 from heliograph.content.errors import ContentError
+from heliograph.content.layout import INCIDENTS_DIR, POSTMORTEM_NAME
 from heliograph.content.model import (
-    ComponentStatus, Content, Incident, IncidentStatus, Kind, MaintenanceStatus, Postmortem,
-    Site, Update,
+    ComponentStatus,
+    Content,
+    Incident,
+    IncidentStatus,
+    Kind,
+    MaintenanceStatus,
+    Postmortem,
+    Site,
+    Update,
 )
-from heliograph.content.schema import Field, Invalid, check_mapping, choice, describe, optional_text, time
+from heliograph.content.schema import (
+    Field,
+    Invalid,
+    check_mapping,
+    choice,
+    describe,
+    optional_text,
+    time,
+)
 from heliograph.content.sourcefile import Document, read_text, split_front_matter
-from heliograph.incremental.sources import INCIDENTS_DIR
 from heliograph.content.yamltext import LineMap
 
-POSTMORTEM_NAME = "postmortem.md"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.md")
 
@@ -182,13 +197,14 @@ def _latest(parsed: list[_Parsed], key: str) -> datetime | None:
 def _check_order(parsed: list[_Parsed]) -> list[ContentError]:
     """Two updates at one moment are ambiguous; numbered file names must agree with `at`."""
     errors = []
-    for before, after in zip(parsed, parsed[1:]):
+    for before, after in pairwise(parsed):
         if before.values["at"] == after.values["at"]:
             errors.append(ContentError(after.path, after.doc.meta.line_of("at"),
-                                       f"duplicate time: {before.path.name} has the same 'at' "
-                                       f"{after.values['at'].isoformat()}; each update needs its own"))
+                                       f"duplicate time: {before.path.name} has the same "
+                                       f"'at' {after.values['at'].isoformat()}; each update "
+                                       "needs its own"))
     numbered = [(int(m.group()), p) for p in parsed if (m := re.match(r"\d+", p.path.name))]
-    for (n1, p1), (n2, p2) in zip(numbered, numbered[1:]):
+    for (n1, p1), (n2, p2) in pairwise(numbered):
         if n2 < n1:
             errors.append(ContentError(p2.path, p2.doc.meta.line_of("at"),
                                        f"update out of order: {p2.path.name} is at "

@@ -93,7 +93,8 @@ def time(value: Any) -> datetime:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise Invalid(f"expected a time like 2026-02-10T14:32:00Z, got {describe(value)}")
+            raise Invalid(f"expected a time like 2026-02-10T14:32:00Z, got {describe(value)}"
+                          ) from None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise Invalid(f"time {describe(value)} has no offset; add Z for UTC "
@@ -140,8 +141,8 @@ def check_mapping(data: Any, fields: Mapping[str, Field], path: Path, line: int,
     errors: list[ContentError] = []
     for key in data:
         if key not in fields:
-            errors.append(ContentError(path, line_of(key), f"unknown key {describe(key)} in {what}; "
-                                       f"known keys: {', '.join(fields)}"))
+            errors.append(ContentError(path, line_of(key), f"unknown key {describe(key)} in "
+                                       f"{what}; known keys: {', '.join(fields)}"))
     for key, spec in fields.items():
         if key not in data or data[key] is None:
             if spec.required:

@@ -60,7 +60,7 @@ def month_label(year: int, month: int) -> str:
 
 def zone_abbrev(lt: datetime) -> str:
     name = lt.tzname() or ""
-    return name if name and not name[0] in "+-" else f"UTC{name}"
+    return name if name and name[0] not in "+-" else f"UTC{name}"
 
 
 def human_duration(d: timedelta) -> str:

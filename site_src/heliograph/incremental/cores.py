@@ -39,7 +39,7 @@ def on_every_core(run: Callable[[range], R], count: int, n: int) -> list[tuple[r
     _run = run
     try:
         with ProcessPoolExecutor(n, mp_context=_fork_context(), initializer=_mark_forked) as pool:
-            return list(zip(chunks, pool.map(_run_chunk, chunks)))
+            return list(zip(chunks, pool.map(_run_chunk, chunks), strict=True))
     finally:
         _run = None
 
@@ -54,7 +54,7 @@ def _run_chunk(chunk: range) -> Any:
     return _run(chunk)
 
 
-def _fork_context():  # type: ignore[no-untyped-def]
+def _fork_context() -> Any:
     """Fork (see `workers`: without it there is one worker): workers start in milliseconds and
     inherit imports."""
     import multiprocessing
@@ -91,7 +91,8 @@ class Beside(Generic[R]):
             data = pipe.read()
         os.waitpid(self._pid, 0)
         try:
-            return pickle.loads(data)  # type: ignore[no-any-return]
+            value: R = pickle.loads(data)
+            return value
         except Exception:  # nothing, or not all of it, came back
             return self._run()
 

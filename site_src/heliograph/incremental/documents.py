@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from heliograph.incremental.cache import DIGEST_SIZE, Cache, digest
-from heliograph.incremental.cores import on_every_core, workers
 from heliograph.content.errors import ContentError
+from heliograph.content.layout import INCIDENTS_DIR
 from heliograph.content.load import read_document
 from heliograph.content.sourcefile import MAX_FILE_BYTES, Document, split_front_matter
-from heliograph.incremental.sources import INCIDENTS_DIR, SourceIndex
+from heliograph.incremental.cache import DIGEST_SIZE, Cache, digest
+from heliograph.incremental.cores import on_every_core, workers
+from heliograph.incremental.sources import SourceIndex
 
 POOL_FROM = 400  # below this many files to parse, a pool costs more than it saves
 

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from heliograph.incremental.cache import Cache, digest
-from heliograph.checks.cadence import incident_findings, settled
-from heliograph.incremental.cores import on_every_core, workers
 from heliograph.checks.findings import Finding
+from heliograph.checks.site import incident_findings, settled
 from heliograph.content.model import Content, Incident, Kind, Site
+from heliograph.incremental.cache import Cache, digest
+from heliograph.incremental.cores import on_every_core, workers
 from heliograph.incremental.sources import SourceIndex
 
 # A finding without what its incident supplies: (index of its update, then every field of
@@ -109,7 +109,8 @@ class WordingMemo:
         todo = [i for i in content.incidents
                 if i.kind is Kind.INCIDENT and self._stored_entry(i, now)[2] is None]
         if len(todo) >= POOL_FROM and workers() > 1:
-            self._ahead = dict(zip((i.slug for i in todo), _check_all(content.site, todo, now)))
+            self._ahead = dict(zip((i.slug for i in todo), _check_all(content.site, todo, now),
+                                   strict=True))
 
     def _stored_entry(self, incident: Incident, now: datetime
                       ) -> tuple[int, bytes, Entry | None]:
@@ -140,6 +141,6 @@ def _check_all(site: Site, incidents: list[Incident], now: datetime) -> list[lis
     for chunk, results in on_every_core(
             lambda chunk: [incident_findings(site, incidents[i], now) for i in chunk],
             len(incidents), workers()):
-        for i, result in zip(chunk, results):
+        for i, result in zip(chunk, results, strict=True):
             found[i] = result
     return found

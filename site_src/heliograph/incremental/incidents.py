@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from heliograph.incremental.cache import Cache, digest
 from heliograph.content.errors import ContentError
 from heliograph.content.model import Incident, Site
+from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.sources import SHARDS, SourceIndex, shard_of
 
 if TYPE_CHECKING:
@@ -82,10 +82,10 @@ class IncidentMemo:
         known = slug in self.index.folders
         entry = self.known.get(slug) if known else None
         if entry is not None and site is not None:
-            folder_hash, site_key, latest, incident = entry
+            folder_hash, site_key, latest, kept = entry
             if (folder_hash == self.index.fingerprint(slug) and
                     site_key == self._site_key(site) and latest <= now):
-                return incident, []
+                return kept, []
         from heliograph.content.load import load_folder
         incident, errors = load_folder(root, slug, site, now, read)
         self.loaded += 1

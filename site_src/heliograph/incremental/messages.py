@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 
 from heliograph.incremental.cache import Cache
+from heliograph.render import markup
 
 Used = tuple[list[str], dict[str, str]]  # the messages a store used, and those it rendered
 
@@ -73,3 +74,21 @@ class MarkdownStore(MutableMapping[str, str]):
         """Keep this build's messages together for the next build, if they differ."""
         if self.cache is not None and self._used.keys() != self._recent.keys():
             self.cache.put(self._recent_key, self._used)
+
+
+def go_offline() -> MarkdownStore | None:
+    """In a forked worker, answer from the attached store's messages in memory only; what the
+    returned store notes goes back to the parent's by `take_back`."""
+    store = markup.attached_memo()
+    if isinstance(store, MarkdownStore):
+        offline = store.offline()
+        markup.attach_memo(offline)
+        return offline
+    return None
+
+
+def take_back(used: Used | None) -> None:
+    """Count what a worker's offline store used and rendered as the attached store's own."""
+    store = markup.attached_memo()
+    if used is not None and isinstance(store, MarkdownStore):
+        store.take(used)

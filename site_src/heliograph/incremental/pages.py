@@ -19,13 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from heliograph.render import markup
+from heliograph.content.model import Content, Incident
 from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.cores import on_every_core, workers
-from heliograph.content.model import Content, Incident
-from heliograph.render.pages import incident_pages
 from heliograph.incremental.sources import SourceIndex
-from heliograph.incremental.sparetree import FileStat, Stats, file_stat
+from heliograph.publish.tree import FileStat, Stats, file_stat
+from heliograph.render import markup
+from heliograph.render.pages import incident_pages
 from heliograph.render.theme import Theme
 
 TEMPLATE = "incident.html"
@@ -247,5 +247,5 @@ def _in_worker(content: Content, now: datetime, theme: Theme, incidents: list[In
     The worker renders messages without the cache: its database connection belongs to the
     parent, and the pages themselves are what the next build reuses.
     """
-    markup.attach_store(None)
+    markup.attach_memo(None)
     return incident_pages(content, now, theme, incidents)

@@ -18,15 +18,16 @@ from typing import TYPE_CHECKING, Any
 from heliograph.incremental.cache import Cache, cache_dir, digest
 from heliograph.incremental.messages import MarkdownStore
 from heliograph.incremental.sources import SourceIndex, scan
-from heliograph.incremental.sparetree import Stats, file_stat
+from heliograph.incremental.sparetree import SpareTree
+from heliograph.publish.tree import Stats, file_stat
 from heliograph.render.theme import DEFAULT_THEME
 
 if TYPE_CHECKING:
-    from heliograph.incremental.incidents import IncidentMemo
     from heliograph.content.load import Reader
     from heliograph.content.model import Content
-    from heliograph.incremental.pages import PageCache
     from heliograph.incremental.findings import WordingMemo
+    from heliograph.incremental.incidents import IncidentMemo
+    from heliograph.incremental.pages import PageCache
 
 # Everything that parses or renders is imported where a build first needs it: a build with
 # nothing to do answers from `previous` and never pays for YAML, Jinja or Markdown.
@@ -111,11 +112,12 @@ class BuildSession:
                    stored_incidents=early[0] if early else None)
 
     @property
-    def spare(self) -> Path | None:
+    def spare(self) -> SpareTree | None:
         """Where the site that a swap retires waits to become the next one (see sparetree)."""
         if self.cache.directory is None or not self.cache.enabled:
             return None
-        return self.cache.directory / f"spare-{digest(str(self.output.absolute()))[:6].hex()}"
+        return SpareTree(self.cache.directory /
+                         f"spare-{digest(str(self.output.absolute()))[:6].hex()}")
 
     def previous(self) -> Any | None:
         """The last build's result, if this build has its exact inputs and its output is intact."""
@@ -130,12 +132,12 @@ class BuildSession:
         Incidents the cache holds are not read at all; the files of the others are parsed
         from the parsed-file cache, or on every core when it has not seen them.
         """
-        from heliograph.render import markup
-        from heliograph.incremental.incidents import IncidentMemo
         from heliograph.incremental.documents import parsed_documents, reader
+        from heliograph.incremental.incidents import IncidentMemo
+        from heliograph.render import markup
         if self.cache.enabled:
             self.messages = MarkdownStore(self.cache, str(self.output.absolute()))
-            markup.attach_store(self.messages)
+            markup.attach_memo(self.messages)
         memo = self.incidents = IncidentMemo(self.cache, self.index, self.source,
                                              self.stored_incidents)
         self.stored_incidents = None
@@ -161,12 +163,14 @@ class BuildSession:
                                    load_theme(self.source))
         return self.pages
 
-    def wording_memo(self) -> WordingMemo:
+    def findings(self, content: Content, now: datetime) -> WordingMemo:
         """The checks of one incident (cadence and wording), answered from the cache when the
-        incident is resolved and its folder unchanged; call it after `loaders`."""
+        incident is resolved and its folder unchanged, the others checked ahead on every core
+        when there are many; call it after `loaders`."""
         from heliograph.incremental.findings import WordingMemo
         if self.wording is None:
             self.wording = WordingMemo(self.cache, self.index)
+        self.wording.prefetch(content, now)
         return self.wording
 
     def finish(self, result: Any, written: Stats) -> None:
@@ -199,7 +203,7 @@ class BuildSession:
         if self.messages is not None:
             from heliograph.render import markup
             self.messages.store()
-            markup.attach_store(None)
+            markup.attach_memo(None)
         if self.incidents is not None:
             self.incidents.store()
         if self.wording is not None:

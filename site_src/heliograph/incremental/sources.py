@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from heliograph.content.layout import INCIDENTS_DIR
 from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.cores import share, workers
 
-INCIDENTS_DIR = "incidents"
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may change again unseen
 StatKey = tuple[int, int, int, int]
 SHARDS = 64  # the index and the incident cache are kept in this many parts, by slug
@@ -173,7 +173,7 @@ def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = No
         if slug in seen:
             shards[shard_of(slug)][slug] = seen[slug] or previous[slug]
     index: dict[str, Folder] = {}
-    for key, shard in zip(keys, shards):
+    for key, shard in zip(keys, shards, strict=True):
         old = stored.get(key, (0, {}))[1]
         if shard.keys() != old.keys() or any(shard[s] is not old[s] for s in shard):
             cache.put(key, (started, shard))  # new, read or gone: this shard is saved anew

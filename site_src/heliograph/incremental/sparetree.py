@@ -11,43 +11,31 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
-from collections.abc import Collection, Mapping
-from operator import itemgetter
+from dataclasses import dataclass
 from pathlib import Path
 
-from heliograph.incremental.treerecord import TreeRecord, folder_stat, recorded
-
-FileStat = tuple[int, int, int]  # size, mtime_ns, inode: what says a file is still the same one
-Stats = dict[str, FileStat]  # path -> the stat of its file as the write left it
-Unchanged = Collection[str] | Mapping[str, FileStat]
-_INODE = itemgetter(2)
+from heliograph.incremental.treerecord import keep_record, recorded
+from heliograph.publish.tree import TreeRecord, listing
 
 
-def file_stat(st: os.stat_result) -> FileStat:
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+@dataclass(frozen=True)
+class SpareTree:
+    """The spare kept at `path` (on the output's file system), as `write_site` takes it."""
 
+    path: Path
 
-def listing(root: Path) -> TreeRecord:
-    """Every entry under `root`, walked: files with their inode (read from the folders, no
-    stat), folders with their stat (taken before they are read)."""
-    found = TreeRecord({}, {})
-    todo = [""]
-    while todo:
-        rel = todo.pop()
-        seen = 0
-        with os.scandir(os.path.join(root, rel) if rel else root) as entries:
-            for e in entries:
-                seen += 1
-                path = f"{rel}/{e.name}" if rel else e.name
-                if e.is_dir(follow_symlinks=False):
-                    found.folders[path] = folder_stat(e.stat(follow_symlinks=False))
-                    todo.append(path)
-                else:
-                    found.files[path] = e.inode()
-        if rel and not seen:
-            found.empty.append(rel)
-    return found
+    def adopt(self, fresh: Path) -> TreeRecord:
+        """Move the spare into place as `fresh` and say what it holds: its record while every
+        folder still matches it, else a listing; an empty `fresh` when there is no spare."""
+        return adopt(self.path, fresh)
+
+    def keep(self, fresh: Path, record: TreeRecord | None, live: Path | None) -> None:
+        """Record what `fresh` holds before the swap: a build killed after it still has it."""
+        keep_record(self.path, fresh, record, live)
+
+    def retire(self, tree: Path) -> None:
+        """Keep the tree the swap took out of service as the spare."""
+        retire(tree, self.path)
 
 
 def adopt(spare: Path | None, fresh: Path) -> TreeRecord:
@@ -75,119 +63,3 @@ def retire(tree: Path, spare: Path | None) -> None:
         except OSError:
             pass
     shutil.rmtree(tree, ignore_errors=True)
-
-
-def _holds(path: str, data: bytes) -> bool:
-    """Whether the file at `path` holds `data` (its size already matched)."""
-    try:
-        with open(path, "rb") as f:
-            return f.read() == data
-    except OSError:
-        return False
-
-
-class TreeUpdate:
-    """Bring `fresh` (empty, or an adopted spare) to hold exactly the outputs given to `update`.
-
-    Each output costs one stat of the live site's file (none when the caller gives it); only
-    outputs that changed touch `fresh`.
-    """
-
-    def __init__(self, fresh: Path, live: Path | None, tree: TreeRecord) -> None:
-        self.fresh, self.live = os.path.join(fresh, ""), os.path.join(live, "") if live else None
-        self.existing = tree.files  # what `fresh` holds that no output has claimed yet
-        self.folders = tree.folders  # kept current: with `stats`, the record of the new tree
-        self.empty = tree.empty
-        self.touched: set[str] = set()  # folders whose entries changed: their stat is taken anew
-        self.stats: Stats = {}
-        self.written = 0
-
-    def update(self, outputs: Mapping[str, bytes], unchanged: Unchanged) -> None:
-        """Every output: kept if the spare holds the live site's file with its bytes, else
-        linked from the live site if that file has its bytes, else written anew.
-
-        `unchanged` names outputs the caller found equal to the live site's file, by path; as a
-        mapping it also gives the (size, mtime_ns, inode) the caller saw that file with.
-        """
-        seen = unchanged.get if isinstance(unchanged, Mapping) else None
-        pop, stats, live, lstat = self.existing.pop, self.stats, self.live, os.lstat
-        for path, data in outputs.items():
-            have = pop(path, None)
-            if seen is not None and have is not None:
-                known = seen(path)
-                if known is not None and known[2] == have and known[0] == len(data):
-                    stats[path] = known
-                    continue
-            try:
-                st = lstat(live + path) if live is not None else None
-            except OSError:
-                st = None
-            if st is not None and not (st.st_size == len(data) and stat.S_ISREG(st.st_mode) and (
-                    path in unchanged or _holds(live + path, data))):
-                st = None  # not a file with these bytes
-            if st is not None and st.st_ino == have:
-                stats[path] = file_stat(st)
-            else:
-                self._replace(path, data, have is not None, st)
-
-    def _replace(self, path: str, data: bytes, had: bool, live: os.stat_result | None) -> None:
-        """Put one output that the spare does not hold: a link to the live file `live`, or new."""
-        dest = self.fresh + path
-        folder = os.path.dirname(path)
-        if had:
-            os.unlink(dest)  # never write through: the spare may share this file with the live site
-        self._folder(folder)
-        self.touched.add(folder)
-        if live is not None and self.live is not None:
-            try:
-                os.link(self.live + path, dest)
-                self.stats[path] = file_stat(live)
-                return
-            except OSError:
-                pass  # a file system without hard links: write it
-        with open(dest, "xb") as f:
-            f.write(bytes(data))  # a page kept from the last build reads its bytes now
-            f.flush()
-            st = os.fstat(f.fileno())
-        self.stats[path] = file_stat(st)
-        self.written += 1
-
-    def _folder(self, folder: str) -> None:
-        """Make `folder` in `fresh` if the tree lacks it."""
-        if not folder or folder in self.folders:
-            return
-        os.makedirs(self.fresh + folder, exist_ok=True)
-        while folder and folder not in self.folders:
-            self.folders[folder] = (0, 0, 0)  # its stat is taken once the update is done
-            self.touched.add(folder)
-            folder = os.path.dirname(folder)
-        self.touched.add(folder)  # the folder that gained one
-
-    def prune(self) -> None:
-        """Remove what the spare held that the new site does not, and folders left empty."""
-        for path in self.existing:
-            os.unlink(self.fresh + path)
-        parents = {os.path.dirname(p) for p in self.existing} | set(self.empty)
-        self.touched |= parents
-        self.existing = {}
-        for folder in sorted(parents, key=lambda p: p.count("/"), reverse=True):
-            while folder:
-                try:
-                    os.rmdir(self.fresh + folder)
-                except OSError:
-                    break  # not empty: it still holds part of the new site
-                self.folders.pop(folder, None)
-                folder = os.path.dirname(folder)
-                self.touched.add(folder)
-
-    def record(self) -> TreeRecord | None:
-        """What `fresh` holds now, for the build that adopts it as the spare after next (none
-        if a folder it changed has gone: something else is at work in the tree)."""
-        try:
-            for folder in self.touched:
-                if folder in self.folders:
-                    self.folders[folder] = folder_stat(os.lstat(self.fresh + folder))
-        except OSError:
-            return None
-        inodes = map(_INODE, self.stats.values())
-        return TreeRecord(dict(zip(self.stats, inodes, strict=True)), self.folders)

@@ -13,31 +13,13 @@ from __future__ import annotations
 import os
 import pickle
 import zlib
-from dataclasses import dataclass, field
 from functools import partial
-from operator import attrgetter
 from pathlib import Path
+
+from heliograph.publish.tree import TreeRecord, folder_stat
 
 FORMAT = "heliograph-tree-1"
 _CHECK = 4  # bytes of CRC-32 before the pickled record: it catches a damaged file
-Folders = dict[str, tuple[int, int, int]]  # folder below the root -> (inode, mtime_ns, ctime_ns)
-
-
-@dataclass
-class TreeRecord:
-    """The files (path -> inode) and folders of a tree; `empty` lists folders holding nothing."""
-
-    files: dict[str, int]
-    folders: Folders
-    empty: list[str] = field(default_factory=list)
-
-
-_FOLDER_STAT = attrgetter("st_ino", "st_mtime_ns", "st_ctime_ns")
-
-
-def folder_stat(st: os.stat_result) -> tuple[int, int, int]:
-    """The part of a folder's stat that any change to its entries moves."""
-    return _FOLDER_STAT(st)
 
 
 def record_path(spare: Path, root: Path) -> Path:
@@ -68,7 +50,7 @@ def intact(root: Path, record: TreeRecord) -> bool:
     # Relative to the root's descriptor (a shorter path to resolve), in C loops: ten thousand.
     look = partial(os.stat, dir_fd=fd, follow_symlinks=False)
     try:
-        now = list(map(_FOLDER_STAT, map(look, record.folders)))
+        now = list(map(folder_stat, map(look, record.folders)))
         with os.scandir(fd) as entries:
             top = {e.name: e.inode() for e in entries}
     except OSError:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from heliograph.content.errors import Abort
 from heliograph.publish.deployplan import (
     LocalFile,
     Plan,
@@ -23,7 +24,6 @@ from heliograph.publish.deployplan import (
     needs_stored_hash,
     plan,
 )
-from heliograph.content.errors import Abort
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

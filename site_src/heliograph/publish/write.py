@@ -9,11 +9,25 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from heliograph.incremental.sparetree import Stats, TreeUpdate, Unchanged, adopt, retire
-from heliograph.incremental.treerecord import keep_record
+from heliograph.publish.tree import Stats, TreeRecord, TreeUpdate, Unchanged
 
 RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+class Spare(Protocol):
+    """A tree kept from an earlier swap, to become the next fresh folder instead of one made
+    from nothing (the build cache keeps one; see incremental.sparetree)."""
+
+    def adopt(self, fresh: Path) -> TreeRecord:
+        """Become `fresh` (an empty folder if there is nothing to adopt); what it holds."""
+
+    def keep(self, fresh: Path, record: TreeRecord | None, live: Path | None) -> None:
+        """Note what `fresh` holds, just before it is swapped in."""
+
+    def retire(self, tree: Path) -> None:
+        """Take the tree the swap took out of service, to be adopted next time."""
 
 
 class UnsafePath(ValueError):
@@ -51,14 +65,14 @@ class WriteReport:
 
 
 def write_site(outputs: Mapping[str, bytes], target: Path, unchanged: Unchanged = frozenset(),
-               spare: Path | None = None) -> WriteReport:
+               spare: Spare | None = None) -> WriteReport:
     """Write every output into a fresh folder beside `target`, then swap it in atomically.
 
     A file whose bytes are those already in `target` is hard-linked into the fresh folder
     instead of written; `unchanged` names outputs the caller already compared (a mapping to the
-    (size, mtime_ns, inode) it saw spares a stat of each). With `spare`
-    (a folder on the same file system), the tree the swap retires is kept there and becomes
-    the next fresh folder, so a small change does not recreate every folder of a large site.
+    (size, mtime_ns, inode) it saw spares a stat of each). With `spare`, the tree the swap
+    retires is kept and becomes the next fresh folder, so a small change does not recreate
+    every folder of a large site.
     """
     for path in outputs:
         safe_relative(path)
@@ -68,23 +82,32 @@ def write_site(outputs: Mapping[str, bytes], target: Path, unchanged: Unchanged 
     clear_leftovers(target)
     live = target if target.is_dir() and not target.is_symlink() else None
     try:
-        tree = TreeUpdate(fresh, live, adopt(spare if live else None, fresh))
+        tree = TreeUpdate(fresh, live, spare.adopt(fresh) if spare and live else _empty(fresh))
         tree.update(outputs, unchanged)
         tree.prune()
     except OSError:  # an odd spare (a folder where a file goes, say): start from nothing
         shutil.rmtree(fresh, ignore_errors=True)
-        tree = TreeUpdate(fresh, live, adopt(None, fresh))
+        tree = TreeUpdate(fresh, live, _empty(fresh))
         tree.update(outputs, unchanged)
     if spare is not None:  # before the swap: a build killed after it still leaves the record
-        keep_record(spare, fresh, tree.record(), live)
+        spare.keep(fresh, tree.record(), live)
     swap_in(fresh, target, old, spare)
     return WriteReport(tree.written, len(outputs) - tree.written, tree.stats)
 
 
-def swap_in(fresh: Path, target: Path, old: Path, spare: Path | None = None) -> None:
+def _empty(fresh: Path) -> TreeRecord:
+    fresh.mkdir()
+    return TreeRecord({}, {})
+
+
+def swap_in(fresh: Path, target: Path, old: Path, spare: Spare | None = None) -> None:
     """Make `fresh` the new `target`; at no moment is `target` missing or half-written."""
     if target.is_dir() and not target.is_symlink() and _exchange(fresh, target):
-        retire(fresh, spare)  # after the exchange it holds the previous site
+        # after the exchange `fresh` holds the previous site
+        if spare is not None:
+            spare.retire(fresh)
+        else:
+            shutil.rmtree(fresh, ignore_errors=True)
         return
     if target.exists():
         os.replace(target, old)

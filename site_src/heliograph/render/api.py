@@ -9,12 +9,6 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from heliograph.state import activity
-
-from heliograph.state import derive
-
-from heliograph.render import ids
-from heliograph.render.markup import plain_text
 from heliograph.content.model import (
     CLOSED_STATUSES,
     ComponentStatus,
@@ -28,6 +22,9 @@ from heliograph.content.model import (
     Update,
 )
 from heliograph.content.timefmt import iso_millis
+from heliograph.render import ids
+from heliograph.render.markup import plain_text
+from heliograph.state import activity, derive
 
 API = "api/v2/"
 LIST_LIMIT = 50  # Statuspage lists the 50 most recent

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from heliograph.state import derive
-
-from heliograph.state import views
 from heliograph.content.model import ComponentStatus, Content
+from heliograph.state import derive, views
 
 COLOURS = {
     ComponentStatus.OPERATIONAL: "#4c1",

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from heliograph.state import derive
-
-from heliograph.render import ids
-from heliograph.state.activity import is_public
-from heliograph.render.markup import plain_text
 from heliograph.content.model import Content, Incident, Kind, Site
+from heliograph.render import ids
+from heliograph.render.markup import plain_text
+from heliograph.state import derive
+from heliograph.state.activity import is_public
 
 MAX_OCTETS = 75  # RFC 5545 3.1: lines longer than this are folded
 Window = tuple[datetime | None, datetime | None]

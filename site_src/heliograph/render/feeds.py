@@ -12,15 +12,11 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
-from heliograph.state import activity
-
-from heliograph.state import derive
-
-from heliograph.state import views
-from heliograph.render.ids import incident_url
-from heliograph.render.markup import plain_text, render_markdown
 from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.content.timefmt import human_time, iso_utc
+from heliograph.render.ids import incident_url
+from heliograph.render.markup import plain_text, render_markdown
+from heliograph.state import activity, derive, views
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ from functools import lru_cache
 import markdown
 import nh3
 
-from heliograph.incremental.messages import MarkdownStore, Used
-
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub",
+    "a", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "sup",
+    "sub",
 })
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -23,41 +22,31 @@ LINK_REL = "noopener noreferrer nofollow"
 _DEAD_LINK = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 
 
-# Rendered messages kept beyond this process (the build cache attaches one); source -> HTML.
-_store: MutableMapping[str, str] | None = None
+# Rendered messages kept beyond this process, source -> HTML: a memo the build may attach (the
+# build cache's), which rendering only reads and adds to; without one, messages are rendered.
+_memo: MutableMapping[str, str] | None = None
 _local = threading.local()
 
 
-def attach_store(store: MutableMapping[str, str] | None) -> None:
-    """Answer `render_markdown` from `store` first, and add what is rendered to it."""
-    global _store
-    _store = store
+def attach_memo(memo: MutableMapping[str, str] | None) -> None:
+    """Answer `render_markdown` from `memo` first, and add what is rendered to it."""
+    global _memo
+    _memo = memo
     render_markdown.cache_clear()
 
 
-def go_offline() -> MarkdownStore | None:
-    """In a forked worker, answer from the attached store's messages in memory only; what the
-    returned store notes goes back to the parent's by `take_back`."""
-    global _store
-    if isinstance(_store, MarkdownStore):
-        _store = _store.offline()
-        return _store
-    return None
-
-
-def take_back(used: Used | None) -> None:
-    if used is not None and isinstance(_store, MarkdownStore):
-        _store.take(used)
+def attached_memo() -> MutableMapping[str, str] | None:
+    return _memo
 
 
 @lru_cache(maxsize=65536)
 def render_markdown(source: str) -> str:
     """Sanitised HTML for a markdown message; raw HTML that could run script never survives."""
-    if _store is not None and (kept := _store.get(source)) is not None:
+    if _memo is not None and (kept := _memo.get(source)) is not None:
         return kept
     html = _render(source)
-    if _store is not None:
-        _store[source] = html
+    if _memo is not None:
+        _memo[source] = html
     return html
 
 

@@ -12,15 +12,19 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from heliograph.state import derive
-
-from heliograph.state import views
-from heliograph.render.markup import render_markdown
 from heliograph.content.model import Content, Incident, Kind, Site
-from heliograph.render.theme import Theme, environment
 from heliograph.content.timefmt import (
-    clock, clock_zone, human_date, human_duration, human_time, iso_utc, month_label,
+    clock,
+    clock_zone,
+    human_date,
+    human_duration,
+    human_time,
+    iso_utc,
+    month_label,
 )
+from heliograph.render.markup import render_markdown
+from heliograph.render.theme import Theme, environment
+from heliograph.state import derive, views
 from heliograph.state.uptime import day_label, percent, site_uptime
 
 

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from html import escape
 
-from heliograph.state import activity
 from heliograph.content.model import Content
 from heliograph.content.timefmt import iso_utc
+from heliograph.state import activity
 
 NOT_LISTED = frozenset({"404.html"})
 

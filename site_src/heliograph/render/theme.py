@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from heliograph.content.layout import THEME_DIR
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -28,7 +30,7 @@ class Theme:
 
 def load_theme(source: Path) -> Theme:
     """Read the bundled theme, then the site's own `theme/` on top of it."""
-    roots = [p for p in (source / "theme", DEFAULT_THEME) if p.is_dir()]
+    roots = [p for p in (source / THEME_DIR, DEFAULT_THEME) if p.is_dir()]
     files: dict[str, bytes] = {}
     for root in reversed(roots):  # the site's own files replace the bundled ones
         static = root / "static"

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from heliograph.state import derive
 from heliograph.content.model import Content, Incident, Kind
+from heliograph.state import derive
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the time of outputs with nothing in them yet
 

@@ -7,8 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from heliograph.content.model import (
-    CLOSED_STATUSES, ComponentStatus, Content, Impact, Incident, IncidentStatus, Kind,
-    MaintenanceStatus, Severity, Site, Status, Update,
+    CLOSED_STATUSES,
+    ComponentStatus,
+    Content,
+    Impact,
+    Incident,
+    IncidentStatus,
+    Kind,
+    MaintenanceStatus,
+    Severity,
+    Site,
+    Status,
+    Update,
 )
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 
-from heliograph.state import derive
 from heliograph.content.model import CLOSED_STATUSES, ComponentStatus, Content, Incident, Kind, Site
 from heliograph.content.timefmt import MONTHS, local, zone
+from heliograph.state import derive
 
 # Tenths of a moment counted as downtime: major outage 1, partial outage 0.3 (the Statuspage
 # convention); other statuses count as up. Whole numbers keep the sums exact and fast.

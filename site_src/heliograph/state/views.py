@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from heliograph.state import derive
 from heliograph.content.model import (
-    CLOSED_STATUSES, Component, ComponentStatus, Content, Impact, Incident, Kind,
-    MaintenanceStatus, Status, Update,
+    CLOSED_STATUSES,
+    Component,
+    ComponentStatus,
+    Content,
+    Impact,
+    Incident,
+    Kind,
+    MaintenanceStatus,
+    Status,
+    Update,
 )
 from heliograph.content.timefmt import local
+from heliograph.state import derive
 
 STATUS_LABELS = {
     "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",

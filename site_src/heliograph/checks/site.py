@@ -1,0 +1,41 @@
+"""`check`: every rule of the incident SOPs over a whole site at `now`, as ordered findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from heliograph.checks.cadence import cadence_findings
+from heliograph.checks.findings import Finding, ordered
+from heliograph.checks.wording import incident_wording
+from heliograph.content.model import Content, Incident, IncidentStatus, Kind, Site
+
+
+def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Finding]:
+    """The findings of one incident at `now`: its cadence, then its public wording."""
+    found = cadence_findings(site, incident, now)
+    if incident.kind is Kind.INCIDENT:  # a maintenance window may well promise its end time
+        found += incident_wording(site.wording, incident)
+    return found
+
+
+# The findings of one incident: `incident_findings`, or a memo of it that answers the same.
+IncidentChecks = Callable[[Site, Incident, datetime], Sequence[Finding]]
+
+
+def check(content: Content, now: datetime, of: IncidentChecks = incident_findings
+          ) -> tuple[Finding, ...]:
+    """Every finding of the site at `now`, in a stable order (see `ordered`)."""
+    found: list[Finding] = []
+    for incident in content.incidents:
+        found += of(content.site, incident, now)
+    return ordered(found)
+
+
+def settled(incident: Incident, now: datetime) -> bool:
+    """Whether the incident's findings no longer depend on `now`: a resolved incident, every
+    update public. Its rules then apply only between its own updates; an open incident can be
+    overdue as the clock runs, and maintenance can overrun its window."""
+    last = incident.updates[-1]
+    return (incident.kind is Kind.INCIDENT and last.status is IncidentStatus.RESOLVED
+            and last.at <= now)
