@@ -34,10 +34,18 @@ WORDS = (
     "you for your patience we will post the next update as soon as we know more about the cause "
     "affected accounts may need to retry failed jobs no data was lost during this incident"
 ).split()
-TITLES = ("Elevated API error rates", "Slow dashboard loading", "Delayed webhook delivery",
-          "Sign-in failures for some users", "Media uploads failing", "Search results delayed",
-          "Email notifications delayed", "DNS resolution errors", "Scheduled posts not sent",
-          "Database latency")
+TITLES = (
+    "Elevated API error rates",
+    "Slow dashboard loading",
+    "Delayed webhook delivery",
+    "Sign-in failures for some users",
+    "Media uploads failing",
+    "Search results delayed",
+    "Email notifications delayed",
+    "DNS resolution errors",
+    "Scheduled posts not sent",
+    "Database latency",
+)
 
 CONFIG = """\
 site:
@@ -68,8 +76,9 @@ def components_yaml() -> str:
     lines = []
     for group, members in GROUPS.items():
         lines += [f"  - group: {group}", "    components:"]
-        lines += [f"      - {{id: {cid}, name: {cid.replace('-', ' ').title()}}}"
-                  for cid in members]
+        lines += [
+            f"      - {{id: {cid}, name: {cid.replace('-', ' ').title()}}}" for cid in members
+        ]
     return CONFIG.format(components="\n".join(lines) + "\n")
 
 
@@ -104,16 +113,24 @@ def incident_files(rng: random.Random, began: datetime) -> dict[str, str]:
     affected = {c: rng.choice(OUTAGES) for c in rng.sample(COMPONENTS, rng.randint(1, 3))}
     count = rng.randint(1, 8)
     at = began + timedelta(minutes=rng.randint(2, 9))
-    first = {"at": stamp(at), "status": "investigating", "title": rng.choice(TITLES),
-             "severity": rng.choice(SEVERITIES), "components": affected,
-             "started": stamp(began)}
+    first = {
+        "at": stamp(at),
+        "status": "investigating",
+        "title": rng.choice(TITLES),
+        "severity": rng.choice(SEVERITIES),
+        "components": affected,
+        "started": stamp(began),
+    }
     files = {}
     for n in range(1, count + 1):
         last = n == count
         fields = first if n == 1 else {"at": stamp(at), "status": FLOW[min(n - 1, 2)]}
         if last:
-            fields = {**fields, "status": "resolved",
-                      "components": {c: "operational" for c in affected}}
+            fields = {
+                **fields,
+                "status": "resolved",
+                "components": {c: "operational" for c in affected},
+            }
         files[f"{n:02d}-{fields['status']}.md"] = front(fields) + body(rng) + "\n"
         at += timedelta(minutes=rng.randint(10, 25))
     return files
@@ -124,16 +141,31 @@ def maintenance_files(rng: random.Random, began: datetime) -> dict[str, str]:
     affected = {c: "under_maintenance" for c in rng.sample(COMPONENTS, rng.randint(1, 2))}
     until = began + timedelta(hours=rng.randint(1, 4))
     return {
-        "01-scheduled.md": front({
-            "at": stamp(began - timedelta(days=7)), "kind": "maintenance", "status": "scheduled",
-            "title": f"Planned {rng.choice(('database', 'network', 'storage'))} maintenance",
-            "components": affected, "scheduled_for": stamp(began),
-            "scheduled_until": stamp(until)}) + body(rng) + "\n",
+        "01-scheduled.md": front(
+            {
+                "at": stamp(began - timedelta(days=7)),
+                "kind": "maintenance",
+                "status": "scheduled",
+                "title": f"Planned {rng.choice(('database', 'network', 'storage'))} maintenance",
+                "components": affected,
+                "scheduled_for": stamp(began),
+                "scheduled_until": stamp(until),
+            }
+        )
+        + body(rng)
+        + "\n",
         "02-in-progress.md": front({"at": stamp(began), "status": "in_progress"})
-        + body(rng) + "\n",
-        "03-completed.md": front({
-            "at": stamp(until - timedelta(minutes=5)), "status": "completed",
-            "components": {c: "operational" for c in affected}}) + body(rng) + "\n",
+        + body(rng)
+        + "\n",
+        "03-completed.md": front(
+            {
+                "at": stamp(until - timedelta(minutes=5)),
+                "status": "completed",
+                "components": {c: "operational" for c in affected},
+            }
+        )
+        + body(rng)
+        + "\n",
     }
 
 
@@ -158,8 +190,12 @@ def write_corpus(root: Path, n: int, seed: int = 1) -> Corpus:
         maintenance = rng.random() < 0.08
         files = (maintenance_files if maintenance else incident_files)(rng, began)
         if not maintenance and rng.random() < 0.03:
-            files["postmortem.md"] = (front({"at": stamp(began + timedelta(days=3))})
-                                      + "## Summary\n\n" + body(rng) + "\n")
+            files["postmortem.md"] = (
+                front({"at": stamp(began + timedelta(days=3))})
+                + "## Summary\n\n"
+                + body(rng)
+                + "\n"
+            )
         slug = f"{began:%Y-%m-%d}-{'maintenance' if maintenance else 'incident'}-{i:05d}"
         updates += write_incident(root, slug, files)
         slugs.append(slug)
@@ -174,8 +210,10 @@ def add_update(root: Path, slug: str, seed: int = 2) -> Path:
     when = datetime.fromisoformat(at.removeprefix("at: ")) + timedelta(minutes=1)
     number = int(last.name[:2]) + 1
     path = folder / f"{number:02d}-note.md"
-    path.write_text(front({"at": stamp(when), "status": "resolved"})
-                    + body(random.Random(seed)) + "\n", encoding="utf-8")
+    path.write_text(
+        front({"at": stamp(when), "status": "resolved"}) + body(random.Random(seed)) + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -184,11 +222,24 @@ def add_open_incident(root: Path, now: datetime, seed: int = 3) -> Path:
     rng = random.Random(seed)
     began = now - timedelta(minutes=15)
     folder = root / "incidents" / f"{began:%Y-%m-%d}-new-open-incident-{seed}"
-    write_incident(root, folder.name, {"01-investigating.md": front({
-        "at": stamp(now - timedelta(minutes=10)), "status": "investigating",
-        "title": "Elevated API error rates", "severity": "SEV-3",
-        "components": {"api": "degraded_performance"}, "started": stamp(began)})
-        + body(rng) + "\n"})
+    write_incident(
+        root,
+        folder.name,
+        {
+            "01-investigating.md": front(
+                {
+                    "at": stamp(now - timedelta(minutes=10)),
+                    "status": "investigating",
+                    "title": "Elevated API error rates",
+                    "severity": "SEV-3",
+                    "components": {"api": "degraded_performance"},
+                    "started": stamp(began),
+                }
+            )
+            + body(rng)
+            + "\n"
+        },
+    )
     return folder
 
 
@@ -199,8 +250,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     corpus = write_corpus(args.root, args.n, args.seed)
-    print(f"{len(corpus.slugs)} incidents, {corpus.updates} updates in {corpus.root}; "
-          f"build with --now {stamp(corpus_now())}")
+    print(
+        f"{len(corpus.slugs)} incidents, {corpus.updates} updates in {corpus.root}; "
+        f"build with --now {stamp(corpus_now())}"
+    )
 
 
 if __name__ == "__main__":

@@ -54,8 +54,10 @@ def one_build(site: Path) -> dict[str, float]:
         last = time.perf_counter()
         return value
 
-    session = step("hash the sources, fetch cached incidents", lambda: BuildSession.start(
-        project.source, project.output, now, (False,)))
+    session = step(
+        "hash the sources, fetch cached incidents",
+        lambda: BuildSession.start(project.source, project.output, now, (False,)),
+    )
     assert isinstance(session, BuildSession)
     loaders = step("parse what is new", session.loaders)
     content = step("build the model", lambda: load_content(project, now, *loaders))
@@ -65,15 +67,28 @@ def one_build(site: Path) -> dict[str, float]:
     html = step("HTML pages", lambda: render_pages(content, now, theme, pages, pages.page))
     feeds = step("feeds", lambda: render_feeds(content, now))
     api = step("API", lambda: render_api(content, now))
-    rest = step("badges, calendar, sitemap", lambda: (
-        render_badges(content, now), render_calendar(content, now),
-        render_sitemap(content, now, html)))
+    rest = step(
+        "badges, calendar, sitemap",
+        lambda: (
+            render_badges(content, now),
+            render_calendar(content, now),
+            render_sitemap(content, now, html),
+        ),
+    )
     outputs = merge_outputs(dict(theme.assets), html, feeds, api, *rest)
-    report = step("write", lambda: write_site(outputs, project.output, pages.unchanged,
-                                              session.spare))
-    step("store the cache", lambda: (session.finish(BuildResult(
-        project.output, 0, len(outputs), 0, findings, report.written), report.stats),
-        session.close()))
+    report = step(
+        "write", lambda: write_site(outputs, project.output, pages.unchanged, session.spare)
+    )
+    step(
+        "store the cache",
+        lambda: (
+            session.finish(
+                BuildResult(project.output, 0, len(outputs), 0, findings, report.written),
+                report.stats,
+            ),
+            session.close(),
+        ),
+    )
     return times
 
 
@@ -84,8 +99,10 @@ def main() -> None:
     args = parser.parse_args()
     gc.disable()
     runs = [one_build(args.site) for _ in range(args.runs)]
-    steps = {"imports (all modules)": IMPORTS,
-             **{name: statistics.median(r[name] for r in runs) for name in runs[0]}}
+    steps = {
+        "imports (all modules)": IMPORTS,
+        **{name: statistics.median(r[name] for r in runs) for name in runs[0]},
+    }
     steps["total"] = sum(steps.values())
     for name, seconds in steps.items():
         print(f"{name:40s} {seconds:6.3f} s")

@@ -58,10 +58,14 @@ CODE: Path | None = None  # a snapshot of the generator, so edits made meanwhile
 def snapshot_code(work: Path) -> Path:
     """Copy the heliograph package into `work`; every measured build runs that copy."""
     import heliograph
+
     target = work / "code"
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(Path(heliograph.__file__).parent, target / "heliograph",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(heliograph.__file__).parent,
+        target / "heliograph",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     return target
 
 
@@ -72,8 +76,9 @@ def timed_build(source: Path, env: dict[str, str] | None = None) -> Run:
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         path = {"PYTHONPATH": str(CODE)} if CODE else {}
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
-                                 env={**os.environ, **path, **(env or {})})
+        child = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **path, **(env or {})}
+        )
         # wait4 rather than wait: it returns this child's own rusage (peak RSS).
         _pid, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
@@ -83,12 +88,17 @@ def timed_build(source: Path, env: dict[str, str] | None = None) -> Run:
             raise SystemExit(f"build failed ({child.returncode}):\n{err.read().decode()}")
     after = tree(source / "_site")
     changed = [p for p, (ino, _) in after.items() if before.get(p, (None,))[0] != ino]
-    return Run(seconds, usage.ru_maxrss / 1024, len(changed), sum(after[p][1] for p in changed),
-               len(after))
+    return Run(
+        seconds, usage.ru_maxrss / 1024, len(changed), sum(after[p][1] for p in changed), len(after)
+    )
 
 
-def measure(runs: int, prepare: Callable[[int], None], build: Callable[[], Run],
-            restore: Callable[[int], None] | None = None) -> list[Run]:
+def measure(
+    runs: int,
+    prepare: Callable[[int], None],
+    build: Callable[[], Run],
+    restore: Callable[[int], None] | None = None,
+) -> list[Run]:
     results = []
     for i in range(runs):
         prepare(i)
@@ -109,15 +119,32 @@ class Row:
         med = statistics.median
         secs = med(r.seconds for r in self.runs)
         rate = f"{self.updates / secs:,.0f}" if self.scenario.startswith("cold") else ""
-        return [f"{self.n:,}", f"{self.updates:,}", self.scenario, f"{secs:.2f}",
-                f"{min(r.seconds for r in self.runs):.2f}", rate,
-                f"{max(r.peak_mb for r in self.runs):.0f}",
-                f"{med(r.written for r in self.runs):,.0f} / {self.runs[0].files:,}",
-                f"{med(r.written_bytes for r in self.runs) / 1e6:.2f}", str(len(self.runs))]
+        return [
+            f"{self.n:,}",
+            f"{self.updates:,}",
+            self.scenario,
+            f"{secs:.2f}",
+            f"{min(r.seconds for r in self.runs):.2f}",
+            rate,
+            f"{max(r.peak_mb for r in self.runs):.0f}",
+            f"{med(r.written for r in self.runs):,.0f} / {self.runs[0].files:,}",
+            f"{med(r.written_bytes for r in self.runs) / 1e6:.2f}",
+            str(len(self.runs)),
+        ]
 
 
-HEADER = ["incidents", "updates", "build", "median s", "best s", "updates/s", "peak MB",
-          "files written / total", "MB written", "runs"]
+HEADER = [
+    "incidents",
+    "updates",
+    "build",
+    "median s",
+    "best s",
+    "updates/s",
+    "peak MB",
+    "files written / total",
+    "MB written",
+    "runs",
+]
 
 
 def bench_size(work: Path, n: int, cold_runs: int, warm_runs: int) -> list[Row]:
@@ -131,10 +158,10 @@ def bench_size(work: Path, n: int, cold_runs: int, warm_runs: int) -> list[Row]:
         os.sync()  # the deletions' writes land now, not inside the next timed build
 
     build = lambda: timed_build(src)  # noqa: E731
-    rows = [Row(n, corpus.updates, "cold (no cache, no output)",
-                measure(cold_runs, wipe, build))]
-    rows.append(Row(n, corpus.updates, "no change (warm)",
-                    measure(warm_runs, lambda i: None, build)))
+    rows = [Row(n, corpus.updates, "cold (no cache, no output)", measure(cold_runs, wipe, build))]
+    rows.append(
+        Row(n, corpus.updates, "no change (warm)", measure(warm_runs, lambda i: None, build))
+    )
     added: list[Path] = []
 
     def one_update(i: int) -> None:
@@ -145,14 +172,21 @@ def bench_size(work: Path, n: int, cold_runs: int, warm_runs: int) -> list[Row]:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
         timed_build(src)  # back to the warm state, untimed
 
-    rows.append(Row(n, corpus.updates + 1, "one update to an old incident",
-                    measure(warm_runs, one_update, build, undo)))
+    rows.append(
+        Row(
+            n,
+            corpus.updates + 1,
+            "one update to an old incident",
+            measure(warm_runs, one_update, build, undo),
+        )
+    )
 
     def new_open(i: int) -> None:
         added.append(add_open_incident(src, corpus_now(), seed=200 + i))
 
-    rows.append(Row(n, corpus.updates + 1, "new open incident",
-                    measure(warm_runs, new_open, build, undo)))
+    rows.append(
+        Row(n, corpus.updates + 1, "new open incident", measure(warm_runs, new_open, build, undo))
+    )
     deploy = bench_deploy(src, corpus.slugs)
     if deploy:
         rows.append(deploy)
@@ -169,11 +203,15 @@ def bench_deploy(src: Path, slugs: tuple[str, ...]) -> Row | None:
 
     import boto3
     from moto.server import ThreadedMotoServer
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    env = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-           "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -190,8 +228,12 @@ def bench_deploy(src: Path, slugs: tuple[str, ...]) -> Row | None:
         path.unlink()
         timed_build(src)
         size = sum(u.size for u in getattr(result.plan, "uploads", ()) if hasattr(u, "size"))
-        return Row(0, full.uploaded, "deploy of one update (S3, moto)",
-                   [Run(seconds, 0, result.uploaded, size, full.uploaded)])
+        return Row(
+            0,
+            full.uploaded,
+            "deploy of one update (S3, moto)",
+            [Run(seconds, 0, result.uploaded, size, full.uploaded)],
+        )
     finally:
         server.stop()
         for k, v in saved.items():
@@ -199,12 +241,19 @@ def bench_deploy(src: Path, slugs: tuple[str, ...]) -> Row | None:
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown CPU")
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (f"{cores} cores ({model}), Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{cores} cores ({model}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def table(rows: list[Row]) -> str:
@@ -213,8 +262,18 @@ def table(rows: list[Row]) -> str:
         cells = row.cells()
         if row.n == 0:  # the deploy row: objects uploaded of the objects in the site
             run = row.runs[0]
-            cells = [cells[0].replace("0", ""), "", row.scenario, f"{run.seconds:.2f}",
-                     "", "", "", f"{run.written:,} uploaded / {run.files:,}", "", "1"]
+            cells = [
+                cells[0].replace("0", ""),
+                "",
+                row.scenario,
+                f"{run.seconds:.2f}",
+                "",
+                "",
+                "",
+                f"{run.written:,} uploaded / {run.files:,}",
+                "",
+                "1",
+            ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -226,6 +285,7 @@ def profile(n: int, work: Path) -> None:
 
     from heliograph.build import Project, build
     from heliograph.cli import parse_now
+
     corpus = write_corpus(work / f"profile-{n}", n)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -260,10 +320,11 @@ def main() -> None:
             rows += bench_size(work, n, args.cold_runs, args.runs)
             print(table(rows), file=sys.stderr, flush=True)
         command = "python bench/run.py " + " ".join(sys.argv[1:])
-        report = (f"Machine: {machine()}\n\nCommand: `{command.strip()}`; build time is wall "
-                  f"time of `python -m heliograph build --now {NOW}` in a child process, "
-                  f"median of {args.cold_runs} cold and {args.runs} warm runs.\n\n"
-                  + table(rows) + "\n")
+        report = (
+            f"Machine: {machine()}\n\nCommand: `{command.strip()}`; build time is wall "
+            f"time of `python -m heliograph build --now {NOW}` in a child process, "
+            f"median of {args.cold_runs} cold and {args.runs} warm runs.\n\n" + table(rows) + "\n"
+        )
         print(report)
         if args.out:
             args.out.write_text(report, encoding="utf-8")

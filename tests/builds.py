@@ -22,6 +22,11 @@ def resolved_incidents(count: int) -> dict[str, str]:
     for n in range(1, count + 1):
         day, hour = divmod(n - 1, 24)
         files[f"incidents/2026-01-{day + 1:02d}-x{n}/01.md"] = update(
-            f"2026-01-{day + 1:02d}T{hour:02d}:00:00Z", "resolved", f"Fixed number {n}.",
-            title=f"Incident {n}", severity="SEV-3", components={"api": "degraded_performance"})
+            f"2026-01-{day + 1:02d}T{hour:02d}:00:00Z",
+            "resolved",
+            f"Fixed number {n}.",
+            title=f"Incident {n}",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        )
     return files

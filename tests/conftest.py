@@ -58,10 +58,12 @@ def update(at: str, status: str, body: str = "We are looking into it.", **front:
 @pytest.fixture
 def make_site(tmp_path: Path) -> Callable[..., Path]:
     """A site folder from a files dict; components.yaml defaults to MINIMAL_CONFIG."""
+
     def make(files: Mapping[str, str | bytes] | None = None, config: str = MINIMAL_CONFIG) -> Path:
         root = tmp_path / "site"
         root.mkdir(exist_ok=True)
         return write_files(root, {"components.yaml": config, **(files or {})})
+
     return make
 
 

@@ -32,8 +32,9 @@ class MotoS3:
         self.server.stop()
 
     def _post(self, path: str, body: bytes = b"") -> None:
-        request = urllib.request.Request(self.url + path, data=body, method="POST",
-                                         headers={"Content-Type": "text/plain"})
+        request = urllib.request.Request(
+            self.url + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:
             answer.read()
 
@@ -50,8 +51,10 @@ class MotoS3:
         iam.create_user(UserName=name)
         iam.put_user_policy(UserName=name, PolicyName="deploy", PolicyDocument=json.dumps(policy))
         key = iam.create_access_key(UserName=name)["AccessKey"]
-        return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+        return {
+            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+        }
 
 
 def closed_port() -> int:
@@ -122,8 +125,11 @@ def md5s(files: dict[str, bytes]) -> dict[str, str]:
 def bucket(s3, prefix: str = "") -> dict[str, str]:
     """The MD5 of every object under `prefix` by site path (ETags: every put is single-part)."""
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
-    return {o["Key"][len(prefix):]: o["ETag"].strip('"') for page in pages
-            for o in page.get("Contents", ())}
+    return {
+        o["Key"][len(prefix) :]: o["ETag"].strip('"')
+        for page in pages
+        for o in page.get("Contents", ())
+    }
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -134,8 +140,12 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 def multipart_put(s3, key: str, body: bytes, metadata: dict[str, str]) -> None:
     upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key, Metadata=metadata)
-    part = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=1,
-                          Body=body)
-    s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload["UploadId"],
-                                 MultipartUpload={"Parts": [{"ETag": part["ETag"],
-                                                             "PartNumber": 1}]})
+    part = s3.upload_part(
+        Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=body
+    )
+    s3.complete_multipart_upload(
+        Bucket=BUCKET,
+        Key=key,
+        UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]},
+    )

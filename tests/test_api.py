@@ -30,8 +30,13 @@ SAMPLE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d
 OUR_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 INCIDENT_STATUSES = {"investigating", "identified", "monitoring", "resolved", "postmortem"}
 MAINTENANCE_STATUSES = {"scheduled", "in_progress", "verifying", "completed"}
-COMPONENT_STATUSES = {"operational", "degraded_performance", "partial_outage", "major_outage",
-                      "under_maintenance"}
+COMPONENT_STATUSES = {
+    "operational",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+    "under_maintenance",
+}
 IMPACTS = {"none", "minor", "major", "critical"}
 INDICATORS = IMPACTS | {"maintenance"}
 
@@ -44,15 +49,23 @@ def api(site: Path, name: str) -> dict[str, Any]:
     return json.loads((site / API / name).read_bytes().decode("utf-8"))
 
 
-
 def sample_incidents() -> list[dict[str, Any]]:
-    return sample("githubstatus-incidents.json")["incidents"] + \
-        sample("instructure-summary.json")["incidents"]
+    return (
+        sample("githubstatus-incidents.json")["incidents"]
+        + sample("instructure-summary.json")["incidents"]
+    )
 
 
 def sample_components() -> list[dict[str, Any]]:
-    return [c for f in ("coinbase-components.json", "instructure-summary.json",
-                        "githubstatus-summary.json") for c in sample(f)["components"]]
+    return [
+        c
+        for f in (
+            "coinbase-components.json",
+            "instructure-summary.json",
+            "githubstatus-summary.json",
+        )
+        for c in sample(f)["components"]
+    ]
 
 
 def walk(site: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -77,8 +90,10 @@ def sample_shapes() -> dict[str, list[dict[str, Any]]]:
     components = sample_components()
     updates = [u for i in incidents for u in i["incident_updates"]]
     return {
-        "page": [sample("githubstatus-summary.json")["page"],
-                 sample("instructure-summary.json")["page"]],
+        "page": [
+            sample("githubstatus-summary.json")["page"],
+            sample("instructure-summary.json")["page"],
+        ],
         "component": [c for c in components if not c["group"]],
         "group": [c for c in components if c["group"]],
         "incident": incidents,
@@ -148,7 +163,8 @@ def test_value_vocabularies_match_real_responses(example_site: Path, shapes):
 
 def test_ids_and_times_look_like_statuspage(example_site: Path, shapes):
     assert ID.fullmatch(shapes["page"][0]["id"]) and SAMPLE_TIME.fullmatch(
-        shapes["update"][0]["created_at"])
+        shapes["update"][0]["created_at"]
+    )
     for kind, obj in walk(example_site):
         for key, value in obj.items():
             if key in ("id", "page_id", "incident_id", "group_id", "code") and value is not None:
@@ -175,8 +191,10 @@ def test_example_summary_matches_the_model(example_site: Path):
     assert [i["name"] for i in summary["incidents"]] == ["Scheduled posts publishing late"]
     assert [m["name"] for m in summary["scheduled_maintenances"]] == ["CDN provider migration"]
     assert api(example_site, "incidents/unresolved.json")["incidents"] == summary["incidents"]
-    assert api(example_site, "status.json") == {"page": summary["page"],
-                                                "status": summary["status"]}
+    assert api(example_site, "status.json") == {
+        "page": summary["page"],
+        "status": summary["status"],
+    }
 
 
 def test_components_and_groups_match_components_yaml(example_site: Path):
@@ -186,29 +204,35 @@ def test_components_and_groups_match_components_yaml(example_site: Path):
     assert [g["name"] for g in groups] == ["Dashboard", "Publishing", "Infrastructure"]
     assert [g["position"] for g in groups] == [3, 4, 5]
     members = [[by_id[cid]["name"] for cid in g["components"]] for g in groups]
-    assert members == [["Web app", "Sign-in", "Search"],
-                       ["Publishing API", "Media uploads", "Post scheduler"],
-                       ["Primary database", "CDN", "Email delivery", "DNS"]]
+    assert members == [
+        ["Web app", "Sign-in", "Search"],
+        ["Publishing API", "Media uploads", "Post scheduler"],
+        ["Primary database", "CDN", "Email delivery", "DNS"],
+    ]
     for g in groups:
         assert all(by_id[cid]["group_id"] == g["id"] for cid in g["components"])
-        assert [by_id[cid]["position"] for cid in g["components"]] == \
-            list(range(1, len(g["components"]) + 1))
+        assert [by_id[cid]["position"] for cid in g["components"]] == list(
+            range(1, len(g["components"]) + 1)
+        )
     statuses = {c["name"]: c["status"] for c in components}
     assert statuses["Post scheduler"] == "degraded_performance"
     assert statuses["Publishing"] == "degraded_performance"  # a group is its worst member
     assert statuses["Public API"] == "operational" and len(components) == 15
-    assert by_id[groups[0]["components"][1]]["description"] == \
-        "Password, SSO and two-factor sign-in"
-    assert statuses == {c["name"]: c["status"] for c in api(example_site, "summary.json")[
-        "components"]}
+    assert (
+        by_id[groups[0]["components"][1]]["description"] == "Password, SSO and two-factor sign-in"
+    )
+    assert statuses == {
+        c["name"]: c["status"] for c in api(example_site, "summary.json")["components"]
+    }
 
 
 def test_incident_updates_are_newest_first_with_every_component_so_far(example_site: Path):
     incidents = api(example_site, "incidents.json")["incidents"]
     pool = next(i for i in incidents if i["name"].startswith("Database connection pool"))
     assert pool["status"] == "resolved" and pool["impact"] == "major"
-    assert pool["shortlink"] == ("https://status.acme.example/incidents/"
-                                 "2025-08-11-database-connection-pool-exhausted/")
+    assert pool["shortlink"] == (
+        "https://status.acme.example/incidents/2025-08-11-database-connection-pool-exhausted/"
+    )
     assert pool["started_at"] == "2025-08-11T13:58:00.000Z"
     assert pool["monitoring_at"] == "2025-08-11T14:15:00.000Z"
     updates = pool["incident_updates"]
@@ -216,14 +240,18 @@ def test_incident_updates_are_newest_first_with_every_component_so_far(example_s
     assert len(updates) == 7 and times == sorted(times, reverse=True)
     assert pool["resolved_at"] == times[0] and pool["created_at"] == times[-1]
     assert [u["status"] for u in updates][::6] == ["resolved", "investigating"]
-    first = {a["name"]: (a["old_status"], a["new_status"]) for a in
-             updates[-1]["affected_components"]}
-    assert first == {"Public API": ("operational", "partial_outage"),
-                     "Dashboard - Web app": ("operational", "degraded_performance"),
-                     "Infrastructure - Primary database": ("operational", "degraded_performance")}
+    first = {
+        a["name"]: (a["old_status"], a["new_status"]) for a in updates[-1]["affected_components"]
+    }
+    assert first == {
+        "Public API": ("operational", "partial_outage"),
+        "Dashboard - Web app": ("operational", "degraded_performance"),
+        "Infrastructure - Primary database": ("operational", "degraded_performance"),
+    }
     monitoring = next(u for u in updates if u["created_at"] == "2025-08-11T14:15:00.000Z")
-    changes = {a["name"]: (a["old_status"], a["new_status"])
-               for a in monitoring["affected_components"]}
+    changes = {
+        a["name"]: (a["old_status"], a["new_status"]) for a in monitoring["affected_components"]
+    }
     assert changes["Public API"] == ("partial_outage", "degraded_performance")
     assert changes["Dashboard - Web app"] == ("degraded_performance", "operational")
     assert len(changes) == 3  # unchanged ones are listed too
@@ -238,26 +266,47 @@ def test_postmortem_and_maintenance_objects(example_site: Path):
     maint = api(example_site, "scheduled-maintenances.json")["scheduled_maintenances"]
     assert [m["name"] for m in maint] == ["CDN provider migration", "Primary database upgrade"]
     cdn, db = maint
-    assert (cdn["status"], cdn["scheduled_for"], cdn["scheduled_until"]) == \
-        ("scheduled", "2026-12-02T05:00:00.000Z", "2026-12-02T07:00:00.000Z")
+    assert (cdn["status"], cdn["scheduled_for"], cdn["scheduled_until"]) == (
+        "scheduled",
+        "2026-12-02T05:00:00.000Z",
+        "2026-12-02T07:00:00.000Z",
+    )
     assert cdn["resolved_at"] is None and db["status"] == "completed"
     assert db["resolved_at"] == "2025-10-02T06:40:00.000Z" and db["impact"] == "maintenance"
-    assert api(example_site, "scheduled-maintenances/upcoming.json")[
-        "scheduled_maintenances"] == [cdn]
+    assert api(example_site, "scheduled-maintenances/upcoming.json")["scheduled_maintenances"] == [
+        cdn
+    ]
     assert api(example_site, "scheduled-maintenances/active.json")["scheduled_maintenances"] == []
 
 
-WINDOW = {"incidents/2026-03-10-db/01-scheduled.md": update(
-    "2026-03-01T10:00:00Z", "scheduled", "We will upgrade the database.", kind="maintenance",
-    title="Database upgrade", components={"api": "under_maintenance"},
-    scheduled_for="2026-03-10T06:00:00Z", scheduled_until="2026-03-10T08:00:00Z")}
+WINDOW = {
+    "incidents/2026-03-10-db/01-scheduled.md": update(
+        "2026-03-01T10:00:00Z",
+        "scheduled",
+        "We will upgrade the database.",
+        kind="maintenance",
+        title="Database upgrade",
+        components={"api": "under_maintenance"},
+        scheduled_for="2026-03-10T06:00:00Z",
+        scheduled_until="2026-03-10T08:00:00Z",
+    )
+}
 
 
-@pytest.mark.parametrize("now, status, active, api_status, indicator", [
-    (datetime(2026, 3, 5, tzinfo=UTC), "scheduled", False, "operational", "none"),
-    (datetime(2026, 3, 10, 7, tzinfo=UTC), "in_progress", True, "under_maintenance", "maintenance"),
-    (datetime(2026, 3, 11, tzinfo=UTC), "completed", False, "operational", "none"),
-])
+@pytest.mark.parametrize(
+    "now, status, active, api_status, indicator",
+    [
+        (datetime(2026, 3, 5, tzinfo=UTC), "scheduled", False, "operational", "none"),
+        (
+            datetime(2026, 3, 10, 7, tzinfo=UTC),
+            "in_progress",
+            True,
+            "under_maintenance",
+            "maintenance",
+        ),
+        (datetime(2026, 3, 11, tzinfo=UTC), "completed", False, "operational", "none"),
+    ],
+)
 def test_maintenance_follows_the_clock(make_site, now, status, active, api_status, indicator):
     site = build_at(make_site(WINDOW), now)
     [m] = api(site, "scheduled-maintenances.json")["scheduled_maintenances"]
@@ -265,9 +314,14 @@ def test_maintenance_follows_the_clock(make_site, now, status, active, api_statu
     assert m["resolved_at"] == ("2026-03-10T08:00:00.000Z" if status == "completed" else None)
     assert bool(api(site, "scheduled-maintenances/active.json")["scheduled_maintenances"]) is active
     summary = api(site, "summary.json")
-    assert summary["page"]["updated_at"] == {  # clients watch it to notice a change
-        "scheduled": "2026-03-01T10:00:00.000Z", "in_progress": "2026-03-10T06:00:00.000Z",
-        "completed": "2026-03-10T08:00:00.000Z"}[status]
+    assert (
+        summary["page"]["updated_at"]
+        == {  # clients watch it to notice a change
+            "scheduled": "2026-03-01T10:00:00.000Z",
+            "in_progress": "2026-03-10T06:00:00.000Z",
+            "completed": "2026-03-10T08:00:00.000Z",
+        }[status]
+    )
     assert {c["name"]: c["status"] for c in summary["components"]}["Public API"] == api_status
     assert summary["status"]["indicator"] == indicator
     assert len(summary["scheduled_maintenances"]) == (0 if status == "completed" else 1)
@@ -275,9 +329,16 @@ def test_maintenance_follows_the_clock(make_site, now, status, active, api_statu
 
 def test_bodies_are_plain_text_without_markup(make_site):
     body = "We are **looking** into it.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>"
-    files = {"incidents/2026-02-01-x/01.md": update(
-        "2026-02-01T10:00:00Z", "investigating", body, title="A <b>bold</b> title",
-        severity="SEV-3", components={"api": "degraded_performance"})}
+    files = {
+        "incidents/2026-02-01-x/01.md": update(
+            "2026-02-01T10:00:00Z",
+            "investigating",
+            body,
+            title="A <b>bold</b> title",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        )
+    }
     site = build_at(make_site(files), datetime(2026, 2, 1, 11, tzinfo=UTC))
     [incident] = api(site, "incidents.json")["incidents"]
     assert incident["incident_updates"][0]["body"] == "We are looking into it."
@@ -287,17 +348,26 @@ def test_bodies_are_plain_text_without_markup(make_site):
 
 
 def test_ids_are_stable_and_depend_on_the_site_url(make_site, tmp_path: Path):
-    files = {"incidents/2026-02-01-x/01.md": update(
-        "2026-02-01T10:00:00Z", "investigating", title="X", severity="SEV-3",
-        components={"api": "degraded_performance"})}
+    files = {
+        "incidents/2026-02-01-x/01.md": update(
+            "2026-02-01T10:00:00Z",
+            "investigating",
+            title="X",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        )
+    }
     source = make_site(files)
     one = api(build_at(source, datetime(2026, 2, 1, 11, tzinfo=UTC), "a"), "incidents.json")
     later = api(build_at(source, datetime(2026, 5, 1, tzinfo=UTC), "b"), "incidents.json")
     assert one["incidents"][0]["id"] == later["incidents"][0]["id"]
-    assert one["incidents"][0]["incident_updates"][0]["id"] == \
-        later["incidents"][0]["incident_updates"][0]["id"]
+    assert (
+        one["incidents"][0]["incident_updates"][0]["id"]
+        == later["incidents"][0]["incident_updates"][0]["id"]
+    )
     (source / "components.yaml").write_text(
-        MINIMAL_CONFIG.replace("status.test.example", "status.other.example"), encoding="utf-8")
+        MINIMAL_CONFIG.replace("status.test.example", "status.other.example"), encoding="utf-8"
+    )
     other = api(build_at(source, datetime(2026, 5, 1, tzinfo=UTC), "c"), "incidents.json")
     assert other["incidents"][0]["id"] != one["incidents"][0]["id"]
     assert other["page"]["id"] != one["page"]["id"]
@@ -305,11 +375,12 @@ def test_ids_are_stable_and_depend_on_the_site_url(make_site, tmp_path: Path):
 
 def test_an_empty_site_still_answers_every_file(make_site):
     site = build_at(make_site(), datetime(2026, 1, 1, tzinfo=UTC))
-    assert api(site, "summary.json")["status"] == {"indicator": "none",
-                                                   "description": "All Systems Operational"}
+    assert api(site, "summary.json")["status"] == {
+        "indicator": "none",
+        "description": "All Systems Operational",
+    }
     assert api(site, "incidents.json")["incidents"] == []
     assert api(site, "status.json")["page"]["updated_at"] is None
-
 
 
 def test_lists_hold_the_fifty_most_recent(make_site):
@@ -324,16 +395,29 @@ def test_each_component_is_stamped_with_its_own_latest_change(make_site):
     # app's last change is its maintenance window closing by the clock, after its last update.
     files = resolved_incidents(3) | {
         "incidents/2025-12-01-login/01.md": update(
-            "2025-12-01T10:00:00Z", "resolved", title="Sign-in slow", severity="SEV-3",
-            components={"login": "degraded_performance"}),
+            "2025-12-01T10:00:00Z",
+            "resolved",
+            title="Sign-in slow",
+            severity="SEV-3",
+            components={"login": "degraded_performance"},
+        ),
         "incidents/2026-01-10-web/01.md": update(
-            "2025-12-20T09:00:00Z", "scheduled", "We will upgrade the web app.",
-            kind="maintenance", title="Web upgrade", components={"web": "under_maintenance"},
-            scheduled_for="2026-01-10T10:00:00Z", scheduled_until="2026-01-10T12:00:00Z")}
+            "2025-12-20T09:00:00Z",
+            "scheduled",
+            "We will upgrade the web app.",
+            kind="maintenance",
+            title="Web upgrade",
+            components={"web": "under_maintenance"},
+            scheduled_for="2026-01-10T10:00:00Z",
+            scheduled_until="2026-01-10T12:00:00Z",
+        ),
+    }
     site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
     updated = {c["name"]: c["updated_at"] for c in api(site, "components.json")["components"]}
-    assert updated == {"Public API": "2026-01-01T02:00:00.000Z",
-                       "Dashboard": "2026-01-10T12:00:00.000Z",  # the newest of its members
-                       "Web app": "2026-01-10T12:00:00.000Z",
-                       "Sign-in": "2025-12-01T10:00:00.000Z"}
+    assert updated == {
+        "Public API": "2026-01-01T02:00:00.000Z",
+        "Dashboard": "2026-01-10T12:00:00.000Z",  # the newest of its members
+        "Web app": "2026-01-10T12:00:00.000Z",
+        "Sign-in": "2025-12-01T10:00:00.000Z",
+    }
     assert api(site, "status.json")["page"]["updated_at"] == "2026-01-10T12:00:00.000Z"

@@ -37,11 +37,19 @@ def generated_site(root: Path) -> Path:
     for n in range(INCIDENTS):
         at = NOW - timedelta(days=n + 1)
         files[f"incidents/incident-{n:03d}/01.md"] = update(
-            at.isoformat(), "investigating", f"Incident {n}: errors on the API. " * 20,
-            title=f"Incident {n}", severity="SEV-3", components={"api": "partial_outage"})
+            at.isoformat(),
+            "investigating",
+            f"Incident {n}: errors on the API. " * 20,
+            title=f"Incident {n}",
+            severity="SEV-3",
+            components={"api": "partial_outage"},
+        )
         files[f"incidents/incident-{n:03d}/02.md"] = update(
-            (at + timedelta(hours=1)).isoformat(), "resolved", "Fixed. " * 30,
-            components={"api": "operational"})
+            (at + timedelta(hours=1)).isoformat(),
+            "resolved",
+            "Fixed. " * 30,
+            components={"api": "operational"},
+        )
     return write_files(root, files)
 
 
@@ -49,15 +57,29 @@ def set_name(source: Path, name: str) -> None:
     """The site name is on every page and feed, so a new name changes nearly every file."""
     config = source / "components.yaml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace(text.split("name: ", 1)[1].split("\n", 1)[0], name, 1),
-                      encoding="utf-8")
+    config.write_text(
+        text.replace(text.split("name: ", 1)[1].split("\n", 1)[0], name, 1), encoding="utf-8"
+    )
 
 
 def start_build(source: Path, output: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "site_src")}
-    return subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--source",
-                             str(source), "--output", str(output), "--now", NOW.isoformat()],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "build",
+            "--source",
+            str(source),
+            "--output",
+            str(output),
+            "--now",
+            NOW.isoformat(),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def finish(proc: subprocess.Popen[bytes]) -> None:
@@ -104,8 +126,9 @@ def test_killed_builds_leave_the_old_site_or_the_new(tmp_path: Path) -> None:
         kill_at(start_build(source, output), moment, fresh)
         assert output.is_dir(), f"round {round_}: no site at all after a kill at {moment:.3f} s"
         now_hash = tree_hash(output)
-        assert now_hash in (hashes[current], hashes[target]), \
+        assert now_hash in (hashes[current], hashes[target]), (
             f"round {round_}: a kill at {moment:.3f} s left a mixed site"
+        )
         if now_hash == hashes[target]:
             seen["new"] += 1
             current = target
@@ -188,9 +211,23 @@ def test_hand_edits_to_the_live_site_do_not_reach_later_builds(tmp_path: Path) -
     assert_builds_as_cold(source, spare.parent)
 
 
-@pytest.mark.parametrize("path", [
-    "", "/etc/passwd", "../x.html", "a/../../x", "a/..", ".git/config", "a/.hidden", "a//b",
-    "a/./b", "a/b/", "back\\slash.html", "nul\0.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "/etc/passwd",
+        "../x.html",
+        "a/../../x",
+        "a/..",
+        ".git/config",
+        "a/.hidden",
+        "a//b",
+        "a/./b",
+        "a/b/",
+        "back\\slash.html",
+        "nul\0.html",
+    ],
+)
 def test_output_paths_that_could_escape_are_refused(path: str, tmp_path: Path) -> None:
     site = tmp_path / "_site"
     write_site({"index.html": b"old"}, site)
@@ -201,13 +238,21 @@ def test_output_paths_that_could_escape_are_refused(path: str, tmp_path: Path) -
 
 
 def test_ordinary_output_paths_are_accepted() -> None:
-    for path in ("index.html", "incidents/2026-01-02-db/index.html", "a..b/x.y", "feed.atom",
-                 "static/app.0f3a.css", "history/2026/01/index.html", "-x/y_z"):
+    for path in (
+        "index.html",
+        "incidents/2026-01-02-db/index.html",
+        "a..b/x.y",
+        "feed.atom",
+        "static/app.0f3a.css",
+        "history/2026/01/index.html",
+        "-x/y_z",
+    ):
         assert safe_relative(path) == path
 
 
 def test_a_caller_that_knows_each_unchanged_files_stat_spares_the_write_a_stat(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """`unchanged` as a mapping to the (size, mtime_ns, inode) the caller saw: kept files keep
     their inode, changed ones are new, and the report gives every file's stat as it is."""
     site, spare = tmp_path / "_site", SpareTree(tmp_path / "cache" / "spare-x")
@@ -215,17 +260,30 @@ def test_a_caller_that_knows_each_unchanged_files_stat_spares_the_write_a_stat(
     first["index.html"] = b"home"
     write_site(first, site, (), spare)
     write_site(first, site, (), spare)  # now the spare, as in every later build, has a record
-    second = {**first, "index.html": b"new home", "incidents/i03/index.html": b"<p>3 again</p>",
-              "incidents/i20/index.html": b"<p>20</p>"}
+    second = {
+        **first,
+        "index.html": b"new home",
+        "incidents/i03/index.html": b"<p>3 again</p>",
+        "incidents/i20/index.html": b"<p>20</p>",
+    }
     del second["incidents/i05/index.html"]
-    before = {path: (st.st_size, st.st_mtime_ns, st.st_ino)
-              for path in first if (st := (site / path).stat())}
+    before = {
+        path: (st.st_size, st.st_mtime_ns, st.st_ino)
+        for path in first
+        if (st := (site / path).stat())
+    }
     same = {path: before[path] for path in second if first.get(path) == second[path]}
     report = write_site(second, site, same, spare)
     assert tree(site) == second
-    after = {path: (st.st_size, st.st_mtime_ns, st.st_ino)
-             for path in second if (st := (site / path).stat())}
+    after = {
+        path: (st.st_size, st.st_mtime_ns, st.st_ino)
+        for path in second
+        if (st := (site / path).stat())
+    }
     assert report.stats == after
     assert {p for p in second if before.get(p) != after[p]} == {
-        "index.html", "incidents/i03/index.html", "incidents/i20/index.html"}
+        "index.html",
+        "incidents/i03/index.html",
+        "incidents/i20/index.html",
+    }
     assert report.written == 3 and not (site / "incidents" / "i05").exists()

@@ -29,16 +29,18 @@ def source(example_source: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(example_source, tmp_path / "site"))
 
 
-def run(capsys: pytest.CaptureFixture[str], source: Path, *argv: str,
-        now: str = NOW) -> tuple[int, str, str]:
+def run(
+    capsys: pytest.CaptureFixture[str], source: Path, *argv: str, now: str = NOW
+) -> tuple[int, str, str]:
     code = main([*argv, "--source", str(source), "--now", now])
     out, err = capsys.readouterr()
     return code, out, err
 
 
 def files(source: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(source)): p.read_bytes() for p in sorted(source.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(source)): p.read_bytes() for p in sorted(source.rglob("*")) if p.is_file()
+    }
 
 
 def built_page(source: Path, tmp_path: Path, slug: str, now: str) -> str:
@@ -49,14 +51,26 @@ def built_page(source: Path, tmp_path: Path, slug: str, now: str) -> str:
 
 
 def test_new_writes_a_first_update_that_builds_and_keeps_the_cadence(
-        capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path) -> None:
-    code, out, err = run(capsys, source, "new", "Search results missing", "--severity", "SEV-2",
-                         "--component", "search=partial_outage",
-                         "--component", "web=degraded_performance")
+    capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
+) -> None:
+    code, out, err = run(
+        capsys,
+        source,
+        "new",
+        "Search results missing",
+        "--severity",
+        "SEV-2",
+        "--component",
+        "search=partial_outage",
+        "--component",
+        "web=degraded_performance",
+    )
     path = source / "incidents/2026-11-24-search-results-missing/01-investigating.md"
     assert (code, err) == (0, "")
-    assert out == (f"Created {path}\n"
-                   "SEV-2: next update due by 16:10 UTC (11:10 EST), every 1 h until resolved\n")
+    assert out == (
+        f"Created {path}\n"
+        "SEV-2: next update due by 16:10 UTC (11:10 EST), every 1 h until resolved\n"
+    )
     assert path.read_text() == (
         "---\n"
         "at: 2026-11-24T15:10:00Z\n"
@@ -68,55 +82,91 @@ def test_new_writes_a_first_update_that_builds_and_keeps_the_cadence(
         "  web: degraded_performance\n"
         "---\n"
         "We are investigating problems affecting Search and Web app. Some requests may fail or "
-        "be slow. We will post another update by 11:10 EST.\n")
+        "be slow. We will post another update by 11:10 EST.\n"
+    )
     page = built_page(source, tmp_path, "2026-11-24-search-results-missing", NOW)
     assert "Search results missing" in page and "affecting Search and Web app" in page
     content = load_content(Project.at(source), at(NOW))
-    assert [f for f in check(content, at(NOW)) if f.incident.endswith("search-results-missing")] \
-        == []
+    assert [
+        f for f in check(content, at(NOW)) if f.incident.endswith("search-results-missing")
+    ] == []
     assert component_statuses(content, at(NOW))["search"] is ComponentStatus.PARTIAL_OUTAGE
 
 
 def test_new_takes_the_message_given(capsys: pytest.CaptureFixture[str], source: Path) -> None:
-    code, out, _ = run(capsys, source, "new", "Email delays", "--severity", "SEV-3",
-                       "--component", "email=degraded_performance", "--message",
-                       "Some emails arrive late.")
+    code, out, _ = run(
+        capsys,
+        source,
+        "new",
+        "Email delays",
+        "--severity",
+        "SEV-3",
+        "--component",
+        "email=degraded_performance",
+        "--message",
+        "Some emails arrive late.",
+    )
     assert code == 0
     assert out.endswith("SEV-3: no update cadence is set\n")
     text = (source / "incidents/2026-11-24-email-delays/01-investigating.md").read_text()
     assert text.endswith("---\nSome emails arrive late.\n")
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["new", "X", "--severity", "SEV-9", "--component", "api=major_outage"],
-     "error: unknown severity 'SEV-9'; components.yaml defines: SEV-1, SEV-2, SEV-3, SEV-4\n"),
-    (["new", "X", "--severity", "SEV-1", "--component", "apl=major_outage"],
-     "error: unknown component 'apl'; components.yaml defines: api, webhooks, web, login, "
-     "search, publishing-api, media, scheduler, database, cdn, email, dns\n"),
-    (["new", "X", "--severity", "SEV-1", "--component", "api=down"],
-     "error: unknown component status 'down' for api; valid: operational, under_maintenance, "
-     "degraded_performance, partial_outage, major_outage\n"),
-    (["new", "X", "--severity", "SEV-1", "--component", "api"],
-     "error: --component 'api': expected id=status, e.g. api=partial_outage\n"),
-    (["new", "X", "--severity", "SEV-1"],
-     "error: name at least one affected component: --component api=partial_outage\n"),
-    (["update", OPEN, "--status", "fixed"],
-     f"error: unknown status 'fixed' for incident {OPEN}; valid: investigating, identified, "
-     "monitoring, resolved\n"),
-    (["update", "2026-12-02-cdn-provider-migration", "--status", "resolved"],
-     "error: unknown status 'resolved' for maintenance 2026-12-02-cdn-provider-migration; "
-     "valid: scheduled, in_progress, verifying, completed\n"),
-    (["update", "no-such-incident", "--status", "resolved"],
-     "error: no incident 'no-such-incident' in incidents/; open: "
-     f"2026-12-02-cdn-provider-migration, {OPEN}\n"),
-    (["update", OPEN, "--status", "monitoring", "--severity", "P1"],
-     "error: unknown severity 'P1'; components.yaml defines: SEV-1, SEV-2, SEV-3, SEV-4\n"),
-    (["postmortem", "2025-12-09-api-and-dashboard-outage"],
-     "error: incidents/2025-12-09-api-and-dashboard-outage/postmortem.md already exists; "
-     "edit it instead\n"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["new", "X", "--severity", "SEV-9", "--component", "api=major_outage"],
+            "error: unknown severity 'SEV-9'; components.yaml defines: "
+            "SEV-1, SEV-2, SEV-3, SEV-4\n",
+        ),
+        (
+            ["new", "X", "--severity", "SEV-1", "--component", "apl=major_outage"],
+            "error: unknown component 'apl'; components.yaml defines: api, webhooks, web, login, "
+            "search, publishing-api, media, scheduler, database, cdn, email, dns\n",
+        ),
+        (
+            ["new", "X", "--severity", "SEV-1", "--component", "api=down"],
+            "error: unknown component status 'down' for api; valid: operational, "
+            "under_maintenance, degraded_performance, partial_outage, major_outage\n",
+        ),
+        (
+            ["new", "X", "--severity", "SEV-1", "--component", "api"],
+            "error: --component 'api': expected id=status, e.g. api=partial_outage\n",
+        ),
+        (
+            ["new", "X", "--severity", "SEV-1"],
+            "error: name at least one affected component: --component api=partial_outage\n",
+        ),
+        (
+            ["update", OPEN, "--status", "fixed"],
+            f"error: unknown status 'fixed' for incident {OPEN}; valid: investigating, identified, "
+            "monitoring, resolved\n",
+        ),
+        (
+            ["update", "2026-12-02-cdn-provider-migration", "--status", "resolved"],
+            "error: unknown status 'resolved' for maintenance 2026-12-02-cdn-provider-migration; "
+            "valid: scheduled, in_progress, verifying, completed\n",
+        ),
+        (
+            ["update", "no-such-incident", "--status", "resolved"],
+            "error: no incident 'no-such-incident' in incidents/; open: "
+            f"2026-12-02-cdn-provider-migration, {OPEN}\n",
+        ),
+        (
+            ["update", OPEN, "--status", "monitoring", "--severity", "P1"],
+            "error: unknown severity 'P1'; components.yaml defines: SEV-1, SEV-2, SEV-3, SEV-4\n",
+        ),
+        (
+            ["postmortem", "2025-12-09-api-and-dashboard-outage"],
+            "error: incidents/2025-12-09-api-and-dashboard-outage/postmortem.md already exists; "
+            "edit it instead\n",
+        ),
+    ],
+)
 def test_bad_arguments_are_refused_with_the_valid_choices_and_nothing_written(
-        capsys: pytest.CaptureFixture[str], source: Path, argv: list[str], message: str) -> None:
+    capsys: pytest.CaptureFixture[str], source: Path, argv: list[str], message: str
+) -> None:
     before = files(source)
     code, out, err = run(capsys, source, *argv)
     assert (code, out, err) == (1, "", message)
@@ -124,68 +174,115 @@ def test_bad_arguments_are_refused_with_the_valid_choices_and_nothing_written(
 
 
 def test_update_adds_the_next_numbered_file_and_an_escalation_tightens_the_cadence(
-        capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path) -> None:
-    code, out, _ = run(capsys, source, "update", OPEN, "--status", "monitoring",
-                       "--severity", "SEV-1")
+    capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
+) -> None:
+    code, out, _ = run(
+        capsys, source, "update", OPEN, "--status", "monitoring", "--severity", "SEV-1"
+    )
     path = source / "incidents" / OPEN / "04-monitoring.md"
     assert code == 0
-    assert out == (f"Created {path}\n"
-                   "SEV-1: next update due by 15:40 UTC (10:40 EST), every 30 min until resolved\n")
+    assert out == (
+        f"Created {path}\n"
+        "SEV-1: next update due by 15:40 UTC (10:40 EST), every 30 min until resolved\n"
+    )
     assert path.read_text() == (
         "---\nat: 2026-11-24T15:10:00Z\nstatus: monitoring\nseverity: SEV-1\n---\n"
         "A fix has been put in place and we are monitoring the results. We will post another "
-        "update by 10:40 EST.\n")
+        "update by 10:40 EST.\n"
+    )
     assert "monitoring the results" in built_page(source, tmp_path, OPEN, NOW)
 
 
 def test_resolving_without_components_returns_every_component_to_operational(
-        capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path) -> None:
-    run(capsys, source, "new", "Sign-in and search failing", "--severity", "SEV-1",
-        "--component", "login=major_outage", "--component", "search=partial_outage",
-        now="2026-11-24T15:06:00Z")
+    capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
+) -> None:
+    run(
+        capsys,
+        source,
+        "new",
+        "Sign-in and search failing",
+        "--severity",
+        "SEV-1",
+        "--component",
+        "login=major_outage",
+        "--component",
+        "search=partial_outage",
+        now="2026-11-24T15:06:00Z",
+    )
     slug = "2026-11-24-sign-in-and-search-failing"
-    code, out, _ = run(capsys, source, "update", slug, "--status", "resolved",
-                       "--message", "Sign-in and search work again.", now="2026-11-24T15:09:00Z")
+    code, out, _ = run(
+        capsys,
+        source,
+        "update",
+        slug,
+        "--status",
+        "resolved",
+        "--message",
+        "Sign-in and search work again.",
+        now="2026-11-24T15:09:00Z",
+    )
     path = source / "incidents" / slug / "02-resolved.md"
     assert (code, out) == (0, f"Created {path}\nresolved: no further updates are due\n")
     assert path.read_text() == (
         "---\nat: 2026-11-24T15:09:00Z\nstatus: resolved\ncomponents:\n"
-        "  login: operational\n  search: operational\n---\nSign-in and search work again.\n")
+        "  login: operational\n  search: operational\n---\nSign-in and search work again.\n"
+    )
     assert "Sign-in and search work again." in built_page(source, tmp_path, slug, NOW)
     statuses = component_statuses(load_content(Project.at(source), at(NOW)), at(NOW))
     assert statuses["login"] is statuses["search"] is ComponentStatus.OPERATIONAL
 
 
 def test_resolving_with_a_component_changes_only_that_one(
-        capsys: pytest.CaptureFixture[str], source: Path) -> None:
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
     # The slug as a shell completes it (incidents/<slug>/) names the incident too.
-    code, _, _ = run(capsys, source, "update", f"incidents/{OPEN}/", "--status", "resolved",
-                     "--component", "scheduler=degraded_performance")
+    code, _, _ = run(
+        capsys,
+        source,
+        "update",
+        f"incidents/{OPEN}/",
+        "--status",
+        "resolved",
+        "--component",
+        "scheduler=degraded_performance",
+    )
     assert code == 0
     text = (source / "incidents" / OPEN / "04-resolved.md").read_text()
     assert "components:\n  scheduler: degraded_performance\n---\n" in text
 
 
-def test_an_update_older_than_the_latest_is_refused(capsys: pytest.CaptureFixture[str],
-                                                    source: Path) -> None:
+def test_an_update_older_than_the_latest_is_refused(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
     before = files(source)
-    code, _, err = run(capsys, source, "update", OPEN, "--status", "monitoring",
-                       now="2026-11-24T15:05:00Z")
+    code, _, err = run(
+        capsys, source, "update", OPEN, "--status", "monitoring", now="2026-11-24T15:05:00Z"
+    )
     assert code == 1
-    assert err == (f"error: the latest update (incidents/{OPEN}/03-identified.md) is at "
-                   "2026-11-24T15:05:00Z; a new update must be later than that (check the "
-                   "clock, or pass --now)\n")
+    assert err == (
+        f"error: the latest update (incidents/{OPEN}/03-identified.md) is at "
+        "2026-11-24T15:05:00Z; a new update must be later than that (check the "
+        "clock, or pass --now)\n"
+    )
     assert files(source) == before
 
 
 def test_nothing_is_ever_overwritten(capsys: pytest.CaptureFixture[str], source: Path) -> None:
-    argv = ("new", "Webhooks delayed", "--severity", "SEV-2", "--component",
-            "webhooks=degraded_performance")
+    argv = (
+        "new",
+        "Webhooks delayed",
+        "--severity",
+        "SEV-2",
+        "--component",
+        "webhooks=degraded_performance",
+    )
     assert run(capsys, source, *argv)[0] == 0
     before = files(source)
     code, _, err = run(capsys, source, *argv, now="2026-11-24T15:10:30Z")
-    assert (code, err) == (1, "error: incidents/2026-11-24-webhooks-delayed already exists; "
-                              "nothing was written\n")
+    assert (code, err) == (
+        1,
+        "error: incidents/2026-11-24-webhooks-delayed already exists; nothing was written\n",
+    )
     assert files(source) == before
     content = load_content(Project.at(source), at(NOW))
     draft = draft_incident(content, "Other", "SEV-2", ["api=major_outage"], "x", at(NOW))
@@ -198,7 +295,8 @@ def test_nothing_is_ever_overwritten(capsys: pytest.CaptureFixture[str], source:
 
 
 def test_postmortem_fills_the_sop_template_from_the_updates(
-        capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
+) -> None:
     slug = "2026-09-03-dns-resolution-failures"
     code, out, _ = run(capsys, source, "postmortem", slug)
     path = source / "incidents" / slug / "postmortem.md"
@@ -206,13 +304,21 @@ def test_postmortem_fills_the_sop_template_from_the_updates(
     text = path.read_text()
     assert text.startswith("---\nat: 2026-11-24T15:10:00Z\n---\n## Summary\n\n")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Summary", "## Impact", "## Timeline", "## Root cause",
-                        "## Resolution", "## Action items", "## Lessons learned"]
-    incident = next(i for i in load_content(Project.at(source), at(NOW)).incidents
-                    if i.slug == slug)
+    assert headings == [
+        "## Summary",
+        "## Impact",
+        "## Timeline",
+        "## Root cause",
+        "## Resolution",
+        "## Action items",
+        "## Lessons learned",
+    ]
+    incident = next(
+        i for i in load_content(Project.at(source), at(NOW)).incidents if i.slug == slug
+    )
     timeline = text.split("## Timeline\n\n")[1].split("\n\n")[0].splitlines()
     statuses = [u.status.value.capitalize() for u in incident.updates]
-    assert [line.split("** ")[1].split(":")[0] for line in timeline[-len(statuses):]] == statuses
+    assert [line.split("** ")[1].split(":")[0] for line in timeline[-len(statuses) :]] == statuses
     assert timeline[0].startswith("- **3 Sep 2026, ")
     page = built_page(source, tmp_path, slug, NOW)
     assert "Root cause" in page and "Lessons learned" in page
@@ -220,10 +326,20 @@ def test_postmortem_fills_the_sop_template_from_the_updates(
     assert path.read_text() == text
 
 
-@pytest.mark.parametrize("title", [
-    'Search: "stale" results #2', "yes", "null", "123", "- dashes", "[brackets]", "'quoted'",
-    "Café & ünïcode — outage", "  spaced   out  ",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        'Search: "stale" results #2',
+        "yes",
+        "null",
+        "123",
+        "- dashes",
+        "[brackets]",
+        "'quoted'",
+        "Café & ünïcode — outage",
+        "  spaced   out  ",
+    ],
+)
 def test_any_title_reads_back_exactly(source: Path, title: str) -> None:
     content = load_content(Project.at(source), at(NOW))
     draft = draft_incident(content, title, "SEV-3", ["api=degraded_performance"], None, at(NOW))
@@ -238,21 +354,35 @@ def test_the_first_message_follows_the_sop_for_the_severity(source: Path) -> Non
     content = load_content(Project.at(source), at(NOW))
 
     def body(severity: str) -> str:
-        draft = draft_incident(content, "T", severity, ["api=major_outage"], None,
-                               datetime(2026, 11, 24, 15, 10, 42, 5, tzinfo=UTC))
+        draft = draft_incident(
+            content,
+            "T",
+            severity,
+            ["api=major_outage"],
+            None,
+            datetime(2026, 11, 24, 15, 10, 42, 5, tzinfo=UTC),
+        )
         return draft.text.split("---\n")[2]
-    assert body("SEV-1") == ("We are investigating a major disruption affecting Public API. "
-                             "Our engineers are working on it with the highest priority. We will "
-                             "post another update by 10:40 EST.\n")
-    assert body("SEV-4") == ("We are looking into a minor issue affecting Public API. We will "
-                             "post another update as soon as we know more.\n")
+
+    assert body("SEV-1") == (
+        "We are investigating a major disruption affecting Public API. "
+        "Our engineers are working on it with the highest priority. We will "
+        "post another update by 10:40 EST.\n"
+    )
+    assert body("SEV-4") == (
+        "We are looking into a minor issue affecting Public API. We will "
+        "post another update as soon as we know more.\n"
+    )
 
 
 def test_a_postmortem_of_an_open_incident_says_so_and_still_builds(
-        capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
+) -> None:
     assert run(capsys, source, "postmortem", OPEN)[0] == 0
     text = (source / "incidents" / OPEN / "postmortem.md").read_text()
-    assert ("Scheduled posts publishing late: Post scheduler was affected since 24 Nov 2026, "
-            "09:15 EST; the incident is still open. Severity: SEV-2.") in text
+    assert (
+        "Scheduled posts publishing late: Post scheduler was affected since 24 Nov 2026, "
+        "09:15 EST; the incident is still open. Severity: SEV-2."
+    ) in text
     assert "- Post scheduler: partial outage\n" in text
     assert "Post scheduler was affected" in built_page(source, tmp_path, OPEN, NOW)

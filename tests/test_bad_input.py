@@ -60,8 +60,9 @@ def test_corpus_is_large_and_every_case_says_what_it_expects() -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_case_fails_with_its_located_message(case: str, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_case_fails_with_its_located_message(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = prepare(case, tmp_path)
     before = tree_hash(source / "_site")
     status = main(["build", "--source", str(source), "--now", NOW])
@@ -79,8 +80,14 @@ def test_bad_case_fails_with_its_located_message(case: str, tmp_path: Path,
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`python build.py ...` in a separate process, as a user types it."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "site_src")}
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_cli_contract_for_a_broken_edit(tmp_path: Path) -> None:
@@ -95,15 +102,21 @@ def test_cli_contract_for_a_broken_edit(tmp_path: Path) -> None:
     run = run_cli("build", "--now", NOW, cwd=source)
     assert run.returncode == 1 and run.stdout == ""
     assert run.stderr.splitlines()[0].startswith(
-        "incidents/api-errors/01-investigating.md:7: unknown component 'apx'")
+        "incidents/api-errors/01-investigating.md:7: unknown component 'apx'"
+    )
     assert "Traceback" not in run.stderr
     assert tree_hash(source / "_site") == before
 
 
 def test_ten_megabyte_update_is_refused_quickly(make_site, capsys) -> None:
     body = ("We are investigating. " * 50 + "\n\n") * 9_100  # about 10 MB of plain paragraphs
-    root = make_site({"incidents/huge/01-investigating.md": update(
-        "2026-02-10T14:32:00Z", "investigating", body, **FIRST)})
+    root = make_site(
+        {
+            "incidents/huge/01-investigating.md": update(
+                "2026-02-10T14:32:00Z", "investigating", body, **FIRST
+            )
+        }
+    )
     assert (root / "incidents/huge/01-investigating.md").stat().st_size > 10_000_000
     started = time.perf_counter()
     status = main(["build", "--source", str(root), "--now", NOW])
@@ -119,8 +132,9 @@ def test_nesting_that_would_crash_libyaml_is_an_error(tmp_path: Path) -> None:
     source = prepare("yaml-deep-nesting", tmp_path)
     update_file = source / "incidents" / "api-errors" / "01-investigating.md"
     text = update_file.read_text(encoding="utf-8")
-    update_file.write_text(text.replace("[" * 2000 + "]" * 2000, "[" * 100_000 + "]" * 100_000),
-                           encoding="utf-8")
+    update_file.write_text(
+        text.replace("[" * 2000 + "]" * 2000, "[" * 100_000 + "]" * 100_000), encoding="utf-8"
+    )
     run = run_cli("build", "--now", NOW, cwd=source)
     assert run.returncode == 1, run.stderr
     assert "01-investigating.md:2: malformed YAML: values nested more than" in run.stderr
@@ -129,9 +143,18 @@ def test_nesting_that_would_crash_libyaml_is_an_error(tmp_path: Path) -> None:
 def test_five_thousand_components_build_in_bounded_time(make_site, capsys) -> None:
     rows = "".join(f"  - {{id: c{i}, name: Component {i}}}\n" for i in range(5000))
     config = MINIMAL_CONFIG.split("components:")[0] + "components:\n" + rows
-    root = make_site({"incidents/outage/01-investigating.md": update(
-        "2026-02-10T14:32:00Z", "investigating", title="Outage", severity="SEV-3",
-        components={"c42": "major_outage"})}, config=config)
+    root = make_site(
+        {
+            "incidents/outage/01-investigating.md": update(
+                "2026-02-10T14:32:00Z",
+                "investigating",
+                title="Outage",
+                severity="SEV-3",
+                components={"c42": "major_outage"},
+            )
+        },
+        config=config,
+    )
     started = time.perf_counter()
     status = main(["build", "--source", str(root), "--now", NOW])
     elapsed = time.perf_counter() - started

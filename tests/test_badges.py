@@ -12,8 +12,20 @@ from conftest import MINIMAL_CONFIG, update
 from heliograph.cli import main
 
 SVG = "{http://www.w3.org/2000/svg}"
-COMPONENTS = ("api", "webhooks", "web", "login", "search", "publishing-api", "media", "scheduler",
-              "database", "cdn", "email", "dns")
+COMPONENTS = (
+    "api",
+    "webhooks",
+    "web",
+    "login",
+    "search",
+    "publishing-api",
+    "media",
+    "scheduler",
+    "database",
+    "cdn",
+    "email",
+    "dns",
+)
 
 
 def badge(site: Path, name: str) -> ET.Element:
@@ -31,7 +43,6 @@ def title(root: ET.Element) -> str:
 def fill(root: ET.Element) -> str:
     """The colour of the message half: the second rectangle."""
     return root.findall(f"{SVG}g/{SVG}rect")[1].get("fill") or ""
-
 
 
 def test_every_component_and_the_site_have_a_badge(example_site: Path):
@@ -55,25 +66,40 @@ def test_visible_text_matches_the_title_and_the_box_fits_it(example_site: Path):
         assert ": ".join(shown) == title(root)
         rects = root.findall(f"{SVG}g/{SVG}rect")
         assert int(rects[0].get("width")) + int(rects[1].get("width")) == int(root.get("width"))
-    assert int(badge(example_site, "publishing-api").get("width")) > \
-        int(badge(example_site, "api").get("width"))
+    assert int(badge(example_site, "publishing-api").get("width")) > int(
+        badge(example_site, "api").get("width")
+    )
 
 
 def test_outage_and_maintenance_colours(make_site):
     files = {
         "incidents/2026-02-01-x/01.md": update(
-            "2026-02-01T10:00:00Z", "investigating", title="Down", severity="SEV-1",
-            components={"api": "major_outage"}),
+            "2026-02-01T10:00:00Z",
+            "investigating",
+            title="Down",
+            severity="SEV-1",
+            components={"api": "major_outage"},
+        ),
         "incidents/2026-02-01-m/01.md": update(
-            "2026-01-20T10:00:00Z", "scheduled", "Upgrade.", kind="maintenance", title="Upgrade",
-            components={"web": "under_maintenance"}, scheduled_for="2026-02-01T09:00:00Z",
-            scheduled_until="2026-02-01T12:00:00Z"),
+            "2026-01-20T10:00:00Z",
+            "scheduled",
+            "Upgrade.",
+            kind="maintenance",
+            title="Upgrade",
+            components={"web": "under_maintenance"},
+            scheduled_for="2026-02-01T09:00:00Z",
+            scheduled_until="2026-02-01T12:00:00Z",
+        ),
     }
     site = build_at(make_site(files), datetime(2026, 2, 1, 11, tzinfo=UTC))
-    assert (title(badge(site, "api")), fill(badge(site, "api"))) == \
-        ("Public API: Major outage", "#e05d44")
-    assert (title(badge(site, "web")), fill(badge(site, "web"))) == \
-        ("Web app: Under maintenance", "#007ec6")
+    assert (title(badge(site, "api")), fill(badge(site, "api"))) == (
+        "Public API: Major outage",
+        "#e05d44",
+    )
+    assert (title(badge(site, "web")), fill(badge(site, "web"))) == (
+        "Web app: Under maintenance",
+        "#007ec6",
+    )
     assert title(badge(site, "status")) == "Test Co: Major System Outage"
 
 

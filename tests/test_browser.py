@@ -28,10 +28,14 @@ SCHEMES = ("light", "dark")
 BLOCKING = ("serious", "critical")  # axe impacts that fail a page
 
 # Sum of the R, G, B channels of the page background: dark mode must really be dark.
-BACKGROUND = "getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3)" \
-             ".reduce((a, b) => a + Number(b), 0)"
-LINKS = ("() => [...document.querySelectorAll('a[href], link[href], img[src], script[src], "
-         "source[src], iframe[src]')].map(e => e.href || e.src)")
+BACKGROUND = (
+    "getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3)"
+    ".reduce((a, b) => a + Number(b), 0)"
+)
+LINKS = (
+    "() => [...document.querySelectorAll('a[href], link[href], img[src], script[src], "
+    "source[src], iframe[src]')].map(e => e.href || e.src)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,16 +70,17 @@ def visit(page: Page, path: str) -> None:
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("device", VIEWPORTS)
-def test_every_page_type_is_readable_and_accessible(browser: Browser, base_url_of_site: str,
-                                                     example_site: Path, device: str,
-                                                     scheme: str) -> None:
+def test_every_page_type_is_readable_and_accessible(
+    browser: Browser, base_url_of_site: str, example_site: Path, device: str, scheme: str
+) -> None:
     page = open_page(browser, base_url_of_site, viewport=VIEWPORTS[device], color_scheme=scheme)
     axe, problems = Axe(), []
     for path in page_types(example_site).values():
         visit(page, path)
         assert page.get_by_role("heading", level=1).first.is_visible(), path
-        wide = page.evaluate("[document.documentElement.scrollWidth,"
-                             " document.documentElement.clientWidth]")
+        wide = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         if wide[0] > wide[1]:
             problems.append(f"{path}: scrolls sideways ({wide[0]} px content in {wide[1]} px)")
         background = page.evaluate(BACKGROUND)
@@ -101,12 +106,14 @@ def desktop(browser: Browser, base_url_of_site: str) -> Iterator[Page]:
 def test_home_banner_open_incident_and_maintenance(desktop: Page) -> None:
     desktop.goto("/")
     assert desktop.get_by_role("heading", level=1).inner_text() == "Partially Degraded Service"
-    text = desktop.locator("section", has=desktop.get_by_role(
-        "heading", name="Open incidents")).inner_text()
+    text = desktop.locator(
+        "section", has=desktop.get_by_role("heading", name="Open incidents")
+    ).inner_text()
     assert "Scheduled posts publishing late" in text and "Identified" in text
     assert "Next update expected by 11:05" in text
-    upcoming = desktop.locator("section", has=desktop.get_by_role(
-        "heading", name="Scheduled maintenance"))
+    upcoming = desktop.locator(
+        "section", has=desktop.get_by_role("heading", name="Scheduled maintenance")
+    )
     assert "CDN provider migration" in upcoming.inner_text()
 
 
@@ -144,8 +151,9 @@ def test_updates_are_shown_newest_first(desktop: Page, example_source: Path) -> 
         assert desktop.get_by_role("heading", level=1).inner_text() == incident.title
 
 
-def test_no_internal_link_is_broken(desktop: Page, base_url_of_site: str,
-                                    example_site: Path) -> None:
+def test_no_internal_link_is_broken(
+    desktop: Page, base_url_of_site: str, example_site: Path
+) -> None:
     site_url = load_site_url(example_site)
     targets: dict[str, str] = {}
     missing_anchors = []
@@ -160,8 +168,11 @@ def test_no_internal_link_is_broken(desktop: Page, base_url_of_site: str,
             targets.setdefault(target, path)
             if fragment and target == desktop.url and desktop.locator(f"#{fragment}").count() != 1:
                 missing_anchors.append(f"{path}: #{fragment}")
-    broken = [f"{source} links to {urlsplit(t).path}: {status_of(t)}"
-              for t, source in sorted(targets.items()) if status_of(t) != 200]
+    broken = [
+        f"{source} links to {urlsplit(t).path}: {status_of(t)}"
+        for t, source in sorted(targets.items())
+        if status_of(t) != 200
+    ]
     assert len(targets) > len(html_pages(example_site))
     assert broken + missing_anchors == []
 
@@ -170,7 +181,7 @@ def load_site_url(site: Path) -> str:
     """The site's own absolute URL, read back from the home page's canonical link."""
     home = (site / "index.html").read_text(encoding="utf-8")
     start = home.index('rel="canonical" href="') + len('rel="canonical" href="')
-    return home[start:home.index('"', start)].rstrip("/")
+    return home[start : home.index('"', start)].rstrip("/")
 
 
 def status_of(url: str) -> int:

@@ -29,13 +29,15 @@ NOW = corpus_now()
 
 
 def tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def inodes(site: Path) -> dict[str, int]:
-    return {p.relative_to(site).as_posix(): p.stat().st_ino
-            for p in site.rglob("*") if p.is_file()}
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
 
 
 def reference(source: Path, now: datetime) -> dict[str, bytes]:
@@ -71,7 +73,8 @@ def test_warm_build_of_the_example_is_byte_identical(example_source: Path, tmp_p
 
 @pytest.mark.parametrize("site", ["example", "bench corpus of 1,000 incidents"])
 def test_no_cache_runs_the_plain_pipeline_and_writes_the_same_bytes(
-        site: str, example_source: Path, tmp_path: Path):
+    site: str, example_source: Path, tmp_path: Path
+):
     if site == "example":
         fresh = shutil.ignore_patterns(".heliograph-cache", "_site")  # others build the copy
         source = Path(shutil.copytree(example_source, tmp_path / "site", ignore=fresh))
@@ -80,12 +83,17 @@ def test_no_cache_runs_the_plain_pipeline_and_writes_the_same_bytes(
         source, now = write_corpus(tmp_path / "site", 1000, seed=1).root, NOW
     stamp, cache = now.isoformat(), tmp_path / "cache"
     for _ in range(2):  # cold, then warm: every piece of the cache in use
-        assert main(["build", "--source", str(source), "--now", stamp, "--cache-dir",
-                     str(cache)]) == 0
+        assert (
+            main(["build", "--source", str(source), "--now", stamp, "--cache-dir", str(cache)]) == 0
+        )
     cached = tree(source / "_site")
     plain = tmp_path / "plain"
-    assert main(["build", "--source", str(source), "--output", str(plain), "--now", stamp,
-                 "--no-cache"]) == 0
+    assert (
+        main(
+            ["build", "--source", str(source), "--output", str(plain), "--now", stamp, "--no-cache"]
+        )
+        == 0
+    )
     assert tree(plain) == cached
     assert not (source / ".heliograph-cache").exists()  # neither read nor written
     assert not any(p.name.startswith("spare-") for p in (tmp_path).iterdir())
@@ -112,13 +120,16 @@ def test_edits_deletions_renames_and_new_incidents(corpus: Path, tmp_path: Path)
 
 
 def test_a_retitled_recent_incident_reaches_the_home_page_and_its_uptime_bars(
-        corpus: Path, tmp_path: Path):
+    corpus: Path, tmp_path: Path
+):
     """An edit to a recent incident reaches every page that shows it, its uptime bars (which
     name it by title) included: page keys name an incident by its files' hash wherever it sits."""
     cache = tmp_path / "cache"
     assert_same_as_cold(corpus, NOW, cache)
-    newest = max((p for p in (corpus / "incidents").iterdir() if "-incident-" in p.name),
-                 key=lambda p: p.name)
+    newest = max(
+        (p for p in (corpus / "incidents").iterdir() if "-incident-" in p.name),
+        key=lambda p: p.name,
+    )
     first = min(newest.glob("*.md"))
     text = first.read_text()
     title = next(line for line in text.splitlines() if line.startswith("title: "))
@@ -161,8 +172,15 @@ def test_one_update_rewrites_tens_of_files_not_all(corpus: Path, tmp_path: Path)
 
 
 def test_cli_reports_written_and_unchanged_files(corpus: Path, tmp_path: Path, capsys):
-    args = ["build", "--source", str(corpus), "--now", NOW.isoformat(),
-            "--cache-dir", str(tmp_path / "c")]
+    args = [
+        "build",
+        "--source",
+        str(corpus),
+        "--now",
+        NOW.isoformat(),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
     assert main(args) == 0
     assert main(args) == 0
     out = capsys.readouterr().out.splitlines()
@@ -200,10 +218,14 @@ def test_an_entry_found_under_another_key_is_ignored(corpus: Path, tmp_path: Pat
     build(Project.at(corpus), NOW, cache_dir=cache)
     with sqlite3.connect(cache / "cache.sqlite") as db:
         rows = db.execute("SELECT key, value, checksum FROM entries ORDER BY key").fetchall()
-        moved = [(key, value, check) for (key, _, _), (_, value, check)
-                 in zip(rows, rows[1:] + rows[:1], strict=True)]
-        db.executemany("UPDATE entries SET value = ?, checksum = ? WHERE key = ?",
-                       [(value, check, key) for key, value, check in moved])
+        moved = [
+            (key, value, check)
+            for (key, _, _), (_, value, check) in zip(rows, rows[1:] + rows[:1], strict=True)
+        ]
+        db.executemany(
+            "UPDATE entries SET value = ?, checksum = ? WHERE key = ?",
+            [(value, check, key) for key, value, check in moved],
+        )
     add_update(corpus, sorted(p.name for p in (corpus / "incidents").iterdir())[5])
     assert_same_as_cold(corpus, NOW, cache)
 
@@ -251,8 +273,9 @@ def test_one_core_gives_the_same_bytes(corpus: Path, tmp_path: Path, monkeypatch
     assert_same_as_cold(corpus, NOW, tmp_path / "cache")
 
 
-def test_messages_a_worker_uses_are_kept_for_the_next_build(corpus: Path, tmp_path: Path,
-                                                           monkeypatch):
+def test_messages_a_worker_uses_are_kept_for_the_next_build(
+    corpus: Path, tmp_path: Path, monkeypatch
+):
     """The feeds are made in a worker process, from the messages the last build used; what
     the worker uses is kept for the next build too, so a one-update build renders only the
     new message (once in each process) and never the feeds' older ones again."""
@@ -317,17 +340,21 @@ def test_cached_incidents_still_meet_every_rule(corpus: Path, tmp_path: Path):
     (folder / "zz-link.md").unlink()
     assert_same_as_cold(corpus, NOW, cache)
     earliest = min(p.name for p in (corpus / "incidents").iterdir())
-    assert any("after the build's" in e for e in errors_of(corpus, datetime.fromisoformat(
-        earliest[:10] + "T00:00:00+00:00"), cache))
+    assert any(
+        "after the build's" in e
+        for e in errors_of(corpus, datetime.fromisoformat(earliest[:10] + "T00:00:00+00:00"), cache)
+    )
     config = corpus / "components.yaml"
-    config.write_text(config.read_text().replace("{id: database, name: Database}",
-                                                 "{id: db, name: Database}"))
+    config.write_text(
+        config.read_text().replace("{id: database, name: Database}", "{id: db, name: Database}")
+    )
     assert any("unknown component 'database'" in e for e in errors_of(corpus, NOW, cache))
 
 
 @pytest.mark.parametrize("stray", ["file", "linked folder"])
-def test_a_misplaced_entry_in_incidents_is_refused_warm_as_cold(corpus: Path, tmp_path: Path,
-                                                                 stray: str):
+def test_a_misplaced_entry_in_incidents_is_refused_warm_as_cold(
+    corpus: Path, tmp_path: Path, stray: str
+):
     cache = tmp_path / "cache"
     build(Project.at(corpus), NOW, cache_dir=cache)
     before = tree(corpus / "_site")

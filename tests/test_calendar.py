@@ -14,7 +14,6 @@ from heliograph.render.calendar import fold, window_sequence
 T = [datetime(2026, 3, d, 6, tzinfo=UTC) for d in range(1, 6)]
 
 
-
 def events(site: Path) -> list[icalendar.Event]:
     cal = icalendar.Calendar.from_ical((site / "maintenance.ics").read_bytes())
     assert cal["VERSION"] == "2.0" and cal["PRODID"]
@@ -28,7 +27,10 @@ def test_example_calendar_lists_every_maintenance_in_utc(example_site: Path):
     assert cdn.decoded("DTSTART") == datetime(2026, 12, 2, 5, tzinfo=UTC)
     assert cdn.decoded("DTEND") == datetime(2026, 12, 2, 7, tzinfo=UTC)
     assert cdn.decoded("DTSTAMP") == datetime(2026, 11, 20, 16, tzinfo=UTC)
-    assert str(cdn["URL"]) == "https://status.acme.example/incidents/2026-12-02-cdn-provider-migration/"
+    assert (
+        str(cdn["URL"])
+        == "https://status.acme.example/incidents/2026-12-02-cdn-provider-migration/"
+    )
     assert int(cdn["SEQUENCE"]) == 0
     assert str(cdn["UID"]).endswith("@status.acme.example")
     assert "new CDN" in str(cdn["DESCRIPTION"])
@@ -52,9 +54,17 @@ def test_folding_never_splits_a_character_and_unfolds_to_the_original():
 
 def maintenance(title: str = "DB; upgrade, part 1", **window: str) -> dict[str, str]:
     first = {"scheduled_for": "2026-03-10T06:00:00Z", "scheduled_until": "2026-03-10T08:00:00Z"}
-    return {"incidents/2026-03-10-db/01-scheduled.md": update(
-        "2026-03-01T10:00:00Z", "scheduled", "We will upgrade the database.", kind="maintenance",
-        title=title, components={"api": "under_maintenance"}, **{**first, **window})}
+    return {
+        "incidents/2026-03-10-db/01-scheduled.md": update(
+            "2026-03-01T10:00:00Z",
+            "scheduled",
+            "We will upgrade the database.",
+            kind="maintenance",
+            title=title,
+            components={"api": "under_maintenance"},
+            **{**first, **window},
+        )
+    }
 
 
 def test_text_is_escaped_and_uids_are_stable_across_builds(make_site):
@@ -69,9 +79,15 @@ def test_text_is_escaped_and_uids_are_stable_across_builds(make_site):
 
 
 def test_incidents_are_not_in_the_calendar(make_site):
-    files = {"incidents/2026-03-01-x/01.md": update(
-        "2026-03-01T10:00:00Z", "investigating", title="Outage", severity="SEV-3",
-        components={"api": "degraded_performance"})}
+    files = {
+        "incidents/2026-03-01-x/01.md": update(
+            "2026-03-01T10:00:00Z",
+            "investigating",
+            title="Outage",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        )
+    }
     assert events(build_at(make_site(files), datetime(2026, 3, 2, tzinfo=UTC))) == []
 
 
@@ -86,11 +102,18 @@ def test_sequence_counts_the_updates_that_moved_the_window():
 def test_a_moved_window_bumps_sequence_and_keeps_the_uid(make_site):
     source = make_site(maintenance())
     before = events(build_at(source, datetime(2026, 3, 2, tzinfo=UTC), "before"))[0]
-    (source / "incidents/2026-03-10-db/02-moved.md").write_text(update(
-        "2026-03-05T09:00:00Z", "scheduled", "Moved by a day.",
-        scheduled_for="2026-03-11T06:00:00Z", scheduled_until="2026-03-11T08:00:00Z"))
-    (source / "incidents/2026-03-10-db/03-note.md").write_text(update(
-        "2026-03-06T09:00:00Z", "scheduled", "Still on for the new date."))
+    (source / "incidents/2026-03-10-db/02-moved.md").write_text(
+        update(
+            "2026-03-05T09:00:00Z",
+            "scheduled",
+            "Moved by a day.",
+            scheduled_for="2026-03-11T06:00:00Z",
+            scheduled_until="2026-03-11T08:00:00Z",
+        )
+    )
+    (source / "incidents/2026-03-10-db/03-note.md").write_text(
+        update("2026-03-06T09:00:00Z", "scheduled", "Still on for the new date.")
+    )
     [after] = events(build_at(source, datetime(2026, 3, 7, tzinfo=UTC), "after"))
     assert (int(before["SEQUENCE"]), int(after["SEQUENCE"])) == (0, 1)
     assert str(after["UID"]) == str(before["UID"])

@@ -13,13 +13,23 @@ from conftest import REPO, update
 from heliograph.cli import main
 
 NOW = "2026-03-01T00:00:00Z"
-GOOD = {"incidents/a/01.md": update("2026-02-10T14:00:00Z", "investigating", title="Errors",
-                                    severity="SEV-3", components={"api": "partial_outage"})}
+GOOD = {
+    "incidents/a/01.md": update(
+        "2026-02-10T14:00:00Z",
+        "investigating",
+        title="Errors",
+        severity="SEV-3",
+        components={"api": "partial_outage"},
+    )
+}
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_build_reports_pages_and_place(make_site, capsys):
@@ -49,8 +59,10 @@ def test_bad_content_exits_1_lists_every_error_and_keeps_the_old_site(make_site,
     capsys.readouterr()
     assert main(["build", "--source", str(root), "--now", NOW]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == ("incidents/a/02.md:2: 'at': time '2026-02-10T15:00:00' has no offset; "
-                      "add Z for UTC (2026-02-10T14:32:00Z) or an offset such as +01:00")
+    assert err[0] == (
+        "incidents/a/02.md:2: 'at': time '2026-02-10T15:00:00' has no offset; "
+        "add Z for UTC (2026-02-10T14:32:00Z) or an offset such as +01:00"
+    )
     assert err[1].startswith("incidents/b/01.md:2: malformed YAML: ")
     assert err[2:] == ["error: 2 problems in the content; nothing was written"]
     assert "Traceback" not in "\n".join(err)
@@ -59,23 +71,45 @@ def test_bad_content_exits_1_lists_every_error_and_keeps_the_old_site(make_site,
 
 def test_same_content_and_now_give_identical_bytes(example_source, tmp_path):
     for name in ("one", "two"):
-        assert main(["build", "--source", str(example_source), "--output",
-                     str(tmp_path / name), "--now", "2026-11-24T15:10:00Z"]) == 0
+        assert (
+            main(
+                [
+                    "build",
+                    "--source",
+                    str(example_source),
+                    "--output",
+                    str(tmp_path / name),
+                    "--now",
+                    "2026-11-24T15:10:00Z",
+                ]
+            )
+            == 0
+        )
     assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
 
 
 def test_bad_now_and_missing_site_are_one_line_errors(tmp_path, capsys):
     assert main(["build", "--source", str(tmp_path), "--now", NOW]) == 1
-    assert capsys.readouterr().err == (f"error: {tmp_path}/components.yaml not found: run in a "
-                                       "Heliograph site or pass --source DIR\n")
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path}/components.yaml not found: run in a "
+        "Heliograph site or pass --source DIR\n"
+    )
 
 
 def test_build_py_door_runs_without_install(make_site):
     root = make_site(GOOD)
-    run = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--now", "2026-02-10"],
-                         cwd=root, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--now", "2026-02-10"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 2 and "needs an offset" in run.stderr
-    run = subprocess.run([sys.executable, str(REPO / "build.py"), "--now", NOW],
-                         cwd=root, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--now", NOW],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Built 8 pages")

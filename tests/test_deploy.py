@@ -16,13 +16,15 @@ from heliograph.content.errors import Abort
 from heliograph.publish.deploy import Options, Target, deploy
 
 OPEN_INCIDENT = "incidents/2026-11-24-scheduled-posts-delayed"
-NEW_UPDATE = {f"{OPEN_INCIDENT}/04-monitoring.md": """\
+NEW_UPDATE = {
+    f"{OPEN_INCIDENT}/04-monitoring.md": """\
     ---
     at: 2026-11-24T15:08:00Z
     status: monitoring
     ---
     The backlog is cleared; we are watching the scheduler.
-    """}
+    """
+}
 
 pytest_plugins = ("s3fixtures",)
 
@@ -52,8 +54,9 @@ def test_first_deploy_uploads_every_file_with_its_headers(s3, target, example_si
 
 def test_second_deploy_uploads_nothing(capsys, s3, target, example_site):
     deploy(example_site, target)
-    code, out, _ = run_cli(capsys, "--output", str(example_site), "--endpoint-url",
-                           target.endpoint_url)
+    code, out, _ = run_cli(
+        capsys, "--output", str(example_site), "--endpoint-url", target.endpoint_url
+    )
     files = len(tree(example_site))
     assert code == 0
     assert re.fullmatch(rf"uploaded 0, unchanged {files}, deleted 0 in \d+\.\d s\n", out)
@@ -61,14 +64,16 @@ def test_second_deploy_uploads_nothing(capsys, s3, target, example_site):
 
 def test_a_long_deploy_reports_progress(capsys, s3, target, small_site, monkeypatch):
     monkeypatch.setattr("heliograph.cli.deploy.PROGRESS_SECONDS", 0)  # every upload counts as long
-    code, out, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                             target.endpoint_url)
+    code, out, err = run_cli(
+        capsys, "--output", str(small_site), "--endpoint-url", target.endpoint_url
+    )
     assert code == 0 and out.startswith("uploaded 5, unchanged 0, deleted 0 in ")
     assert err.splitlines() == [f"  {n} of 5 uploaded" for n in range(1, 6)]
 
 
 def test_a_new_update_uploads_only_what_it_changed_in_a_safe_order(
-        s3, target, example_source, tmp_path):
+    s3, target, example_source, tmp_path
+):
     source = shutil.copytree(example_source, tmp_path / "src")
     project = Project.at(source)
     build(project, EXAMPLE_NOW)
@@ -86,8 +91,11 @@ def test_a_new_update_uploads_only_what_it_changed_in_a_safe_order(
     assert bucket(s3) == md5s(after)
     # The incident page goes out before the home page, feeds and API that link to it.
     pages = [i for i, k in enumerate(order) if k.endswith(".html") and k != "index.html"]
-    entries = [i for i, k in enumerate(order)
-               if k == "index.html" or k.startswith(("api/", "badges/")) or k.endswith(".rss")]
+    entries = [
+        i
+        for i, k in enumerate(order)
+        if k == "index.html" or k.startswith(("api/", "badges/")) or k.endswith(".rss")
+    ]
     assert pages and entries and max(pages) < min(entries)
 
 
@@ -104,8 +112,9 @@ def test_delete_removes_stale_objects_only_when_asked(capsys, s3, target, small_
     s3.put_object(Bucket=BUCKET, Key="incidents/withdrawn/index.html", Body=b"old")
     kept = deploy(small_site, target)
     assert kept.stale_kept == 1 and "incidents/withdrawn/index.html" in bucket(s3)
-    code, out, _ = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                           target.endpoint_url, "--delete")
+    code, out, _ = run_cli(
+        capsys, "--output", str(small_site), "--endpoint-url", target.endpoint_url, "--delete"
+    )
     assert code == 0 and ", deleted 1 in " in out
     assert bucket(s3) == md5s(tree(small_site))
 
@@ -114,8 +123,9 @@ def test_a_mass_deletion_is_refused_unless_forced(capsys, s3, target, small_site
     stale = {f"old/{i}.html": b"x" for i in range(len(tree(small_site)) + 1)}
     for key, body in stale.items():
         s3.put_object(Bucket=BUCKET, Key=key, Body=body)
-    code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                           target.endpoint_url, "--delete")
+    code, _, err = run_cli(
+        capsys, "--output", str(small_site), "--endpoint-url", target.endpoint_url, "--delete"
+    )
     assert code == 1 and bucket(s3) == md5s(stale)  # refused before uploading anything either
     assert err.startswith(f"error: refusing to delete {len(stale)} of {len(stale)} objects")
     deploy(small_site, target, Options(delete=True, force=True))
@@ -127,20 +137,32 @@ def test_dry_run_changes_nothing(capsys, s3, target, small_site):
     s3.put_object(Bucket=BUCKET, Key="stale.html", Body=b"x")
     s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"older home page")
     before = bucket(s3)
-    code, out, _ = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                           target.endpoint_url, "--delete", "--dry-run")
+    code, out, _ = run_cli(
+        capsys,
+        "--output",
+        str(small_site),
+        "--endpoint-url",
+        target.endpoint_url,
+        "--delete",
+        "--dry-run",
+    )
     assert code == 0 and bucket(s3) == before
     files = len(tree(small_site))
-    assert out == ("would upload index.html (changed, text/html; charset=utf-8)\n"
-                   "would delete stale.html\n"
-                   f"would upload 1, unchanged {files - 1}, would delete 1 "
-                   "(dry run: nothing changed)\n")
+    assert out == (
+        "would upload index.html (changed, text/html; charset=utf-8)\n"
+        "would delete stale.html\n"
+        f"would upload 1, unchanged {files - 1}, would delete 1 "
+        "(dry run: nothing changed)\n"
+    )
 
 
 def test_a_prefix_keeps_the_rest_of_the_bucket(s3, target, small_site):
     s3.put_object(Bucket=BUCKET, Key="other/keep.txt", Body=b"keep")
-    deploy(small_site, Target(BUCKET, "/status/", endpoint_url=target.endpoint_url),
-           Options(delete=True))
+    deploy(
+        small_site,
+        Target(BUCKET, "/status/", endpoint_url=target.endpoint_url),
+        Options(delete=True),
+    )
     assert bucket(s3, "status/") == md5s(tree(small_site))
     assert bucket(s3, "other/") == md5s({"keep.txt": b"keep"})
 
@@ -157,27 +179,36 @@ def test_multipart_etags_fall_back_to_the_stored_hash(s3, target, small_site):
 
 
 def test_cloudfront_gets_one_invalidation_for_the_changed_paths(
-        s3, target, moto_s3, monkeypatch, small_site):
+    s3, target, moto_s3, monkeypatch, small_site
+):
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFRONT", moto_s3.url)
     cf = boto3.client("cloudfront")
-    origin = {"Id": "s3", "DomainName": f"{BUCKET}.s3.amazonaws.com",
-              "S3OriginConfig": {"OriginAccessIdentity": ""}}
-    dist = cf.create_distribution(DistributionConfig={
-        "CallerReference": "t", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [origin]},
-        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "allow-all"},
-    })["Distribution"]["Id"]
+    origin = {
+        "Id": "s3",
+        "DomainName": f"{BUCKET}.s3.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    dist = cf.create_distribution(
+        DistributionConfig={
+            "CallerReference": "t",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "allow-all"},
+        }
+    )["Distribution"]["Id"]
     deploy(small_site, target)
     s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"older home page")
     s3.put_object(Bucket=BUCKET, Key="gone.txt", Body=b"x")
     with_cf = Target(BUCKET, endpoint_url=target.endpoint_url, cloudfront_distribution=dist)
     result = deploy(small_site, with_cf, Options(delete=True))
     batch = cf.get_invalidation(DistributionId=dist, Id=result.invalidation)["Invalidation"]
-    assert sorted(batch["InvalidationBatch"]["Paths"]["Items"]) == ["/", "/gone.txt",
-                                                                    "/index.html"]
+    assert sorted(batch["InvalidationBatch"]["Paths"]["Items"]) == ["/", "/gone.txt", "/index.html"]
     assert deploy(small_site, with_cf).invalidation is None  # nothing changed, nothing to do
     assert len(cf.list_invalidations(DistributionId=dist)["InvalidationList"]["Items"]) == 1
     with pytest.raises(Abort, match="^CloudFront distribution 'E0NOPE' does not exist"):
         s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"older again")
-        deploy(small_site, Target(BUCKET, endpoint_url=target.endpoint_url,
-                                    cloudfront_distribution="E0NOPE"))
+        deploy(
+            small_site,
+            Target(BUCKET, endpoint_url=target.endpoint_url, cloudfront_distribution="E0NOPE"),
+        )

@@ -27,7 +27,8 @@ def iam_policy_from_docs() -> dict:
 
 
 def test_the_documented_iam_policy_is_enough_and_less_is_denied(
-        capsys, s3, target, moto_s3, monkeypatch, small_site):
+    capsys, s3, target, moto_s3, monkeypatch, small_site
+):
     iam = boto3.client("iam", endpoint_url=moto_s3.url)
     enough = moto_s3.user_with_policy(iam, "deployer", iam_policy_from_docs())
     policy = iam_policy_from_docs()
@@ -41,8 +42,9 @@ def test_the_documented_iam_policy_is_enough_and_less_is_denied(
     try:
         for name, value in short.items():
             monkeypatch.setenv(name, value)
-        code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                               target.endpoint_url)
+        code, _, err = run_cli(
+            capsys, "--output", str(small_site), "--endpoint-url", target.endpoint_url
+        )
         assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
         assert err.startswith("error: access denied while uploading ")
         for name, value in enough.items():
@@ -56,46 +58,71 @@ def test_the_documented_iam_policy_is_enough_and_less_is_denied(
 def test_rejected_credentials_are_one_line(capsys, s3, target, moto_s3, small_site):
     moto_s3.enforce_iam(True)  # the test keys belong to no IAM user
     try:
-        code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                               target.endpoint_url)
+        code, _, err = run_cli(
+            capsys, "--output", str(small_site), "--endpoint-url", target.endpoint_url
+        )
     finally:
         moto_s3.enforce_iam(False)
-    assert (code, err) == (1, "error: the AWS credentials were rejected (InvalidAccessKeyId) "
-                              "while listing the bucket: check AWS_PROFILE or "
-                              "AWS_ACCESS_KEY_ID, or get fresh ones\n")
+    assert (code, err) == (
+        1,
+        "error: the AWS credentials were rejected (InvalidAccessKeyId) "
+        "while listing the bucket: check AWS_PROFILE or "
+        "AWS_ACCESS_KEY_ID, or get fresh ones\n",
+    )
 
 
 def test_missing_credentials_is_one_line(capsys, s3, target, small_site, monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url",
-                           target.endpoint_url)
-    assert (code, err) == (1, "error: no AWS credentials found: set AWS_PROFILE, or "
-                              "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (in GitHub Actions, "
-                              "aws-actions/configure-aws-credentials sets them)\n")
+    code, _, err = run_cli(
+        capsys, "--output", str(small_site), "--endpoint-url", target.endpoint_url
+    )
+    assert (code, err) == (
+        1,
+        "error: no AWS credentials found: set AWS_PROFILE, or "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (in GitHub Actions, "
+        "aws-actions/configure-aws-credentials sets them)\n",
+    )
 
 
 def test_missing_bucket_is_one_line(capsys, s3, target, small_site):
-    code = main(["deploy", "--bucket", "no-such-bucket", "--output", str(small_site),
-                 "--endpoint-url", target.endpoint_url])
+    code = main(
+        [
+            "deploy",
+            "--bucket",
+            "no-such-bucket",
+            "--output",
+            str(small_site),
+            "--endpoint-url",
+            target.endpoint_url,
+        ]
+    )
     err = capsys.readouterr().err
-    assert (code, err) == (1, f"error: bucket 'no-such-bucket' does not exist at "
-                              f"{target.endpoint_url}: check --bucket\n")
+    assert (code, err) == (
+        1,
+        f"error: bucket 'no-such-bucket' does not exist at {target.endpoint_url}: check --bucket\n",
+    )
 
 
 def test_unreachable_endpoint_is_one_line(capsys, s3, small_site):
     url = f"http://127.0.0.1:{closed_port()}"
     code, _, err = run_cli(capsys, "--output", str(small_site), "--endpoint-url", url)
-    assert (code, err) == (1, f"error: cannot reach {url} while listing the bucket: no "
-                              "connection after retries; check --endpoint-url, --region and "
-                              "the network\n")
+    assert (code, err) == (
+        1,
+        f"error: cannot reach {url} while listing the bucket: no "
+        "connection after retries; check --endpoint-url, --region and "
+        "the network\n",
+    )
 
 
-@pytest.mark.parametrize("files, message", [
-    (None, "does not exist: build the site first"),
-    ({}, "is empty: build the site first"),
-    ({"a/index.html": "x"}, "has no index.html, so it is not a built site"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (None, "does not exist: build the site first"),
+        ({}, "is empty: build the site first"),
+        ({"a/index.html": "x"}, "has no index.html, so it is not a built site"),
+    ],
+)
 def test_no_deploy_from_a_missing_or_empty_site(capsys, s3, target, tmp_path, files, message):
     site = tmp_path / "_site"
     if files is not None:
@@ -110,11 +137,21 @@ def test_a_failed_first_build_leaves_nothing_to_deploy(capsys, s3, target, make_
     source = make_site({"incidents/x/01.md": update("2026-02-10T14:32:00", "investigating")})
     now = "2026-02-10T15:00:00Z"
     assert main(["build", "--source", str(source), "--now", now]) == 1
-    code = main(["deploy", "--source", str(source), "--bucket", BUCKET, "--endpoint-url",
-                 target.endpoint_url])
+    code = main(
+        [
+            "deploy",
+            "--source",
+            str(source),
+            "--bucket",
+            BUCKET,
+            "--endpoint-url",
+            target.endpoint_url,
+        ]
+    )
     err = capsys.readouterr().err
-    assert code == 1 and err.endswith("_site/ does not exist: build the site first "
-                                      "(python build.py build)\n")
+    assert code == 1 and err.endswith(
+        "_site/ does not exist: build the site first (python build.py build)\n"
+    )
     assert bucket(s3) == {}
 
 

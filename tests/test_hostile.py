@@ -48,44 +48,129 @@ PAYLOADS = (
     "&lt;script&gt;alert('x{n}')&lt;/script&gt;",
     "<math><mtext><table><mglyph><style><img src=x onerror=\"alert('x{n}')\">",
     "<object data=\"javascript:alert('x{n}')\"></object><embed src=\"javascript:alert('x{n}')\">",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert('x{n}')\">",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(\'x{n}\')">',
     "<form action=\"javascript:alert('x{n}')\"><button>go</button></form>",
     "<base href=\"javascript:alert('x{n}')//\">",
     "<style>body{{background:url(\"javascript:alert('x{n}')\")}}</style>",
     "<img src=\"data:image/svg+xml,<svg onload=alert('x{n}')>\">",
     "javascript:alert('x{n}')",
 )
-DANGEROUS_TAGS = {"script", "iframe", "frame", "object", "embed", "base", "meta", "form",
-                  "style", "math", "svg"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "background",
-                  "poster", "content"}  # content: of <meta http-equiv=refresh>
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "base",
+    "meta",
+    "form",
+    "style",
+    "math",
+    "svg",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "xlink:href",
+    "background",
+    "poster",
+    "content",
+}  # content: of <meta http-equiv=refresh>
 # In the live DOM: event handler attributes, and javascript: in an attribute that loads a URL.
 LIVE_ATTRIBUTES = """() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
     .filter(a => a.name.startsWith('on') || (/^(href|src|action|formaction|data|xlink:href)$/
         .test(a.name) && /^\\s*javascript:/i.test(a.value)))
     .map(a => e.tagName + ' ' + a.name))"""
-BAD_SCHEME = re.compile(r"^\s*(javascript|vbscript|data:text/html)|url=\s*javascript",
-                        re.IGNORECASE)
+BAD_SCHEME = re.compile(
+    r"^\s*(javascript|vbscript|data:text/html)|url=\s*javascript", re.IGNORECASE
+)
 
 
 # --- property: random front matter and markdown ---------------------------------------------
 
-SCALARS = (st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats()
-           | st.text(max_size=30)
-           | st.datetimes(timezones=st.just(UTC) | st.none()).map(lambda t: t.isoformat())
-           | st.sampled_from(["investigating", "resolved", "SEV-1", "api", "maintenance",
-                              "2026-02-10T14:32:00Z", "2026-02-10", "partial_outage", "", "~"]))
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
-                      | st.dictionaries(st.text(max_size=8) | st.sampled_from(["api", "web"]),
-                                        inner, max_size=3), max_leaves=8)
-KEYS = st.sampled_from(["at", "status", "title", "severity", "components", "kind", "started",
-                        "detected", "scheduled_for", "scheduled_until"]) | st.text(max_size=10)
-FIRST = {"at": "2026-02-10T14:32:00Z", "status": "investigating", "title": "API errors",
-         "severity": "SEV-2", "components": {"api": "partial_outage"}}
-MARKDOWN = st.lists(st.sampled_from(["# ", "**", "_", "`", "```\n", "\n\n", "- ", "1. ", "> ",
-                                     "|a|b|\n|-|-|\n", "[x](", ")", "<", ">", "&", "---\n",
-                                     "<div>", "\t", "\\", "\x00", "\ufeff"])
-                    | st.text(max_size=20), max_size=12).map("".join)
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats()
+    | st.text(max_size=30)
+    | st.datetimes(timezones=st.just(UTC) | st.none()).map(lambda t: t.isoformat())
+    | st.sampled_from(
+        [
+            "investigating",
+            "resolved",
+            "SEV-1",
+            "api",
+            "maintenance",
+            "2026-02-10T14:32:00Z",
+            "2026-02-10",
+            "partial_outage",
+            "",
+            "~",
+        ]
+    )
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=8) | st.sampled_from(["api", "web"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+KEYS = st.sampled_from(
+    [
+        "at",
+        "status",
+        "title",
+        "severity",
+        "components",
+        "kind",
+        "started",
+        "detected",
+        "scheduled_for",
+        "scheduled_until",
+    ]
+) | st.text(max_size=10)
+FIRST = {
+    "at": "2026-02-10T14:32:00Z",
+    "status": "investigating",
+    "title": "API errors",
+    "severity": "SEV-2",
+    "components": {"api": "partial_outage"},
+}
+MARKDOWN = st.lists(
+    st.sampled_from(
+        [
+            "# ",
+            "**",
+            "_",
+            "`",
+            "```\n",
+            "\n\n",
+            "- ",
+            "1. ",
+            "> ",
+            "|a|b|\n|-|-|\n",
+            "[x](",
+            ")",
+            "<",
+            ">",
+            "&",
+            "---\n",
+            "<div>",
+            "\t",
+            "\\",
+            "\x00",
+            "\ufeff",
+        ]
+    )
+    | st.text(max_size=20),
+    max_size=12,
+).map("".join)
 
 
 @st.composite
@@ -111,17 +196,27 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("random-site")
 
 
-@settings(max_examples=60, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(first=front_matter(FIRST), later=front_matter({"at": "2026-02-10T15:00:00Z",
-                                                        "status": "resolved"}),
-       body=MARKDOWN, bytes_body=st.binary(max_size=20))
-def test_loader_returns_a_model_or_errors_for_any_input(scratch: Path, first: str, later: str,
-                                                        body: str, bytes_body: bytes) -> None:
+@settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    first=front_matter(FIRST),
+    later=front_matter({"at": "2026-02-10T15:00:00Z", "status": "resolved"}),
+    body=MARKDOWN,
+    bytes_body=st.binary(max_size=20),
+)
+def test_loader_returns_a_model_or_errors_for_any_input(
+    scratch: Path, first: str, later: str, body: str, bytes_body: bytes
+) -> None:
     shutil.rmtree(scratch, ignore_errors=True)
-    write_files(scratch, {"components.yaml": MINIMAL_CONFIG,
-                          "incidents/x/01-first.md": f"---\n{first}---\n{body}\n",
-                          "incidents/x/02-later.md": f"---\n{later}---\n{body or 'Fixed.'}\n"})
+    write_files(
+        scratch,
+        {
+            "components.yaml": MINIMAL_CONFIG,
+            "incidents/x/01-first.md": f"---\n{first}---\n{body}\n",
+            "incidents/x/02-later.md": f"---\n{later}---\n{body or 'Fixed.'}\n",
+        },
+    )
     if bytes_body:  # arbitrary bytes after the opening line, in a second incident
         write_files(scratch, {"incidents/y/01-raw.md": b"---\n" + bytes_body})
     content, errors = load(scratch, NOW)
@@ -141,8 +236,13 @@ COMPONENT = {"id": "api", "name": "Public API"}
 def config_text(draw: st.DrawFn) -> str:
     """components.yaml with random changes to the site, the severities and the components."""
     site, component = draw(changed(SITE)), draw(changed(COMPONENT))
-    data = {"site": site, "components": [component, {"group": draw(VALUES),
-                                                    "components": [{"id": "web", "name": "W"}]}]}
+    data = {
+        "site": site,
+        "components": [
+            component,
+            {"group": draw(VALUES), "components": [{"id": "web", "name": "W"}]},
+        ],
+    }
     if draw(st.booleans()):
         data["severities"] = {draw(st.text(max_size=6) | st.just("SEV-2")): draw(VALUES)}
     if draw(st.integers(0, 4)) == 0:
@@ -150,14 +250,23 @@ def config_text(draw: st.DrawFn) -> str:
     return yaml.safe_dump(data, allow_unicode=True)
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(config=config_text())
 def test_any_components_yaml_loads_or_gives_errors(scratch: Path, config: str) -> None:
     shutil.rmtree(scratch, ignore_errors=True)
-    write_files(scratch, {"components.yaml": config, "incidents/x/01.md": update(
-        "2026-02-10T14:32:00Z", "investigating", **{"title": "T", "severity": "SEV-2",
-                                                     "components": {"api": "major_outage"}})})
+    write_files(
+        scratch,
+        {
+            "components.yaml": config,
+            "incidents/x/01.md": update(
+                "2026-02-10T14:32:00Z",
+                "investigating",
+                **{"title": "T", "severity": "SEV-2", "components": {"api": "major_outage"}},
+            ),
+        },
+    )
     content, errors = load(scratch, NOW)
     assert (content is None) == bool(errors)
     assert all(e.line >= 1 and "\n" not in str(e) for e in errors)
@@ -167,29 +276,44 @@ def test_any_components_yaml_loads_or_gives_errors(scratch: Path, config: str) -
 
 # --- cross-site scripting ----------------------------------------------------------------
 
+
 def hostile_site(root: Path) -> Path:
     """A site with a payload in its name, each component's name and description, each
     incident's title and body, a group name and a postmortem."""
-    comps = "".join(f"  - id: c{n}\n    name: {json.dumps(p.format(n=n))}\n"
-                    f"    description: {json.dumps(p.format(n=n + 100))}\n"
-                    for n, p in enumerate(PAYLOADS))
-    config = (f"site:\n  name: {json.dumps(PAYLOADS[0].format(n=900))}\n"
-              "  url: https://status.test.example\n  timezone: UTC\ncomponents:\n" + comps +
-              f"  - group: {json.dumps(PAYLOADS[1].format(n=901))}\n    components:\n"
-              "      - {id: grouped, name: Grouped}\n")
+    comps = "".join(
+        f"  - id: c{n}\n    name: {json.dumps(p.format(n=n))}\n"
+        f"    description: {json.dumps(p.format(n=n + 100))}\n"
+        for n, p in enumerate(PAYLOADS)
+    )
+    config = (
+        f"site:\n  name: {json.dumps(PAYLOADS[0].format(n=900))}\n"
+        "  url: https://status.test.example\n  timezone: UTC\ncomponents:\n"
+        + comps
+        + f"  - group: {json.dumps(PAYLOADS[1].format(n=901))}\n    components:\n"
+        "      - {id: grouped, name: Grouped}\n"
+    )
     files: dict[str, str] = {"components.yaml": config}
     start = NOW - timedelta(days=3)
     for n, p in enumerate(PAYLOADS):
         at = start + timedelta(hours=n)
         files[f"incidents/i{n}/01.md"] = update(
-            at.isoformat(), "investigating", p.format(n=n + 200) + "\n\nMore: " +
-            p.format(n=n + 300), title=json.dumps(p.format(n=n + 400)), severity="SEV-2",
-            components={f"c{n}": "major_outage"})
+            at.isoformat(),
+            "investigating",
+            p.format(n=n + 200) + "\n\nMore: " + p.format(n=n + 300),
+            title=json.dumps(p.format(n=n + 400)),
+            severity="SEV-2",
+            components={f"c{n}": "major_outage"},
+        )
         if n % 2:  # half stay open, so the home page and the open-incident outputs carry them
-            files[f"incidents/i{n}/02.md"] = update((at + timedelta(minutes=30)).isoformat(),
-                                                    "resolved", p.format(n=n + 500))
-    files["incidents/i0/postmortem.md"] = ("---\nat: " + (start + timedelta(days=1)).isoformat()
-                                           + "\n---\n" + "\n\n".join(PAYLOADS).format(n=600))
+            files[f"incidents/i{n}/02.md"] = update(
+                (at + timedelta(minutes=30)).isoformat(), "resolved", p.format(n=n + 500)
+            )
+    files["incidents/i0/postmortem.md"] = (
+        "---\nat: "
+        + (start + timedelta(days=1)).isoformat()
+        + "\n---\n"
+        + "\n\n".join(PAYLOADS).format(n=600)
+    )
     return write_files(root, files)
 
 
@@ -213,8 +337,12 @@ class _Scan(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"{tag} {name}=")
-            elif (name in URL_ATTRIBUTES and value and BAD_SCHEME.search(value)
-                  and (name != "content" or "http-equiv" in dict(attrs))):
+            elif (
+                name in URL_ATTRIBUTES
+                and value
+                and BAD_SCHEME.search(value)
+                and (name != "content" or "http-equiv" in dict(attrs))
+            ):
                 self.found.append(f"{tag} {name}={value[:40]}")
 
     handle_startendtag = handle_starttag
@@ -273,8 +401,11 @@ def test_no_payload_survives_into_any_output_file(hostile_build: Path) -> None:
     files = sorted(p for p in hostile_build.rglob("*") if p.is_file())
     kinds = {p.suffix for p in files}
     assert ".html" in kinds and len(files) > 2 * len(PAYLOADS)
-    problems = [f"{p.relative_to(hostile_build)}: {f}"
-                for p in files for f in file_problems(p, p.read_bytes())]
+    problems = [
+        f"{p.relative_to(hostile_build)}: {f}"
+        for p in files
+        for f in file_problems(p, p.read_bytes())
+    ]
     assert problems == [], "\n".join(problems[:40])
 
 
@@ -288,11 +419,22 @@ def test_no_payload_runs_in_chromium(browser: Browser, hostile_build: Path) -> N
     page = browser.new_context().new_page()
     events: list[str] = []
     page.on("dialog", lambda d: (events.append(f"dialog: {d.message}"), d.dismiss()))
-    page.on("console", lambda m: m.text.startswith("Failed to load resource")
-            or events.append(f"{page.url} console {m.type}: {m.text}"))
+    page.on(
+        "console",
+        lambda m: (
+            m.text.startswith("Failed to load resource")
+            or events.append(f"{page.url} console {m.type}: {m.text}")
+        ),
+    )
     # A site without a favicon gets the browser's own /favicon.ico request: not a payload.
-    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
-            and events.append(f"{page.url} fetched {r.url}: {r.status}"))
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400
+            and not r.url.endswith("/favicon.ico")
+            and events.append(f"{page.url} fetched {r.url}: {r.status}")
+        ),
+    )
     page.on("pageerror", lambda e: events.append(f"error: {e}"))
     with serve(hostile_build) as base:
         for path in html_pages(hostile_build):
@@ -309,8 +451,21 @@ def test_no_payload_runs_in_chromium(browser: Browser, hostile_build: Path) -> N
 
 # --- names that try to escape the output folder -----------------------------------------
 
-TRICKY_FOLDERS = ("a..b", "..x", "with space", "UPPER", "іncident", "ｆｕｌｌ", "x%2f..%2fy",
-                  "back\\slash", "tab\tname", "-leading", "a" * 101, "ok-name", "trailing-")
+TRICKY_FOLDERS = (
+    "a..b",
+    "..x",
+    "with space",
+    "UPPER",
+    "іncident",
+    "ｆｕｌｌ",
+    "x%2f..%2fy",
+    "back\\slash",
+    "tab\tname",
+    "-leading",
+    "a" * 101,
+    "ok-name",
+    "trailing-",
+)
 TRICKY_FILES = ("..md", "a b.md", "ü.md", "..%2fx.md", "01-ok.md", "-x.md")
 
 
@@ -321,8 +476,12 @@ def test_tricky_names_never_write_outside_the_output(tmp_path: Path) -> None:
         for m, file in enumerate(TRICKY_FILES):
             at = NOW - timedelta(days=n + 1, minutes=m)
             files[f"incidents/{name}/{file}"] = update(
-                at.isoformat(), "investigating", title="T", severity="SEV-3",
-                components={"api": "degraded_performance"})
+                at.isoformat(),
+                "investigating",
+                title="T",
+                severity="SEV-3",
+                components={"api": "degraded_performance"},
+            )
     write_files(source, files)
     (source / "incidents" / "link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     (tmp_path / "elsewhere").mkdir()
@@ -354,8 +513,11 @@ def test_tricky_names_never_write_outside_the_output(tmp_path: Path) -> None:
     for path in html_pages(out):
         html = (out / path).read_text(encoding="utf-8")
         for href in re.findall(r'(?:href|src)="([^"]*)"', html):
-            assert re.fullmatch(r"((https://status\.test\.example)?/[a-z0-9/._-]*)?(#[a-z0-9-]*)?",
-                                href, re.IGNORECASE), (path, href)
+            assert re.fullmatch(
+                r"((https://status\.test\.example)?/[a-z0-9/._-]*)?(#[a-z0-9-]*)?",
+                href,
+                re.IGNORECASE,
+            ), (path, href)
     assert (out / "incidents" / "ok-name" / "index.html").is_file()
     assert not (out / "incidents" / "link").exists()
 
@@ -363,14 +525,25 @@ def test_tricky_names_never_write_outside_the_output(tmp_path: Path) -> None:
 def test_symlinked_incident_folder_is_reported(make_site, tmp_path: Path) -> None:
     """A link could pull files from anywhere on the build machine into the public site."""
     outside = tmp_path / "outside"
-    write_files(outside, {"01.md": update("2026-02-10T14:32:00Z", "investigating", title="T",
-                                          severity="SEV-3", components={"api": "major_outage"})})
+    write_files(
+        outside,
+        {
+            "01.md": update(
+                "2026-02-10T14:32:00Z",
+                "investigating",
+                title="T",
+                severity="SEV-3",
+                components={"api": "major_outage"},
+            )
+        },
+    )
     root = make_site()
     (root / "incidents").mkdir()
     (root / "incidents" / "linked").symlink_to(outside, target_is_directory=True)
     content, errors = load(root, NOW)
     assert [str(e) for e in errors] == [
-        "incidents/linked:1: incident folders must be real folders, not links"]
+        "incidents/linked:1: incident folders must be real folders, not links"
+    ]
 
 
 def test_string_alphabet_of_output_paths_is_safe_for_the_example(example_site: Path) -> None:

@@ -15,16 +15,28 @@ def maintenance(*posted: tuple[str, str]) -> dict[str, str]:
     """A window 14:00-15:00 on 10 Feb announced the day before, then `(HH:MM, status)` posts."""
     files = {
         "incidents/db-upgrade/01.md": update(
-            "2026-02-09T10:00:00Z", "scheduled", "We will upgrade the database.",
-            kind="maintenance", title="Database upgrade", components={"api": "under_maintenance"},
-            scheduled_for="2026-02-10T14:00:00Z", scheduled_until="2026-02-10T15:00:00Z"),
-        **incident("feb-outage", "Sign-in errors", [
-            ("2026-02-03T09:00:00Z", "investigating", {"login": "partial_outage"}),
-            ("2026-02-03T10:00:00Z", "resolved", {})]),
+            "2026-02-09T10:00:00Z",
+            "scheduled",
+            "We will upgrade the database.",
+            kind="maintenance",
+            title="Database upgrade",
+            components={"api": "under_maintenance"},
+            scheduled_for="2026-02-10T14:00:00Z",
+            scheduled_until="2026-02-10T15:00:00Z",
+        ),
+        **incident(
+            "feb-outage",
+            "Sign-in errors",
+            [
+                ("2026-02-03T09:00:00Z", "investigating", {"login": "partial_outage"}),
+                ("2026-02-03T10:00:00Z", "resolved", {}),
+            ],
+        ),
     }
     for n, (hhmm, status) in enumerate(posted, 2):
-        files[f"incidents/db-upgrade/{n:02d}.md"] = update(f"2026-02-10T{hhmm}:00Z", status,
-                                                           f"Now {status}.")
+        files[f"incidents/db-upgrade/{n:02d}.md"] = update(
+            f"2026-02-10T{hhmm}:00Z", status, f"Now {status}."
+        )
     return files
 
 
@@ -42,30 +54,58 @@ def seen(site) -> dict[str, object]:
     }
 
 
-SCHEDULED = {"banner": "All Systems Operational", "api": "Operational", "today": "operational",
-             "upcoming": ["Database upgrade"], "in progress": [], "phase": "Scheduled"}
-UNDERWAY = {"banner": "Service Under Maintenance", "api": "Under maintenance",
-            "today": "u-under_maintenance", "upcoming": [], "in progress": ["Database upgrade"]}
-DONE = {"banner": "All Systems Operational", "api": "Operational", "upcoming": [],
-        "in progress": [], "phase": "Completed"}
+SCHEDULED = {
+    "banner": "All Systems Operational",
+    "api": "Operational",
+    "today": "operational",
+    "upcoming": ["Database upgrade"],
+    "in progress": [],
+    "phase": "Scheduled",
+}
+UNDERWAY = {
+    "banner": "Service Under Maintenance",
+    "api": "Under maintenance",
+    "today": "u-under_maintenance",
+    "upcoming": [],
+    "in progress": ["Database upgrade"],
+}
+DONE = {
+    "banner": "All Systems Operational",
+    "api": "Operational",
+    "upcoming": [],
+    "in progress": [],
+    "phase": "Completed",
+}
 
 
-@pytest.mark.parametrize(("now", "posted", "expected"), [
-    # Nobody posts after the announcement: the clock moves the phase.
-    ("13:59", (), SCHEDULED),
-    # At 14:00 sharp the window has begun but lasted no time yet, so today's bar is still green.
-    ("14:00", (), {**UNDERWAY, "phase": "In progress", "today": "operational"}),
-    ("14:30", (), {**UNDERWAY, "phase": "In progress"}),
-    ("15:00", (), {**DONE, "today": "u-under_maintenance"}),
-    # The team's posts win over the clock: an early start, an overrun, an early finish.
-    ("13:55", (("13:50", "in_progress"),), {**UNDERWAY, "phase": "In progress"}),
-    ("15:30", (("14:00", "in_progress"), ("14:50", "verifying")),
-     {**UNDERWAY, "phase": "Verifying"}),
-    ("16:00", (("14:00", "in_progress"), ("14:50", "verifying"), ("15:40", "completed")),
-     {**DONE, "today": "u-under_maintenance"}),
-    ("14:45", (("14:00", "in_progress"), ("14:40", "completed")),
-     {**DONE, "today": "u-under_maintenance"}),
-])
+@pytest.mark.parametrize(
+    ("now", "posted", "expected"),
+    [
+        # Nobody posts after the announcement: the clock moves the phase.
+        ("13:59", (), SCHEDULED),
+        # At 14:00 sharp the window has begun but lasted no time yet, so today's bar is still green.
+        ("14:00", (), {**UNDERWAY, "phase": "In progress", "today": "operational"}),
+        ("14:30", (), {**UNDERWAY, "phase": "In progress"}),
+        ("15:00", (), {**DONE, "today": "u-under_maintenance"}),
+        # The team's posts win over the clock: an early start, an overrun, an early finish.
+        ("13:55", (("13:50", "in_progress"),), {**UNDERWAY, "phase": "In progress"}),
+        (
+            "15:30",
+            (("14:00", "in_progress"), ("14:50", "verifying")),
+            {**UNDERWAY, "phase": "Verifying"},
+        ),
+        (
+            "16:00",
+            (("14:00", "in_progress"), ("14:50", "verifying"), ("15:40", "completed")),
+            {**DONE, "today": "u-under_maintenance"},
+        ),
+        (
+            "14:45",
+            (("14:00", "in_progress"), ("14:40", "completed")),
+            {**DONE, "today": "u-under_maintenance"},
+        ),
+    ],
+)
 def test_phase_banner_and_component_status_at_each_moment(make_site, now, posted, expected):
     site = built(make_site, maintenance(*posted), f"2026-02-10T{now}:00Z")
     assert seen(site) == expected
@@ -94,8 +134,9 @@ def test_history_lists_maintenance_apart_from_incidents(make_site):
     assert texts(month, "p") == ["1 incident · 1 scheduled maintenance"]
     home = page(site, "index.html")
     assert bar_days(home, "Public API: uptime by day, last 2 days")[0] == (
-        "u-under_maintenance", "10 February 2026: 100% uptime, worst: under maintenance. "
-                               "Maintenance: Database upgrade")
+        "u-under_maintenance",
+        "10 February 2026: 100% uptime, worst: under maintenance. Maintenance: Database upgrade",
+    )
     archive = page(site, "history/2026-02/index.html")
     assert texts(archive, "//section[@aria-labelledby='inc-h']//h3") == ["Sign-in errors"]
     assert texts(archive, "//section[@aria-labelledby='maint-h']//h3") == ["Database upgrade"]

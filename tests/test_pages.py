@@ -17,8 +17,15 @@ ESCALATED = "incidents/2025-12-09-api-and-dashboard-outage/index.html"
 
 
 def test_every_page_kind_is_written(example_site: Path):
-    for rel in ("index.html", "404.html", "history/index.html", "history/2025-08/index.html",
-                "components/scheduler/index.html", OPEN, POOL):
+    for rel in (
+        "index.html",
+        "404.html",
+        "history/index.html",
+        "history/2025-08/index.html",
+        "components/scheduler/index.html",
+        OPEN,
+        POOL,
+    ):
         assert (example_site / rel).is_file(), rel
     assert len(list(example_site.glob("incidents/*/index.html"))) == 13
     assert len(list(example_site.glob("components/*/index.html"))) == 12
@@ -27,19 +34,21 @@ def test_every_page_kind_is_written(example_site: Path):
 def test_home_shows_banner_open_incident_and_components(example_site: Path):
     home = page(example_site, "index.html")
     assert texts(home, "//h1") == ["Partially Degraded Service"]
-    assert texts(home, f"//*[{cls('card')} and {cls('open')}]//h3") == \
-        ["Scheduled posts publishing late"]
+    assert texts(home, f"//*[{cls('card')} and {cls('open')}]//h3") == [
+        "Scheduled posts publishing late"
+    ]
     latest = texts(home, f"//*[{cls('latest')}]")[0]
     assert "The workers are running again" in latest
     assert "Next update expected by 11:05 (EST)" in latest
-    rows = {texts(li, f".//a[{cls('name')}]")[0]: texts(li, f".//span[{cls('pill')}]")[0]
-            for li in home.xpath(f"//li[{cls('component')}]")}
+    rows = {
+        texts(li, f".//a[{cls('name')}]")[0]: texts(li, f".//span[{cls('pill')}]")[0]
+        for li in home.xpath(f"//li[{cls('component')}]")
+    }
     assert rows["Post scheduler"] == "Degraded performance"
     assert rows["Public API"] == "Operational" and len(rows) == 12
     groups = texts(home, f"//li[{cls('group')}]/details/summary/span[{cls('name')}]")
     assert groups == ["Dashboard", "Publishing", "Infrastructure"]
-    assert texts(home, "//section[@aria-labelledby='upcoming-h']//h3") == \
-        ["CDN provider migration"]
+    assert texts(home, "//section[@aria-labelledby='upcoming-h']//h3") == ["CDN provider migration"]
 
 
 def test_home_lists_the_last_fourteen_days(example_site: Path):
@@ -53,8 +62,15 @@ def test_incident_page_shows_updates_newest_first(example_site: Path):
     doc = page(example_site, POOL)
     assert texts(doc, "//h1") == ["Database connection pool exhausted during traffic spike"]
     statuses = texts(doc, f"//li[{cls('update')}]/h3")
-    assert statuses == ["Resolved", "Monitoring", "Monitoring", "Identified", "Identified",
-                        "Identified", "Investigating"]
+    assert statuses == [
+        "Resolved",
+        "Monitoring",
+        "Monitoring",
+        "Identified",
+        "Identified",
+        "Identified",
+        "Investigating",
+    ]
     times = [t.get("datetime") for t in doc.xpath(f"//li[{cls('update')}]//time")]
     assert times == sorted(times, reverse=True) and times[-1] == "2025-08-11T14:00:30Z"
     facts = dict(zip(texts(doc, "//dl//dt"), texts(doc, "//dl//dd"), strict=True))
@@ -67,8 +83,11 @@ def test_escalated_incident_shows_its_current_severity_and_postmortem(example_si
     doc = page(example_site, ESCALATED)
     assert "SEV-1 · Critical" in texts(doc, f"//p[{cls('meta')}]")[0]
     assert texts(doc, "//section[@aria-labelledby='pm-h']//h2") == ["Postmortem"]
-    assert texts(doc, "//section[@aria-labelledby='pm-h']//h3") == \
-        ["Summary", "Root cause", "Action items"]
+    assert texts(doc, "//section[@aria-labelledby='pm-h']//h3") == [
+        "Summary",
+        "Root cause",
+        "Action items",
+    ]
 
 
 def test_times_are_shown_in_the_site_zone_with_machine_readable_values(example_site: Path):
@@ -113,11 +132,19 @@ def test_not_found_page(example_site: Path):
 
 
 def test_component_page_lists_its_most_recent_incidents_and_points_to_history(
-        make_site, monkeypatch):
+    make_site, monkeypatch
+):
     monkeypatch.setattr(pages, "COMPONENT_RECENT", 2)
-    files = {f"incidents/2026-01-0{d}-outage-{d}/01-resolved.md": update(
-        f"2026-01-0{d}T10:00:00Z", "resolved", title=f"Outage {d}", severity="SEV-3",
-        components={"api": "partial_outage"}) for d in range(1, 5)}
+    files = {
+        f"incidents/2026-01-0{d}-outage-{d}/01-resolved.md": update(
+            f"2026-01-0{d}T10:00:00Z",
+            "resolved",
+            title=f"Outage {d}",
+            severity="SEV-3",
+            components={"api": "partial_outage"},
+        )
+        for d in range(1, 5)
+    }
     site = make_site(files)
     build(Project.at(site), datetime(2026, 2, 1, tzinfo=UTC))
     doc = page(site / "_site", "components/api/index.html")

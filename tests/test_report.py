@@ -26,8 +26,13 @@ MIN = 60
 EXAMPLE_FIGURES = {
     "SEV-1": (1, 4 * MIN, 6 * MIN, 135 * MIN, {"rule": True, "met": 1, "of": 1, "share": 1.0}),
     "SEV-2": (5, 4 * MIN, 8 * MIN, 98.5 * MIN, {"rule": True, "met": 5, "of": 5, "share": 1.0}),
-    "SEV-3": (4, 15 * MIN, 10 * MIN, 91.5 * MIN,
-              {"rule": False, "met": None, "of": None, "share": None}),
+    "SEV-3": (
+        4,
+        15 * MIN,
+        10 * MIN,
+        91.5 * MIN,
+        {"rule": False, "met": None, "of": None, "share": None},
+    ),
     "SEV-4": (1, None, None, 90 * MIN, {"rule": False, "met": None, "of": None, "share": None}),
 }
 
@@ -38,20 +43,35 @@ def run(capsys, *argv: str) -> tuple[int, str]:
 
 
 def test_json_figures_match_the_hand_computed_ones(example_source: Path, capsys):
-    code, out = run(capsys, "report", "--source", str(example_source), "--now",
-                    "2026-11-24T15:10:00Z", "--format", "json")
+    code, out = run(
+        capsys,
+        "report",
+        "--source",
+        str(example_source),
+        "--now",
+        "2026-11-24T15:10:00Z",
+        "--format",
+        "json",
+    )
     doc = json.loads(out)
     assert (code, doc["version"], doc["since"]) == (0, 1, None)
-    got = {r["severity"]: (r["incidents"], r["median_seconds"]["to_detect"],
-                           r["median_seconds"]["to_first_update"],
-                           r["median_seconds"]["to_resolve"], r["cadence"])
-           for r in doc["severities"]}
+    got = {
+        r["severity"]: (
+            r["incidents"],
+            r["median_seconds"]["to_detect"],
+            r["median_seconds"]["to_first_update"],
+            r["median_seconds"]["to_resolve"],
+            r["cadence"],
+        )
+        for r in doc["severities"]
+    }
     assert got == EXAMPLE_FIGURES
 
 
 def test_the_text_table(example_source: Path, capsys):
-    code, out = run(capsys, "report", "--source", str(example_source), "--now",
-                    "2026-11-24T15:10:00Z")
+    code, out = run(
+        capsys, "report", "--source", str(example_source), "--now", "2026-11-24T15:10:00Z"
+    )
     assert code == 0
     assert out.splitlines() == [
         "All incidents, as of 2026-11-24T15:10:00Z (times are medians)",
@@ -68,8 +88,12 @@ def test_since_keeps_incidents_that_began_that_day_or_later(example_source: Path
     rows = {r.severity.key: r for r in report(content, EXAMPLE_NOW, date(2026, 1, 1)).rows}
     # 2026: publishing-api 1 / 1 / 95, dns 5 / 8 / 124, scheduled-posts 5 / 8 / open.
     sev2 = rows["SEV-2"]
-    assert (sev2.incidents, sev2.to_detect.total_seconds(), sev2.to_first_update.total_seconds(),
-            sev2.to_resolve.total_seconds()) == (3, 5 * MIN, 8 * MIN, 109.5 * MIN)
+    assert (
+        sev2.incidents,
+        sev2.to_detect.total_seconds(),
+        sev2.to_first_update.total_seconds(),
+        sev2.to_resolve.total_seconds(),
+    ) == (3, 5 * MIN, 8 * MIN, 109.5 * MIN)
     assert (rows["SEV-1"].incidents, rows["SEV-1"].cadence_share) == (0, None)
     assert (rows["SEV-3"].incidents, rows["SEV-3"].to_resolve.total_seconds()) == (2, 87.5 * MIN)
 
@@ -77,35 +101,61 @@ def test_since_keeps_incidents_that_began_that_day_or_later(example_source: Path
 def incident(slug: str, times: list[tuple[str, str]], **first: object) -> dict[str, str]:
     files = {}
     for n, (at, status) in enumerate(times, 1):
-        front = {"title": "Errors", "severity": "SEV-1", "components": {"api": "major_outage"},
-                 **first} if n == 1 else {}
+        front = (
+            {"title": "Errors", "severity": "SEV-1", "components": {"api": "major_outage"}, **first}
+            if n == 1
+            else {}
+        )
         files[f"incidents/{slug}/{n:02d}-{status}.md"] = update(at, status, **front)
     return files
 
 
 def test_the_cadence_share_counts_incidents_with_no_cadence_finding(make_site, capsys):
-    on_time = incident("a", [("2026-03-02T14:00:00Z", "investigating"),
-                             ("2026-03-02T14:30:00Z", "monitoring"),
-                             ("2026-03-02T14:40:00Z", "resolved")])  # short monitoring: not cadence
-    late = incident("b", [("2026-03-03T14:00:00Z", "investigating"),
-                          ("2026-03-03T14:31:00Z", "monitoring"),
-                          ("2026-03-03T15:01:00Z", "resolved")])
+    on_time = incident(
+        "a",
+        [
+            ("2026-03-02T14:00:00Z", "investigating"),
+            ("2026-03-02T14:30:00Z", "monitoring"),
+            ("2026-03-02T14:40:00Z", "resolved"),
+        ],
+    )  # short monitoring: not cadence
+    late = incident(
+        "b",
+        [
+            ("2026-03-03T14:00:00Z", "investigating"),
+            ("2026-03-03T14:31:00Z", "monitoring"),
+            ("2026-03-03T15:01:00Z", "resolved"),
+        ],
+    )
     root = make_site({**on_time, **late})
     code, out = run(capsys, "report", "--source", str(root), "--now", "2026-03-04T00:00:00Z")
     sev1 = out.splitlines()[2]
     assert code == 0 and sev1.startswith("SEV-1 Critical") and sev1.endswith("1 of 2 (50%)")
-    code, out = run(capsys, "report", "--source", str(root), "--now", "2026-03-04T00:00:00Z",
-                    "--format", "json")
-    assert json.loads(out)["severities"][0]["cadence"] == \
-        {"rule": True, "met": 1, "of": 2, "share": 0.5}
+    code, out = run(
+        capsys, "report", "--source", str(root), "--now", "2026-03-04T00:00:00Z", "--format", "json"
+    )
+    assert json.loads(out)["severities"][0]["cadence"] == {
+        "rule": True,
+        "met": 1,
+        "of": 2,
+        "share": 0.5,
+    }
 
 
 def test_since_is_a_day_in_the_site_zone(make_site):
     config = MINIMAL_CONFIG.replace("timezone: UTC", "timezone: America/New_York")
     # 03:00 UTC on 1 January is still 31 December in New York.
-    root = make_site(incident("a", [("2026-01-01T03:00:00Z", "investigating"),
-                                    ("2026-01-01T03:20:00Z", "monitoring"),
-                                    ("2026-01-01T03:50:00Z", "resolved")]), config)
+    root = make_site(
+        incident(
+            "a",
+            [
+                ("2026-01-01T03:00:00Z", "investigating"),
+                ("2026-01-01T03:20:00Z", "monitoring"),
+                ("2026-01-01T03:50:00Z", "resolved"),
+            ],
+        ),
+        config,
+    )
     now = datetime(2026, 1, 2, tzinfo=UTC)
     content = load_content(Project.at(root), now)
     assert report(content, now, date(2026, 1, 1)).rows[0].incidents == 0

@@ -38,10 +38,24 @@ class Served:
         self.out: list[str] = []
         self.err: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "heliograph", "serve", "--source", str(source),
-             "--port", "0", "--now", NOW],
-            cwd=source, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [
+                sys.executable,
+                "-m",
+                "heliograph",
+                "serve",
+                "--source",
+                str(source),
+                "--port",
+                "0",
+                "--now",
+                NOW,
+            ],
+            cwd=source,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
             threading.Thread(target=lambda s=stream, ls=lines: ls.extend(s), daemon=True).start()
         line = self.wait_for(lambda: next((x for x in self.out if "Serving on" in x), None))
@@ -51,13 +65,15 @@ class Served:
         """Poll `probe` until it returns something true; fail after BOUND seconds."""
         deadline = time.monotonic() + BOUND
         while time.monotonic() < deadline:
-            if (value := probe()):
+            if value := probe():
                 return value
             if self.proc.poll() is not None:
                 pytest.fail(f"serve exited with {self.proc.returncode}: {''.join(self.err)}")
             time.sleep(0.01)
-        pytest.fail(f"waited {BOUND} s for {what or probe}; stdout: {''.join(self.out)}"
-                    f"stderr: {''.join(self.err)}")
+        pytest.fail(
+            f"waited {BOUND} s for {what or probe}; stdout: {''.join(self.out)}"
+            f"stderr: {''.join(self.err)}"
+        )
 
     def get(self, path: str) -> tuple[int, str, str]:
         """Status, content type and text of a served path."""
@@ -72,9 +88,11 @@ class Served:
 
     def page_when(self, test: Callable[[str], bool], what: str, path: str = PAGE) -> str:
         """The page at `path` once `test` holds for it."""
+
         def probe() -> str | None:
             page = self.page(path)
             return page if test(page) else None
+
         return self.wait_for(probe, what)
 
     def builds(self) -> list[str]:
@@ -82,8 +100,9 @@ class Served:
 
     def build_line(self, number: int) -> str:
         """The terminal line of build `number`, once printed (it follows the swap by a moment)."""
-        return self.wait_for(lambda: next((x for x in self.builds()
-                                           if x.startswith(f"Build #{number} ")), None))
+        return self.wait_for(
+            lambda: next((x for x in self.builds() if x.startswith(f"Build #{number} ")), None)
+        )
 
     def stop(self) -> int:
         if self.proc.poll() is None:
@@ -162,16 +181,22 @@ def test_an_edit_reaches_the_page_and_open_tabs_get_a_reload_event(served: Serve
     stream = EventStream(served.base, generation(page))
     try:
         started = time.perf_counter()
-        edit(served.source, f"{OPEN}/03-identified.md", "oldest first.",
-             "oldest first. All caught up.")
+        edit(
+            served.source,
+            f"{OPEN}/03-identified.md",
+            "oldest first.",
+            "oldest first. All caught up.",
+        )
         event = stream.next_event()
         served.page_when(lambda p: "All caught up" in p, "the edited page")
         elapsed = time.perf_counter() - started
     finally:
         stream.close()
     assert event == f"event: reload data: {generation(page) + 1}"
-    print(f"\nchange to display (save -> reload event -> new page fetched): {elapsed:.3f} s; "  # noqa: T201 - the figure the issue asks for, shown with -s
-          f"{served.build_line(2).strip()}")
+    print(  # noqa: T201 - the figure the issue asks for, shown with -s
+        f"\nchange to display (save -> reload event -> new page fetched): {elapsed:.3f} s; "
+        f"{served.build_line(2).strip()}"
+    )
     # The issue asks for under half a second; most of it is the build itself, which a loaded
     # machine slows down, so the server's own share (debounce, events, serving) is held tight.
     build_seconds = float(re.search(r"done in ([\d.]+) s", served.build_line(2)).group(1))
@@ -180,20 +205,24 @@ def test_an_edit_reaches_the_page_and_open_tabs_get_a_reload_event(served: Serve
     assert not (served.source / "_site").exists(), "serve must not write the user's _site"
 
 
-def test_a_content_error_shows_an_overlay_over_the_last_good_site_until_fixed(served: Served
-                                                                               ) -> None:
+def test_a_content_error_shows_an_overlay_over_the_last_good_site_until_fixed(
+    served: Served,
+) -> None:
     update = f"{OPEN}/03-identified.md"
     edit(served.source, update, "status: identified", "status: <b>fixed</b>")
     page = served.page_when(lambda p: "heliograph-errors" in p, "the error overlay")
-    error = (f"{update}:3: 'status': expected one of investigating, identified, monitoring, "
-             "resolved, got '<b>fixed</b>'")
+    error = (
+        f"{update}:3: 'status': expected one of investigating, identified, monitoring, "
+        "resolved, got '<b>fixed</b>'"
+    )
     # The overlay shows the exact terminal line, escaped, over the last good page.
     assert error.replace("'", "&#x27;").replace("<", "&lt;").replace(">", "&gt;") in page
     assert "<b>fixed</b>" not in page
     assert "oldest first" in page and "Scheduled posts publishing late" in page
     served.wait_for(lambda: error + "\n" in served.err, "the error in the terminal")
-    assert served.build_line(2).startswith("Build #2 failed after a change to "
-                                          f"{update}: 1 problem; still serving the last good site")
+    assert served.build_line(2).startswith(
+        f"Build #2 failed after a change to {update}: 1 problem; still serving the last good site"
+    )
     assert "heliograph-errors" in served.page("/")  # every page carries it
 
     edit(served.source, update, "status: <b>fixed</b>", "status: monitoring")
@@ -203,7 +232,8 @@ def test_a_content_error_shows_an_overlay_over_the_last_good_site_until_fixed(se
 
 
 def test_an_open_browser_tab_reloads_by_itself_and_shows_errors_over_the_old_page(
-        served: Served, page: Page) -> None:
+    served: Served, page: Page
+) -> None:
     page.goto(served.base + PAGE)
     page.wait_for_function("document.readyState === 'complete'")
     figures = []
@@ -215,8 +245,10 @@ def test_an_open_browser_tab_reloads_by_itself_and_shows_errors_over_the_old_pag
         origin, requested, painted = page.wait_for_function(PAINT_TIMES).json_value()
         build = re.search(r"done in ([\d.]+) s", served.build_line(number)).group(1)
         requested_after = origin / 1000 + requested / 1000 - saved
-        figures.append(f"painted {origin / 1000 + painted / 1000 - saved:.3f} s after the save "
-                       f"(build {build} s, request at {requested_after:.3f} s)")
+        figures.append(
+            f"painted {origin / 1000 + painted / 1000 - saved:.3f} s after the save "
+            f"(build {build} s, request at {requested_after:.3f} s)"
+        )
         # The server's share (debounce, event, reload request) beyond the build itself.
         assert requested_after - float(build) < 0.4
     print("\nchange to display in Chromium: " + "; then ".join(figures))  # noqa: T201 - the figure
@@ -225,8 +257,10 @@ def test_an_open_browser_tab_reloads_by_itself_and_shows_errors_over_the_old_pag
     overlay = page.locator("#heliograph-errors")
     overlay.wait_for(timeout=BOUND * 1000)
     assert overlay.is_visible()
-    assert (f"{OPEN}/03-identified.md:3: 'status': expected one of investigating, identified, "
-            "monitoring, resolved, got '<b>x</b>'") in overlay.inner_text()
+    assert (
+        f"{OPEN}/03-identified.md:3: 'status': expected one of investigating, identified, "
+        "monitoring, resolved, got '<b>x</b>'"
+    ) in overlay.inner_text()
     assert page.locator("#heliograph-errors b").count() == 0  # shown as text, never as markup
     assert page.get_by_text("All caught up").count() == 1  # the last good page, underneath
 
@@ -261,8 +295,7 @@ def test_a_theme_override_is_watched_even_when_theme_is_created_later(served: Se
     static.mkdir(parents=True)
     (static / "notice.txt").write_text("Hello\n")
     served.wait_for(lambda: served.get("/static/notice.txt")[0] == 200, "the new static file")
-    assert served.get("/static/notice.txt")[1:] == ("text/plain; charset=utf-8",
-                                                    "Hello\n")
+    assert served.get("/static/notice.txt")[1:] == ("text/plain; charset=utf-8", "Hello\n")
 
 
 def test_only_served_html_gets_the_reload_script(served: Served, example_site: Path) -> None:
@@ -298,10 +331,23 @@ def raw_get(base: str, target: str, host: str | None = None) -> tuple[int, bytes
 
 
 SECRET = "heliograph-outside-the-site"
-TRAVERSALS = ["/%2F{abs}", "//{abs}", "/%2f{abs}", "/..%2F..%2F{up}", "/%2E%2E/%2e%2e/{up}",
-              "/static/%2E%2E%2F%2E%2E%2F{up}", "/..%5C..%5C{up}", "/%252E%252E/{up}",
-              "/./../{up}", "/history/%2F{abs}", "/%00", "/x%00/../index.html",
-              "/%2Fproc/self/environ", "/.git/config", "/%2E%2Fgit"]
+TRAVERSALS = [
+    "/%2F{abs}",
+    "//{abs}",
+    "/%2f{abs}",
+    "/..%2F..%2F{up}",
+    "/%2E%2E/%2e%2e/{up}",
+    "/static/%2E%2E%2F%2E%2E%2F{up}",
+    "/..%5C..%5C{up}",
+    "/%252E%252E/{up}",
+    "/./../{up}",
+    "/history/%2F{abs}",
+    "/%00",
+    "/x%00/../index.html",
+    "/%2Fproc/self/environ",
+    "/.git/config",
+    "/%2E%2Fgit",
+]
 
 
 def test_no_request_reads_a_file_outside_the_served_site(served: Served, tmp_path: Path) -> None:
@@ -320,8 +366,10 @@ def test_no_request_reads_a_file_outside_the_served_site(served: Served, tmp_pat
     assert served.proc.poll() is None and "Traceback" not in "".join(served.err)
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example",
-                                  "localhost.evil.example", ""])
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "localhost.evil.example", ""],
+)
 def test_only_local_host_names_are_answered(served: Served, host: str) -> None:
     status, body = raw_get(served.base, "/", host=host)
     assert status == 403 and b"<html" not in body
@@ -343,12 +391,27 @@ def test_ctrl_c_stops_cleanly_and_removes_the_private_build(served: Served) -> N
 
 def test_a_busy_port_is_one_clear_error(served: Served, source: Path) -> None:
     port = served.base.rsplit(":", 1)[1]
-    done = subprocess.run([sys.executable, "-m", "heliograph", "serve", "--source", str(source),
-                           "--port", port, "--now", NOW], capture_output=True, text=True,
-                          timeout=BOUND)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "heliograph",
+            "serve",
+            "--source",
+            str(source),
+            "--port",
+            port,
+            "--now",
+            NOW,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=BOUND,
+    )
     assert done.returncode == 1
-    assert done.stderr == (f"error: cannot listen on 127.0.0.1:{port}: Address already in use; "
-                           "try another --port\n")
+    assert done.stderr == (
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use; try another --port\n"
+    )
 
 
 def test_the_overlay_escapes_every_problem() -> None:
@@ -367,8 +430,10 @@ def test_a_site_broken_at_start_serves_its_errors_until_fixed(source: Path) -> N
     try:
         status, _, page = server.get("/")
         assert status == 503 and "No good build yet" in page
-        assert ("components.yaml:5: &#x27;timezone&#x27;: expected an IANA time zone such as "
-                "UTC or Europe/Berlin, got &#x27;Mars/Olympus&#x27;") in page
+        assert (
+            "components.yaml:5: &#x27;timezone&#x27;: expected an IANA time zone such as "
+            "UTC or Europe/Berlin, got &#x27;Mars/Olympus&#x27;"
+        ) in page
         assert server.build_line(1).startswith("Build #1 failed: 1 problem; still serving")
         edit(source, "components.yaml", "timezone: Mars/Olympus", "timezone: UTC")
         page = server.page_when(lambda p: "heliograph-errors" not in p, "the fixed site", "/")
@@ -382,18 +447,21 @@ def test_a_theme_template_error_points_at_the_template_line(served: Served) -> N
     override = served.source / "theme" / "templates" / "base.html"
     override.parent.mkdir(parents=True, exist_ok=True)
     text = bundled.read_text()
-    line = text[:text.index("<main")].count("\n") + 1
+    line = text[: text.index("<main")].count("\n") + 1
     override.write_text(text.replace("<main", "{% if %}<main", 1))
     page = served.page_when(lambda p: "heliograph-errors" in p, "the template error")
-    assert (f"theme/templates/base.html:{line}: Expected an expression, got &#x27;end of "
-            "statement block&#x27;") in page
+    assert (
+        f"theme/templates/base.html:{line}: Expected an expression, got &#x27;end of "
+        "statement block&#x27;"
+    ) in page
     override.unlink()
     served.page_when(lambda p: "heliograph-errors" not in p, "the bundled template again")
 
 
 def test_a_site_whose_url_has_a_path_is_served_under_it(make_site: Callable[..., Path]) -> None:
-    source = make_site(config=MINIMAL_CONFIG.replace("https://status.test.example",
-                                                     "https://test.example/status"))
+    source = make_site(
+        config=MINIMAL_CONFIG.replace("https://status.test.example", "https://test.example/status")
+    )
     server = Served(source)
     try:
         assert server.base + "/status/" in server.out[1]
@@ -418,8 +486,12 @@ def test_pages_fetched_during_rebuilds_are_always_whole(served: Served) -> None:
     reader.start()
     try:
         for n in range(4):
-            edit(served.source, f"{OPEN}/03-identified.md", "oldest first.",
-                 f"oldest first. Pass {n}.")
+            edit(
+                served.source,
+                f"{OPEN}/03-identified.md",
+                "oldest first.",
+                f"oldest first. Pass {n}.",
+            )
             served.build_line(n + 2)
     finally:
         done.set()

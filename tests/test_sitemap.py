@@ -22,8 +22,11 @@ def entries(site: Path) -> dict[str, str]:
 
 def pages(site: Path, base: str) -> set[str]:
     """The URL a visitor uses for each built HTML page."""
-    return {base + "/" + str(p.relative_to(site)).removesuffix("index.html")
-            for p in site.rglob("*.html") if p.name != "404.html"}
+    return {
+        base + "/" + str(p.relative_to(site)).removesuffix("index.html")
+        for p in site.rglob("*.html")
+        if p.name != "404.html"
+    }
 
 
 def test_sitemap_lists_every_page_but_404(example_site: Path):
@@ -35,8 +38,10 @@ def test_sitemap_lists_every_page_but_404(example_site: Path):
 
 def test_lastmod_is_the_pages_latest_change(example_site: Path):
     found = entries(example_site)
-    assert found[f"{URL}/incidents/2025-08-11-database-connection-pool-exhausted/"] == \
-        "2025-08-11T14:45:00Z"
+    assert (
+        found[f"{URL}/incidents/2025-08-11-database-connection-pool-exhausted/"]
+        == "2025-08-11T14:45:00Z"
+    )
     # The postmortem, three days after the last update, is the latest change.
     assert found[f"{URL}/incidents/2025-12-09-api-and-dashboard-outage/"] == "2025-12-12T18:00:00Z"
     assert found[f"{URL}/components/scheduler/"] == "2026-11-24T15:05:00Z"
@@ -51,9 +56,15 @@ def test_robots_txt_points_at_the_sitemap(example_site: Path):
 
 def test_a_site_under_a_path_keeps_its_prefix(make_site):
     config = MINIMAL_CONFIG.replace("https://status.test.example", "https://example.org/status")
-    files = {"incidents/2026-02-01-x/01.md": update(
-        "2026-02-01T10:00:00Z", "resolved", title="X", severity="SEV-3",
-        components={"api": "degraded_performance"})}
+    files = {
+        "incidents/2026-02-01-x/01.md": update(
+            "2026-02-01T10:00:00Z",
+            "resolved",
+            title="X",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        )
+    }
     source = make_site(files, config=config)
     out = source.parent / "_site"
     build(Project.at(source, out), datetime(2026, 3, 1, tzinfo=UTC))
@@ -65,13 +76,25 @@ def test_a_site_under_a_path_keeps_its_prefix(make_site):
 
 def test_a_component_page_changes_with_its_own_newest_incident(make_site):
     # Newer incidents on the API do not hide the sign-in incident's late postmortem.
-    files = {f"incidents/2026-01-0{n}-api/01.md": update(
-        f"2026-01-0{n}T10:00:00Z", "resolved", title=f"API {n}", severity="SEV-3",
-        components={"api": "degraded_performance"}) for n in range(1, 4)} | {
+    files = {
+        f"incidents/2026-01-0{n}-api/01.md": update(
+            f"2026-01-0{n}T10:00:00Z",
+            "resolved",
+            title=f"API {n}",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        )
+        for n in range(1, 4)
+    } | {
         "incidents/2025-12-01-login/01.md": update(
-            "2025-12-01T10:00:00Z", "resolved", title="Sign-in down", severity="SEV-3",
-            components={"login": "major_outage"}),
-        "incidents/2025-12-01-login/postmortem.md": "---\nat: 2026-01-02T09:00:00Z\n---\nWhy.\n"}
+            "2025-12-01T10:00:00Z",
+            "resolved",
+            title="Sign-in down",
+            severity="SEV-3",
+            components={"login": "major_outage"},
+        ),
+        "incidents/2025-12-01-login/postmortem.md": "---\nat: 2026-01-02T09:00:00Z\n---\nWhy.\n",
+    }
     source = make_site(files)
     out = source.parent / "_site"
     build(Project.at(source, out), datetime(2026, 3, 1, tzinfo=UTC))

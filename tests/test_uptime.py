@@ -50,8 +50,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def incident(slug: str, title: str, steps: list[tuple[str, str, dict[str, str]]]
-             ) -> dict[str, str]:
+def incident(slug: str, title: str, steps: list[tuple[str, str, dict[str, str]]]) -> dict[str, str]:
     """Update files for one incident: (at, status, components it sets) per update."""
     files = {}
     for n, (when, status, components) in enumerate(steps, 1):
@@ -62,8 +61,9 @@ def incident(slug: str, title: str, steps: list[tuple[str, str, dict[str, str]]]
     return files
 
 
-def built(make_site: Callable[..., Path], files: dict[str, str], now: str,
-          **settings: object) -> Path:
+def built(
+    make_site: Callable[..., Path], files: dict[str, str], now: str, **settings: object
+) -> Path:
     """Build a throwaway site at `now`; returns the output folder."""
     root = make_site(files, config=config(**settings))
     out = root.parent / "_site"
@@ -90,12 +90,22 @@ def links(doc: HtmlElement, list_label: str, day: int) -> list[tuple[str, str]]:
 API = "Public API: uptime by day, last 2 days"
 
 OVERLAP = {
-    **incident("a", "Database down", [
-        ("2026-02-10T10:00:00Z", "investigating", {"api": "major_outage"}),
-        ("2026-02-10T12:00:00Z", "resolved", {})]),
-    **incident("b", "Slow requests", [
-        ("2026-02-10T11:00:00Z", "investigating", {"api": "partial_outage"}),
-        ("2026-02-10T13:00:00Z", "resolved", {})]),
+    **incident(
+        "a",
+        "Database down",
+        [
+            ("2026-02-10T10:00:00Z", "investigating", {"api": "major_outage"}),
+            ("2026-02-10T12:00:00Z", "resolved", {}),
+        ],
+    ),
+    **incident(
+        "b",
+        "Slow requests",
+        [
+            ("2026-02-10T11:00:00Z", "investigating", {"api": "partial_outage"}),
+            ("2026-02-10T13:00:00Z", "resolved", {}),
+        ],
+    ),
 }
 
 
@@ -104,12 +114,16 @@ def test_overlapping_incidents_count_the_worst_status_once(make_site):
     site = built(make_site, OVERLAP, "2026-02-11T12:00:00Z")
     home = page(site, "index.html")
     assert bar_days(home, API) == [
-        ("u-major_outage", "10 February 2026: 90.41% uptime, worst: major outage. "
-                           "Database down; Slow requests"),
+        (
+            "u-major_outage",
+            "10 February 2026: 90.41% uptime, worst: major outage. Database down; Slow requests",
+        ),
         ("", "11 February 2026: 100% uptime. No incidents."),
     ]
-    assert links(home, API, 0) == [("Database down", "/incidents/a/"),
-                                   ("Slow requests", "/incidents/b/")]
+    assert links(home, API, 0) == [
+        ("Database down", "/incidents/a/"),
+        ("Slow requests", "/incidents/b/"),
+    ]
     # The window is 24 h + 12 h so far today.
     assert legend(home, API) == "2 days ago 93.61% uptime Today"
     content, _ = load(make_site(OVERLAP, config=config()), at("2026-02-11T12:00:00Z"))
@@ -120,9 +134,14 @@ def test_overlapping_incidents_count_the_worst_status_once(make_site):
 
 def test_incident_crossing_midnight_counts_in_both_local_days(make_site):
     # 17:30-20:30 UTC is 23:00-02:00 in Kolkata (UTC+5:30): one hour on the 10th, two on the 11th.
-    files = incident("dns", "DNS failures", [
-        ("2026-02-10T17:30:00Z", "investigating", {"web": "major_outage"}),
-        ("2026-02-10T20:30:00Z", "resolved", {})])
+    files = incident(
+        "dns",
+        "DNS failures",
+        [
+            ("2026-02-10T17:30:00Z", "investigating", {"web": "major_outage"}),
+            ("2026-02-10T20:30:00Z", "resolved", {}),
+        ],
+    )
     site = built(make_site, files, "2026-02-11T12:30:00Z", timezone="Asia/Kolkata")
     home = page(site, "index.html")
     label = "Web app: uptime by day, last 2 days"
@@ -131,50 +150,80 @@ def test_incident_crossing_midnight_counts_in_both_local_days(make_site):
         ("u-major_outage", "10 February 2026: 95.83% uptime, worst: major outage. DNS failures"),
         ("u-major_outage", "11 February 2026: 88.88% uptime, worst: major outage. DNS failures"),
     ]
-    assert home.xpath(f"//ol[@aria-label='{label}']/li/span/time/@datetime") == \
-        ["2026-02-10", "2026-02-11"]
+    assert home.xpath(f"//ol[@aria-label='{label}']/li/span/time/@datetime") == [
+        "2026-02-10",
+        "2026-02-11",
+    ]
 
 
 def test_a_daylight_saving_day_is_23_hours_long(make_site):
     # New York springs forward on 8 March 2026: one hour down in a 23-hour day.
-    files = incident("x", "Outage", [
-        ("2026-03-08T05:00:00Z", "investigating", {"api": "major_outage"}),
-        ("2026-03-08T06:00:00Z", "resolved", {})])
+    files = incident(
+        "x",
+        "Outage",
+        [
+            ("2026-03-08T05:00:00Z", "investigating", {"api": "major_outage"}),
+            ("2026-03-08T06:00:00Z", "resolved", {}),
+        ],
+    )
     site = built(make_site, files, "2026-03-09T17:00:00Z", timezone="America/New_York")
     (day, _) = bar_days(page(site, "index.html"), API)
     assert day == ("u-major_outage", "8 March 2026: 95.65% uptime, worst: major outage. Outage")
 
 
 def test_major_counts_fully_partial_at_three_tenths_degraded_not_at_all(make_site):
-    files = incident("mixed", "Mixed trouble", [
-        ("2026-02-10T00:00:00Z", "investigating",
-         {"api": "major_outage", "web": "partial_outage", "login": "degraded_performance"}),
-        ("2026-02-10T06:00:00Z", "resolved", {})])
+    files = incident(
+        "mixed",
+        "Mixed trouble",
+        [
+            (
+                "2026-02-10T00:00:00Z",
+                "investigating",
+                {"api": "major_outage", "web": "partial_outage", "login": "degraded_performance"},
+            ),
+            ("2026-02-10T06:00:00Z", "resolved", {}),
+        ],
+    )
     site = built(make_site, files, "2026-02-11T00:00:00Z")
     home = page(site, "index.html")
-    first = {name: bar_days(home, f"{name}: uptime by day, last 2 days")[0]
-             for name in ("Public API", "Web app", "Sign-in")}
+    first = {
+        name: bar_days(home, f"{name}: uptime by day, last 2 days")[0]
+        for name in ("Public API", "Web app", "Sign-in")
+    }
     assert first["Public API"][0] == "u-major_outage" and "75.00% uptime" in first["Public API"][1]
     assert first["Web app"][0] == "u-partial_outage" and "92.50% uptime" in first["Web app"][1]
-    assert first["Sign-in"] == ("u-degraded_performance", "10 February 2026: 100% uptime, worst: "
-                                "degraded performance. Mixed trouble")
+    assert first["Sign-in"] == (
+        "u-degraded_performance",
+        "10 February 2026: 100% uptime, worst: degraded performance. Mixed trouble",
+    )
 
 
 def test_open_incident_runs_until_now_and_today_counts_only_so_far(make_site):
-    files = incident("open", "Still broken", [
-        ("2026-02-10T06:00:00Z", "investigating", {"api": "major_outage"})])
+    files = incident(
+        "open", "Still broken", [("2026-02-10T06:00:00Z", "investigating", {"api": "major_outage"})]
+    )
     site = built(make_site, files, "2026-02-10T12:00:00Z")
     home = page(site, "index.html")
     assert bar_days(home, API)[1] == (
-        "u-major_outage", "10 February 2026: 50.00% uptime, worst: major outage. Still broken")
+        "u-major_outage",
+        "10 February 2026: 50.00% uptime, worst: major outage. Still broken",
+    )
     assert legend(home, API) == "2 days ago 83.33% uptime Today"  # 6 h down in 36 h
 
 
 def test_escalation_splits_the_interval(make_site):
-    root = make_site(incident("esc", "Escalating", [
-        ("2026-02-10T10:00:00Z", "investigating", {"api": "partial_outage"}),
-        ("2026-02-10T11:00:00Z", "identified", {"api": "major_outage"}),
-        ("2026-02-10T12:00:00Z", "resolved", {})]), config=config())
+    root = make_site(
+        incident(
+            "esc",
+            "Escalating",
+            [
+                ("2026-02-10T10:00:00Z", "investigating", {"api": "partial_outage"}),
+                ("2026-02-10T11:00:00Z", "identified", {"api": "major_outage"}),
+                ("2026-02-10T12:00:00Z", "resolved", {}),
+            ],
+        ),
+        config=config(),
+    )
     now = at("2026-02-11T00:00:00Z")
     day = site_uptime(load(root, now)[0], now).component("api").days[0]
     assert day.uptime == 1 - Fraction(13, 10) * HOUR and percent(day.uptime) == "94.58%"
@@ -189,10 +238,18 @@ def test_percent_never_rounds_up_to_a_perfect_score():
 
 
 def test_show_uptime_false_hides_bars_and_leaves_the_group_figure(make_site):
-    files = incident("s", "Search down", [
-        ("2026-02-10T00:00:00Z", "investigating", {"search": "major_outage",
-                                                    "login": "partial_outage"}),
-        ("2026-02-10T12:00:00Z", "resolved", {})])
+    files = incident(
+        "s",
+        "Search down",
+        [
+            (
+                "2026-02-10T00:00:00Z",
+                "investigating",
+                {"search": "major_outage", "login": "partial_outage"},
+            ),
+            ("2026-02-10T12:00:00Z", "resolved", {}),
+        ],
+    )
     site = built(make_site, files, "2026-02-11T00:00:00Z")
     home = page(site, "index.html")
     assert home.xpath("//ol[starts-with(@aria-label, 'Search:')]") == []
@@ -201,36 +258,53 @@ def test_show_uptime_false_hides_bars_and_leaves_the_group_figure(make_site):
     assert texts(home, f"//summary/span[{cls('group-uptime')}]") == ["85.00% uptime"]
     component = page(site, "components/login/index.html")
     assert texts(component, "//h2[@id='uptime-h']") == ["Uptime"]
-    assert legend(component, "Sign-in: uptime by day, last 2 days") == \
-        "2 days ago 85.00% uptime Today"
+    assert (
+        legend(component, "Sign-in: uptime by day, last 2 days") == "2 days ago 85.00% uptime Today"
+    )
 
 
 @pytest.fixture
 def served(make_site: Callable[..., Path]) -> Iterator[str]:
     """Sixty days of bars with an incident on the last one, served over HTTP."""
-    files = incident("dns", "DNS failures", [
-        ("2026-02-10T17:30:00Z", "investigating", {"api": "major_outage", "login": "major_outage"}),
-        ("2026-02-10T20:30:00Z", "resolved", {})])
+    files = incident(
+        "dns",
+        "DNS failures",
+        [
+            (
+                "2026-02-10T17:30:00Z",
+                "investigating",
+                {"api": "major_outage", "login": "major_outage"},
+            ),
+            ("2026-02-10T20:30:00Z", "resolved", {}),
+        ],
+    )
     with serve(built(make_site, files, "2026-02-10T22:00:00Z", days=60)) as base:
         yield base
 
 
 # A phone draws the last 30 days; a desktop all 60.
-FIRST_DRAWN = {320: ("12 January 2026", "30 days ago"), 390: ("12 January 2026", "30 days ago"),
-               1280: ("13 December 2025", "60 days ago")}
+FIRST_DRAWN = {
+    320: ("12 January 2026", "30 days ago"),
+    390: ("12 January 2026", "30 days ago"),
+    1280: ("13 December 2025", "60 days ago"),
+}
 
 
 @pytest.mark.parametrize("width", FIRST_DRAWN)
-def test_bars_fit_the_screen_pass_axe_and_label_on_focus(browser: Browser, served: str,
-                                                         width: int) -> None:
+def test_bars_fit_the_screen_pass_axe_and_label_on_focus(
+    browser: Browser, served: str, width: int
+) -> None:
     context = browser.new_context(base_url=served, viewport={"width": width, "height": 800})
     page_ = context.new_page()
     for path in ("/", "/components/api/"):
         page_.goto(path)
         sizes = page_.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         assert sizes[0] <= sizes[1], f"{path} scrolls sideways at {width} px: {sizes}"
-        serious = [v["id"] for v in Axe().run(page_).response["violations"]
-                   if v["impact"] in ("serious", "critical")]
+        serious = [
+            v["id"]
+            for v in Axe().run(page_).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert serious == [], path
     bars = page_.locator("ol.uptime-days").first
     assert bars.locator("li").count() == 60
@@ -267,15 +341,31 @@ def test_incidents_that_began_before_the_window_count_on_the_days_they_reach(mak
     # A week-long outage ends six hours into the window; one still open since January runs on
     # to now (partial outage: 0.3 of every hour); one that ended before the window leaves no trace.
     files = {
-        **incident("long", "Long outage", [
-            ("2026-02-03T00:00:00Z", "investigating", {"api": "major_outage"}),
-            ("2026-02-10T06:00:00Z", "resolved", {})]),
-        **incident("open", "Slow since January", [
-            ("2026-01-05T00:00:00Z", "identified", {"web": "partial_outage"})]),
-        **incident("gone", "Over before", [
-            ("2026-02-01T00:00:00Z", "investigating",
-             {"api": "major_outage", "web": "major_outage"}),
-            ("2026-02-02T00:00:00Z", "resolved", {})]),
+        **incident(
+            "long",
+            "Long outage",
+            [
+                ("2026-02-03T00:00:00Z", "investigating", {"api": "major_outage"}),
+                ("2026-02-10T06:00:00Z", "resolved", {}),
+            ],
+        ),
+        **incident(
+            "open",
+            "Slow since January",
+            [("2026-01-05T00:00:00Z", "identified", {"web": "partial_outage"})],
+        ),
+        **incident(
+            "gone",
+            "Over before",
+            [
+                (
+                    "2026-02-01T00:00:00Z",
+                    "investigating",
+                    {"api": "major_outage", "web": "major_outage"},
+                ),
+                ("2026-02-02T00:00:00Z", "resolved", {}),
+            ],
+        ),
     }
     home = page(built(make_site, files, "2026-02-11T12:00:00Z"), "index.html")
     assert bar_days(home, API) == [

@@ -19,14 +19,16 @@ NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIRST = {"title": "API errors", "severity": "SEV-1", "components": {"api": "major_outage"}}
 
 
-def resolved(slug: str, second_at: str = "14:40", second_body: str = "It is probably the cache."
-             ) -> dict[str, str]:
+def resolved(
+    slug: str, second_at: str = "14:40", second_body: str = "It is probably the cache."
+) -> dict[str, str]:
     """A resolved SEV-1 incident: first update 10 min after the start, a gap from 14:00 to the
     second update, another to 15:30, resolved without monitoring."""
     day = "2026-03-02T"
     return {
-        f"incidents/{slug}/01.md": update(f"{day}14:00:00Z", "investigating",
-                                          started=f"{day}13:50:00Z", **FIRST),
+        f"incidents/{slug}/01.md": update(
+            f"{day}14:00:00Z", "investigating", started=f"{day}13:50:00Z", **FIRST
+        ),
         f"incidents/{slug}/02.md": update(f"{day}{second_at}:00Z", "identified", second_body),
         f"incidents/{slug}/03.md": update(f"{day}15:30:00Z", "resolved", "Fixed."),
     }
@@ -52,9 +54,13 @@ def describe(f: Finding) -> str:
     return f"{f.path.relative_to('incidents')}:{f.line} {f.level.value} {f.rule} {detail}".rstrip()
 
 
-ALL_OF_X = ["x/01.md:2 warning first_update 10 min", "x/02.md:2 warning update_every 40 min",
-            "x/02.md:5 warning wording:speculation probably", "x/03.md:2 warning monitor_for",
-            "x/03.md:2 warning update_every 50 min"]
+ALL_OF_X = [
+    "x/01.md:2 warning first_update 10 min",
+    "x/02.md:2 warning update_every 40 min",
+    "x/02.md:5 warning wording:speculation probably",
+    "x/03.md:2 warning monitor_for",
+    "x/03.md:2 warning update_every 50 min",
+]
 
 
 def test_an_unchanged_resolved_incident_is_answered_from_the_cache(make_site, tmp_path: Path):
@@ -62,8 +68,11 @@ def test_an_unchanged_resolved_incident_is_answered_from_the_cache(make_site, tm
     cache = tmp_path / "cache"
     found, checked = through_cache(root, cache)
     assert checked == 2 and found == [
-        *ALL_OF_X, "y/01.md:2 warning first_update 10 min", "y/03.md:2 warning monitor_for",
-        "y/03.md:2 warning update_every 1 h 10 min"]
+        *ALL_OF_X,
+        "y/01.md:2 warning first_update 10 min",
+        "y/03.md:2 warning monitor_for",
+        "y/03.md:2 warning update_every 1 h 10 min",
+    ]
     assert through_cache(root, cache) == (found, 0)
 
 
@@ -71,12 +80,15 @@ def test_findings_follow_an_edit_to_an_update(make_site, tmp_path: Path):
     root = make_site({**resolved("x"), **resolved("y")})
     cache = tmp_path / "cache"
     assert through_cache(root, cache)[1] == 2
-    (root / "incidents/x/02.md").write_text(update("2026-03-02T14:20:00Z", "identified",
-                                                   "The cache failed."))
+    (root / "incidents/x/02.md").write_text(
+        update("2026-03-02T14:20:00Z", "identified", "The cache failed.")
+    )
     found, checked = through_cache(root, cache)
     assert [f for f in found if f.startswith("x/")] == [
-        "x/01.md:2 warning first_update 10 min", "x/03.md:2 warning monitor_for",
-        "x/03.md:2 warning update_every 1 h 10 min"] and checked == 1
+        "x/01.md:2 warning first_update 10 min",
+        "x/03.md:2 warning monitor_for",
+        "x/03.md:2 warning update_every 1 h 10 min",
+    ] and checked == 1
     shutil.rmtree(root / "incidents/y")
     assert through_cache(root, cache) == (found[:3], 0)
 
@@ -87,10 +99,12 @@ def test_findings_follow_a_cadence_rule_change(make_site, tmp_path: Path):
     assert through_cache(root, cache) == (ALL_OF_X, 1)
     (root / "components.yaml").write_text(
         MINIMAL_CONFIG + "severities:\n  SEV-1: {label: Critical, impact: critical, "
-        "update_every: 45m}\n")
+        "update_every: 45m}\n"
+    )
     assert through_cache(root, cache) == (
         ["x/02.md:5 warning wording:speculation probably", "x/03.md:2 warning update_every 50 min"],
-        1)
+        1,
+    )
     (root / "components.yaml").write_text(MINIMAL_CONFIG)
     assert through_cache(root, cache) == (ALL_OF_X, 1)
 
@@ -99,24 +113,32 @@ def test_findings_follow_a_wording_rule_change(make_site, tmp_path: Path):
     root = make_site(resolved("x", second_body="We think the ETA is 16:00."))
     cache = tmp_path / "cache"
     wording = [f for f in through_cache(root, cache)[0] if "wording" in f]
-    assert wording == ["x/02.md:5 warning wording:fix_time eta",
-                       "x/02.md:5 warning wording:speculation we think"]
+    assert wording == [
+        "x/02.md:5 warning wording:fix_time eta",
+        "x/02.md:5 warning wording:speculation we think",
+    ]
     (root / "components.yaml").write_text(
         MINIMAL_CONFIG + "wording:\n  speculation: false\n"
-        "  jargon: {message: say it plainly, phrases: [cache, ETA]}\n")
+        "  jargon: {message: say it plainly, phrases: [cache, ETA]}\n"
+    )
     assert [f for f in through_cache(root, cache)[0] if "wording" in f] == [
-        "x/02.md:5 warning wording:fix_time eta", "x/02.md:5 warning wording:jargon ETA"]
+        "x/02.md:5 warning wording:fix_time eta",
+        "x/02.md:5 warning wording:jargon ETA",
+    ]
 
 
 def test_an_open_incident_is_checked_afresh_as_now_moves(make_site, tmp_path: Path):
-    root = make_site({
-        "incidents/x/01.md": update("2026-03-02T14:00:00Z", "investigating", **FIRST),
-        "incidents/x/02.md": update("2026-03-02T14:20:00Z", "identified", "Found it."),
-    })
+    root = make_site(
+        {
+            "incidents/x/01.md": update("2026-03-02T14:00:00Z", "investigating", **FIRST),
+            "incidents/x/02.md": update("2026-03-02T14:20:00Z", "identified", "Found it."),
+        }
+    )
     cache = tmp_path / "cache"
 
     def at(hh_mm: str) -> datetime:
         return datetime.fromisoformat(f"2026-03-02T{hh_mm}:00+00:00")
+
     assert through_cache(root, cache, at("14:40")) == ([], 1)
     assert through_cache(root, cache, at("14:55")) == (["x/02.md:2 error overdue 35 min"], 1)
     assert through_cache(root, cache, at("15:30")) == (["x/02.md:2 error overdue 1 h 10 min"], 1)
@@ -126,8 +148,7 @@ def test_an_open_incident_is_checked_afresh_as_now_moves(make_site, tmp_path: Pa
     assert through_cache(root, cache, at("18:00")) == (settled, 0)
 
 
-def test_a_check_before_the_resolution_is_not_answered_from_the_cache(make_site,
-                                                                       tmp_path: Path):
+def test_a_check_before_the_resolution_is_not_answered_from_the_cache(make_site, tmp_path: Path):
     root = make_site(resolved("x"))
     cache = tmp_path / "cache"
     assert through_cache(root, cache) == (ALL_OF_X, 1)
@@ -147,7 +168,9 @@ def test_maintenance_past_its_window_is_checked_as_now_moves(make_site, tmp_path
     cache = tmp_path / "cache"
     assert through_cache(root, cache, datetime(2026, 2, 10, 14, 59, tzinfo=UTC)) == ([], 1)
     assert through_cache(root, cache, datetime(2026, 2, 10, 15, 30, tzinfo=UTC)) == (
-        ["m/02.md:2 warning window 30 min"], 1)
+        ["m/02.md:2 warning window 30 min"],
+        1,
+    )
 
 
 def test_a_moved_site_reuses_the_cache_with_its_own_paths(make_site, tmp_path: Path):
@@ -163,10 +186,12 @@ def test_a_moved_site_reuses_the_cache_with_its_own_paths(make_site, tmp_path: P
 def test_a_build_reports_what_a_fresh_check_finds_after_an_edit(make_site, tmp_path: Path):
     root = make_site(resolved("x"))
     cache = tmp_path / "cache"
-    assert build(Project.at(root), NOW, cache_dir=cache).findings == \
-        check(load_content(Project.at(root), NOW), NOW)
-    (root / "incidents/x/02.md").write_text(update("2026-03-02T14:40:00Z", "identified",
-                                                   "The blame lies with\nhuman error."))
+    assert build(Project.at(root), NOW, cache_dir=cache).findings == check(
+        load_content(Project.at(root), NOW), NOW
+    )
+    (root / "incidents/x/02.md").write_text(
+        update("2026-03-02T14:40:00Z", "identified", "The blame lies with\nhuman error.")
+    )
     warm = build(Project.at(root), NOW, cache_dir=cache).findings
     assert warm == check(load_content(Project.at(root), NOW), NOW)
     assert [(f.line, f.phrase) for f in warm if f.phrase] == [(5, "blame"), (6, "human error")]

@@ -26,13 +26,21 @@ def tool(name: str) -> str:
 
 
 def actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([tool("actionlint"), "-oneline", *map(str, files)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [tool("actionlint"), "-oneline", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def schema_check(*files: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                           *map(str, files)], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def load(path: Path) -> dict:
@@ -55,11 +63,14 @@ def test_the_github_workflow_schema_accepts_both_workflows():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("good, bad, check, word", [
-    ("role-to-assume:", "role-to-asume:", actionlint, "role-to-asume"),  # a misspelled input
-    ("    runs-on:", "    needs: [bulid]\n    runs-on:", actionlint, "bulid"),  # an unknown job
-    ("id-token: write", "id-token: writ", schema_check, "writ"),  # an impossible permission
-])
+@pytest.mark.parametrize(
+    "good, bad, check, word",
+    [
+        ("role-to-assume:", "role-to-asume:", actionlint, "role-to-asume"),  # a misspelled input
+        ("    runs-on:", "    needs: [bulid]\n    runs-on:", actionlint, "bulid"),  # an unknown job
+        ("id-token: write", "id-token: writ", schema_check, "writ"),  # an impossible permission
+    ],
+)
 def test_the_linters_catch_a_planted_mistake(tmp_path, good, bad, check, word):
     text = DEPLOY.read_text(encoding="utf-8")
     assert good in text
@@ -117,20 +128,32 @@ def deploy_arguments(env: dict[str, str]) -> list[str]:
     step = next(s for s in steps(DEPLOY, "deploy") if s.get("name") == "Deploy")
     assert set(step["env"]) == set(env)
     script = 'python() { printf "%s\\n" "$@"; }\n' + step["run"]
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script],
-                            env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
-                            check=True, timeout=10)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        env={**env, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    )
     return result.stdout.splitlines()
 
 
 @pytest.mark.parametrize("distribution", ["", "E2EXAMPLE"])
 def test_the_deploy_step_passes_real_flags_from_repository_variables(distribution):
-    argv = deploy_arguments({"BUCKET": "status-example-com", "PREFIX": "",
-                             "DISTRIBUTION": distribution})
+    argv = deploy_arguments(
+        {"BUCKET": "status-example-com", "PREFIX": "", "DISTRIBUTION": distribution}
+    )
     assert argv[0] == "build.py"
     args = parser().parse_args(argv[1:])
     assert (args.command, args.bucket, args.prefix, args.delete, args.force, args.dry_run) == (
-        "deploy", "status-example-com", "", True, False, False)
+        "deploy",
+        "status-example-com",
+        "",
+        True,
+        False,
+        False,
+    )
     assert args.cloudfront_distribution == (distribution or None)
 
 

@@ -54,20 +54,27 @@ class BuildResult:
     written: int = 0  # files written anew; the rest were unchanged and kept
 
 
-def load_content(project: Project, now: datetime, read: Reader | None = None,
-                 one: IncidentLoader | None = None) -> Content:
+def load_content(
+    project: Project, now: datetime, read: Reader | None = None, one: IncidentLoader | None = None
+) -> Content:
     """The model of the site, or ContentErrors with every problem in it."""
     from heliograph.content.errors import ContentErrors
     from heliograph.content.load import load, read_document
+
     content, errors = load(project.source, now, read or read_document, one)
     if errors or content is None:
         raise ContentErrors(errors)
     return content
 
 
-def render_site(project: Project, content: Content, now: datetime,
-                incidents: IncidentPages | None = None, memo: PageMemo | None = None,
-                theme: Theme | None = None) -> dict[str, bytes]:
+def render_site(
+    project: Project,
+    content: Content,
+    now: datetime,
+    incidents: IncidentPages | None = None,
+    memo: PageMemo | None = None,
+    theme: Theme | None = None,
+) -> dict[str, bytes]:
     """Every output file of the site, by path; the feeds, the API, the badges and the calendar
     are made on another core while the pages are. `theme` is the site's, if already read (the
     one the page cache keyed its pages by)."""
@@ -77,6 +84,7 @@ def render_site(project: Project, content: Content, now: datetime,
     from heliograph.render.pages import incident_pages, render_pages
     from heliograph.render.sitemap import render_sitemap
     from heliograph.render.theme import load_theme
+
     theme = theme or load_theme(project.source)
     beside = Beside(lambda: _feeds_and_more(content, now))
     try:
@@ -88,8 +96,9 @@ def render_site(project: Project, content: Content, now: datetime,
     return merge_outputs(dict(theme.assets), pages, *more, sitemap)
 
 
-def _feeds_and_more(content: Content, now: datetime
-                    ) -> tuple[tuple[dict[str, bytes], ...], Used | None]:
+def _feeds_and_more(
+    content: Content, now: datetime
+) -> tuple[tuple[dict[str, bytes], ...], Used | None]:
     """The outputs that `render_site` makes beside the pages, and, in a worker process, the
     rendered messages it used (see incremental.messages.go_offline)."""
     from heliograph.incremental.cores import forked
@@ -98,9 +107,14 @@ def _feeds_and_more(content: Content, now: datetime
     from heliograph.render.badges import render_badges
     from heliograph.render.calendar import render_calendar
     from heliograph.render.feeds import render_feeds
+
     offline = go_offline() if forked() else None
-    more = (render_feeds(content, now), render_api(content, now), render_badges(content, now),
-            render_calendar(content, now))
+    more = (
+        render_feeds(content, now),
+        render_api(content, now),
+        render_badges(content, now),
+        render_calendar(content, now),
+    )
     return more, offline.report() if offline is not None else None
 
 
@@ -125,8 +139,13 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(project: Project, now: datetime, strict: bool = False,
-          cache_dir: Path | None = None, use_cache: bool = True) -> BuildResult:
+def build(
+    project: Project,
+    now: datetime,
+    strict: bool = False,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+) -> BuildResult:
     """Build the site into `project.output`; on any content error nothing is written.
 
     The checks' findings come back in the result; with `strict`, any finding stops the build
@@ -138,6 +157,7 @@ def build(project: Project, now: datetime, strict: bool = False,
         if not use_cache:
             return _pipeline(project, now, strict)
         from heliograph.incremental.session import BuildSession
+
         session = BuildSession.start(project.source, project.output, now, (strict,), cache_dir)
         try:
             return _cached(project, now, strict, session)
@@ -145,8 +165,7 @@ def build(project: Project, now: datetime, strict: bool = False,
             session.close()
 
 
-def _cached(project: Project, now: datetime, strict: bool, session: BuildSession
-            ) -> BuildResult:
+def _cached(project: Project, now: datetime, strict: bool, session: BuildSession) -> BuildResult:
     """The pipeline with the cache's helpers, or the last build itself if nothing changed."""
     if (done := session.previous()) is None:
         return _pipeline(project, now, strict, session)
@@ -154,31 +173,43 @@ def _cached(project: Project, now: datetime, strict: bool, session: BuildSession
     if strict and done.findings:
         raise CheckFailed(done.findings)
     from heliograph.publish.write import clear_leftovers
+
     clear_leftovers(project.output)  # a build killed after its swap left them
     return replace(done, written=0)
 
 
-def _pipeline(project: Project, now: datetime, strict: bool,
-              session: BuildSession | None = None) -> BuildResult:
+def _pipeline(
+    project: Project, now: datetime, strict: bool, session: BuildSession | None = None
+) -> BuildResult:
     """load -> check -> render -> write. Where the incremental layer's `session` is given, it
     hands each step a helper that saves work: a reader and an incident loader, a memo of each
     incident's findings, a memo of pages, a spare tree."""
     from heliograph.checks.site import check, incident_findings
     from heliograph.publish.write import write_site
+
     content = load_content(project, now, *(session.loaders() if session else ()))
-    findings = check(content, now, session.findings(content, now) if session
-                     else incident_findings)
+    findings = check(content, now, session.findings(content, now) if session else incident_findings)
     if strict and findings:
         raise CheckFailed(findings)
     pages = session.page_cache(content, now) if session else None
-    outputs = render_site(project, content, now, *((pages, pages.page, pages.theme) if pages
-                                                   else ()))
+    outputs = render_site(
+        project, content, now, *((pages, pages.page, pages.theme) if pages else ())
+    )
     # Everything is rendered before anything is written: a failure above leaves the old site.
-    report = write_site(outputs, project.output, pages.unchanged if pages else frozenset(),
-                        session.spare if session else None)
-    result = BuildResult(project.output, sum(p.endswith(".html") for p in outputs),
-                         len(outputs), sum(len(b) for b in outputs.values()), findings,
-                         report.written)
+    report = write_site(
+        outputs,
+        project.output,
+        pages.unchanged if pages else frozenset(),
+        session.spare if session else None,
+    )
+    result = BuildResult(
+        project.output,
+        sum(p.endswith(".html") for p in outputs),
+        len(outputs),
+        sum(len(b) for b in outputs.values()),
+        findings,
+        report.written,
+    )
     if session:
         session.finish(result, report.stats)  # the stat of each file, as the write left it
     return result

@@ -57,12 +57,13 @@ def slugify(title: str) -> str:
     plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
     if len(slug) > SLUG_WORDS_MAX:
-        slug = slug[:SLUG_WORDS_MAX + 1].rsplit("-", 1)[0]
+        slug = slug[: SLUG_WORDS_MAX + 1].rsplit("-", 1)[0]
     return slug or "incident"
 
 
-def component_statuses(site: Site, assignments: Sequence[str]
-                       ) -> tuple[tuple[str, ComponentStatus], ...]:
+def component_statuses(
+    site: Site, assignments: Sequence[str]
+) -> tuple[tuple[str, ComponentStatus], ...]:
     """`api=partial_outage` arguments, checked against components.yaml and the status list."""
     known = [c.id for c in site.components]
     statuses = [s.value for s in ComponentStatus]
@@ -74,8 +75,9 @@ def component_statuses(site: Site, assignments: Sequence[str]
         if cid not in known:
             raise Abort(f"unknown component {cid!r}; components.yaml defines: {', '.join(known)}")
         if value not in statuses:
-            raise Abort(f"unknown component status {value!r} for {cid}; valid: "
-                        f"{', '.join(statuses)}")
+            raise Abort(
+                f"unknown component status {value!r} for {cid}; valid: {', '.join(statuses)}"
+            )
         result[cid] = ComponentStatus(value)
     return tuple(result.items())
 
@@ -85,12 +87,20 @@ def severity_named(site: Site, key: str) -> Severity:
     for severity in site.severities:
         if severity.key == key:
             return severity
-    raise Abort(f"unknown severity {key!r}; components.yaml defines: "
-                f"{', '.join(s.key for s in site.severities)}")
+    raise Abort(
+        f"unknown severity {key!r}; components.yaml defines: "
+        f"{', '.join(s.key for s in site.severities)}"
+    )
 
 
-def draft_incident(content: Content, title: str, severity: str, assignments: Sequence[str],
-                   message: str | None, now: datetime) -> Draft:
+def draft_incident(
+    content: Content,
+    title: str,
+    severity: str,
+    assignments: Sequence[str],
+    message: str | None,
+    now: datetime,
+) -> Draft:
     """The first update of a new incident: `incidents/<date>-<slug>/01-investigating.md`."""
     site = content.site
     title = " ".join(title.split())
@@ -106,24 +116,38 @@ def draft_incident(content: Content, title: str, severity: str, assignments: Seq
     draft = Draft(folder / "01-investigating.md", "", at, status, sev, new_folder=True)
     if message is None:
         names = _join([site.component(cid).name for cid, _ in components])
-        message = sop.INITIAL_MESSAGE[sev.impact].format(components=names,
-                                                         next_update=_promise(draft, site))
-    front = [("at", iso_utc(at)), ("status", status.value), ("title", _scalar(title)),
-             ("severity", sev.key)]
+        message = sop.INITIAL_MESSAGE[sev.impact].format(
+            components=names, next_update=_promise(draft, site)
+        )
+    front = [
+        ("at", iso_utc(at)),
+        ("status", status.value),
+        ("title", _scalar(title)),
+        ("severity", sev.key),
+    ]
     return _with_text(draft, front, components, message)
 
 
-def draft_update(content: Content, slug: str, status: str, message: str | None,
-                 assignments: Sequence[str], severity: str | None, now: datetime) -> Draft:
+def draft_update(
+    content: Content,
+    slug: str,
+    status: str,
+    message: str | None,
+    assignments: Sequence[str],
+    severity: str | None,
+    now: datetime,
+) -> Draft:
     """The next numbered update of incident `slug`."""
     site = content.site
     incident = find_incident(content, slug)
     new_status = _status(incident, status)
     at = _moment(now)
     if at <= incident.last.at:
-        raise Abort(f"the latest update ({incident.last.path}) is at "
-                    f"{iso_utc(incident.last.at)}; a new update must be later than that "
-                    "(check the clock, or pass --now)")
+        raise Abort(
+            f"the latest update ({incident.last.path}) is at "
+            f"{iso_utc(incident.last.at)}; a new update must be later than that "
+            "(check the clock, or pass --now)"
+        )
     sev = severity_named(site, severity) if severity else None
     components = component_statuses(site, assignments)
     if not components and new_status in CLOSED_STATUSES:
@@ -149,18 +173,23 @@ def draft_postmortem(content: Content, slug: str, now: datetime) -> Draft:
     at = _moment(now)
     tz = site.timezone
     end = incident.resolved_at
-    span = (f"from {human_time(incident.began, tz)} to {human_time(end, tz)} "
-            f"({human_duration(end - incident.began)})" if end else
-            f"since {human_time(incident.began, tz)}; the incident is still open")
+    span = (
+        f"from {human_time(incident.began, tz)} to {human_time(end, tz)} "
+        f"({human_duration(end - incident.began)})"
+        if end
+        else f"since {human_time(incident.began, tz)}; the incident is still open"
+    )
     worst = _worst_statuses(incident)
     names = _join([site.component(cid).name for cid in worst])
     severity = incident.severity or "no severity"
     body = sop.POSTMORTEM.format(
         title=incident.title,
         summary=f"{names} {'were' if len(worst) > 1 else 'was'} affected {span}. "
-                f"Severity: {severity}.",
-        impact="\n".join(f"- {site.component(cid).name}: {status.label.lower()}"
-                         for cid, status in worst.items()) or "- No component was affected.",
+        f"Severity: {severity}.",
+        impact="\n".join(
+            f"- {site.component(cid).name}: {status.label.lower()}" for cid, status in worst.items()
+        )
+        or "- No component was affected.",
         timeline="\n".join(_timeline(incident, tz)),
     )
     text = f"---\nat: {iso_utc(at)}\n---\n{body}"
@@ -173,10 +202,13 @@ def find_incident(content: Content, slug: str) -> Incident:
     for incident in content.incidents:
         if incident.slug == slug:
             return incident
-    recent = [i.slug for i in content.incidents if i.last.status not in CLOSED_STATUSES] or \
-        [i.slug for i in content.incidents[:5]]
-    raise Abort(f"no incident {slug!r} in {INCIDENTS_DIR}/; "
-                f"{'open' if recent else 'known'}: {', '.join(recent) or 'none'}")
+    recent = [i.slug for i in content.incidents if i.last.status not in CLOSED_STATUSES] or [
+        i.slug for i in content.incidents[:5]
+    ]
+    raise Abort(
+        f"no incident {slug!r} in {INCIDENTS_DIR}/; "
+        f"{'open' if recent else 'known'}: {', '.join(recent) or 'none'}"
+    )
 
 
 def cadence_note(draft: Draft, site: Site) -> str:
@@ -188,8 +220,7 @@ def cadence_note(draft: Draft, site: Site) -> str:
         return f"{sev.key if sev else 'no severity'}: no update cadence is set"
     every = human_duration(sev.update_every)
     due = draft.at + sev.update_every  # `draft.due`, which is not None here
-    return (f"{sev.key}: next update due by {_due_clock(due, site)}, "
-            f"every {every} until resolved")
+    return f"{sev.key}: next update due by {_due_clock(due, site)}, every {every} until resolved"
 
 
 def write_draft(source: Path, draft: Draft) -> Path:
@@ -216,14 +247,17 @@ def _status(incident: Incident, value: str) -> Status:
     try:
         return vocabulary(value)
     except ValueError:
-        raise Abort(f"unknown status {value!r} for {incident.kind.value} {incident.slug}; "
-                    f"valid: {', '.join(s.value for s in vocabulary)}") from None
+        raise Abort(
+            f"unknown status {value!r} for {incident.kind.value} {incident.slug}; "
+            f"valid: {', '.join(s.value for s in vocabulary)}"
+        ) from None
 
 
 def _next_number(incident: Incident) -> str:
     numbers = [int(m.group()) for u in incident.updates if (m := re.match(r"\d+", u.path.name))]
-    width = max([2] + [len(m.group()) for u in incident.updates
-                       if (m := re.match(r"\d+", u.path.name))])
+    width = max(
+        [2] + [len(m.group()) for u in incident.updates if (m := re.match(r"\d+", u.path.name))]
+    )
     return f"{max(numbers, default=len(incident.updates)) + 1:0{width}d}"
 
 
@@ -237,8 +271,12 @@ def _scalar(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _with_text(draft: Draft, front: list[tuple[str, str]],
-               components: Sequence[tuple[str, ComponentStatus]], message: str) -> Draft:
+def _with_text(
+    draft: Draft,
+    front: list[tuple[str, str]],
+    components: Sequence[tuple[str, ComponentStatus]],
+    message: str,
+) -> Draft:
     message = message.strip()
     if not message:
         raise Abort("the message must not be empty; write what customers should know")
@@ -278,13 +316,17 @@ def _worst_statuses(incident: Incident) -> dict[str, ComponentStatus]:
 
 def _timeline(incident: Incident, tz: str) -> list[str]:
     """One line per event: impact began, detected, then each public update."""
-    events = [(t, label) for t, label in ((incident.started, "Impact began."),
-                                          (incident.detected, "The team was alerted."))
-              if t is not None]
+    events = [
+        (t, label)
+        for t, label in (
+            (incident.started, "Impact began."),
+            (incident.detected, "The team was alerted."),
+        )
+        if t is not None
+    ]
     for u in incident.updates:
         first_paragraph = " ".join(u.body.split("\n\n")[0].split())
-        events.append((u.at, f"{u.status.value.replace('_', ' ').capitalize()}: "
-                             f"{first_paragraph}"))
+        events.append((u.at, f"{u.status.value.replace('_', ' ').capitalize()}: {first_paragraph}"))
     lines, day = [], None
     for t, label in sorted(events, key=lambda e: e[0]):
         # The date is shown on the first line and again only when it changes.

@@ -20,11 +20,18 @@ if TYPE_CHECKING:
 
 PREFIX = "/__heliograph/"
 PING = 15.0  # an idle event stream sends a comment this often to notice closed tabs
-TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".js": "text/javascript; charset=utf-8", ".json": "application/json",
-         ".xml": "application/xml", ".rss": "application/rss+xml",
-         ".atom": "application/atom+xml", ".svg": "image/svg+xml",
-         ".ics": "text/calendar; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".svg": "image/svg+xml",
+    ".ics": "text/calendar; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 RELOAD_JS = b"""\
 (() => {
@@ -45,8 +52,11 @@ OVERLAY_CSS = b"""\
 # Only these names may reach the preview: a page on another site that rebinds its own name to
 # 127.0.0.1 (DNS rebinding) sends its own Host header and is refused.
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
-NO_SITE = b"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>No build yet</title>" \
-          b"</head><body><h1>No good build yet</h1></body></html>"
+NO_SITE = (
+    b"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>No build yet</title>"
+    b"</head><body><h1>No good build yet</h1></body></html>"
+)
+
 
 class PreviewServer(ThreadingHTTPServer):
     """One thread per request; a tab closed mid-response is normal, not an error to print."""
@@ -74,10 +84,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def do_GET(self, body: bool = True) -> None:
         url = urlsplit(self.path)
-        if not local_host(self.headers.get("Host", "")) or (url.netloc and not local_host(
-                url.netloc)):
-            return self._send(403, ".txt", b"The preview answers only to 127.0.0.1 and "
-                              b"localhost.\n", body)
+        if not local_host(self.headers.get("Host", "")) or (
+            url.netloc and not local_host(url.netloc)
+        ):
+            return self._send(
+                403, ".txt", b"The preview answers only to 127.0.0.1 and localhost.\n", body
+            )
         path = unquote(url.path)
         if path == PREFIX + "events" and body:  # a HEAD request gets no endless stream
             since = parse_qs(url.query).get("since", [""])[0]
@@ -91,7 +103,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             if path in ("", "/") or path + "/" == mount:
                 return self._redirect(mount)
             return self._not_found(body)
-        rel = path[len(mount):]
+        rel = path[len(mount) :]
         generation, problems = self.live.state()
         site = self.live.site_dir
         if not site.is_dir():
@@ -159,7 +171,7 @@ def local_host(host: str) -> bool:
     """Whether a Host header (or an absolute request's authority) names this machine."""
     name = host.strip().lower()
     if name.startswith("["):
-        name = name[:name.find("]") + 1]
+        name = name[: name.find("]") + 1]
     elif name.count(":") == 1:
         name = name.partition(":")[0]
     return name in LOCAL_HOSTS
@@ -185,16 +197,18 @@ def inside(site: Path, rel: str) -> Path | None:
 
 def inject(page: bytes, generation: int, problems: Sequence[str]) -> bytes:
     """The page with the reload script and, if the last build failed, the error overlay."""
-    tags = (f'<link rel="stylesheet" href="{PREFIX}overlay.css">'
-            f'<script src="{PREFIX}reload.js" data-generation="{generation}" defer></script>')
+    tags = (
+        f'<link rel="stylesheet" href="{PREFIX}overlay.css">'
+        f'<script src="{PREFIX}reload.js" data-generation="{generation}" defer></script>'
+    )
     if problems:
         count = len(problems)
         lines = "\n".join(html.escape(p) for p in problems)
-        tags += (f'<div id="heliograph-errors" role="alert"><h2>Build failed with {count} '
-                 f'problem{"s" if count != 1 else ""}; showing the last good site</h2>'
-                 f"<pre>{lines}</pre></div>")
+        tags += (
+            f'<div id="heliograph-errors" role="alert"><h2>Build failed with {count} '
+            f"problem{'s' if count != 1 else ''}; showing the last good site</h2>"
+            f"<pre>{lines}</pre></div>"
+        )
     at = page.lower().rfind(b"</body>")
     at = len(page) if at < 0 else at
     return page[:at] + tags.encode() + page[at:]
-
-

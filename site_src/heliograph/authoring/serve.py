@@ -42,10 +42,18 @@ class BuildReport:
 class LiveServer:
     """Serves `site_dir` and rebuilds it with `builder` when a `watch` path changes."""
 
-    def __init__(self, builder: Builder, site_dir: Path, watch: Sequence[Path], *,
-                 host: str = "127.0.0.1", port: int = 8000, mount: str = "/",
-                 report: Callable[[BuildReport], None] = lambda r: None,
-                 debounce: float = DEBOUNCE) -> None:
+    def __init__(
+        self,
+        builder: Builder,
+        site_dir: Path,
+        watch: Sequence[Path],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        mount: str = "/",
+        report: Callable[[BuildReport], None] = lambda r: None,
+        debounce: float = DEBOUNCE,
+    ) -> None:
         self.builder, self.site_dir, self.report = builder, site_dir, report
         self.debounce = debounce
         self.watch = tuple(p.absolute() for p in watch)
@@ -102,8 +110,7 @@ class LiveServer:
     def wait_for_change(self, seen: int, timeout: float) -> int:
         """The build generation once it differs from `seen`, or after `timeout`."""
         with self._cond:
-            self._cond.wait_for(lambda: self.generation != seen or self._stopping.is_set(),
-                                timeout)
+            self._cond.wait_for(lambda: self.generation != seen or self._stopping.is_set(), timeout)
             return self.generation
 
     def state(self) -> tuple[int, tuple[str, ...]]:
@@ -137,8 +144,9 @@ class LiveServer:
             self._observer.schedule(self._handler, str(root), recursive=False)
         for path in self.watch:
             if path.is_dir():
-                self._folders[path] = self._observer.schedule(self._handler, str(path),
-                                                              recursive=True)
+                self._folders[path] = self._observer.schedule(
+                    self._handler, str(path), recursive=True
+                )
         self._observer.start()
 
     def watch_new_folder(self, path: str) -> None:
@@ -181,8 +189,7 @@ class LiveServer:
         with self._cond:
             self.generation += 1
             self.problems = problems
-            report = BuildReport(self.generation, time.perf_counter() - started, problems,
-                                 changed)
+            report = BuildReport(self.generation, time.perf_counter() - started, problems, changed)
             self._cond.notify_all()
         self.report(report)
         return report
@@ -203,6 +210,7 @@ class _Events(FileSystemEventHandler):
             if path:
                 self.live.changed(str(path))
 
+
 def site_builder(source: Path, output: Path, when: Callable[[], datetime]) -> Builder:
     """A builder for the Heliograph site in `source`: content and theme errors become lines."""
     import jinja2
@@ -218,6 +226,7 @@ def site_builder(source: Path, output: Path, when: Callable[[], datetime]) -> Bu
         except jinja2.TemplateError as exc:  # a theme override being edited
             return [template_problem(exc, source)]
         return []
+
     return run
 
 
@@ -226,8 +235,14 @@ def template_problem(exc: Exception, source: Path) -> str:
     line = getattr(exc, "lineno", None)
     file = getattr(exc, "filename", None) if line else None
     if file is None:  # a render error: Jinja puts the template's own lines in the traceback
-        frame = next((f for f in reversed(traceback.extract_tb(exc.__traceback__))
-                      if f.filename.endswith(".html")), None)
+        frame = next(
+            (
+                f
+                for f in reversed(traceback.extract_tb(exc.__traceback__))
+                if f.filename.endswith(".html")
+            ),
+            None,
+        )
         file, line = (frame.filename, frame.lineno) if frame else ("theme", 1)
     where = Path(file).absolute()
     shown = where.relative_to(source.absolute()) if source.absolute() in where.parents else file
@@ -244,6 +259,7 @@ def scratch_dir() -> str | None:
 def watched(source: Path) -> list[Path]:
     """What a Heliograph site is built from: the config, the incidents and the theme."""
     from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
+
     return [source / CONFIG_NAME, source / INCIDENTS_DIR, source / THEME_DIR]
 
 
@@ -251,5 +267,6 @@ def site_mount(source: Path) -> str:
     """The URL path the site's links assume (`/` unless site.url has a path)."""
     from heliograph.content.config import load_site
     from heliograph.render.pages import site_base
+
     site, _ = load_site(source)
     return site_base(site.url) if site else "/"

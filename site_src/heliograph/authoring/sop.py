@@ -20,8 +20,7 @@ INITIAL_MESSAGE = {
         "slow. {next_update}"
     ),
     Impact.MINOR: (
-        "We are investigating reports of degraded service affecting {components}. "
-        "{next_update}"
+        "We are investigating reports of degraded service affecting {components}. {next_update}"
     ),
     Impact.NONE: "We are looking into a minor issue affecting {components}. {next_update}",
 }

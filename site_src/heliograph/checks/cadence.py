@@ -29,8 +29,11 @@ def cadence_findings(site: Site, incident: Incident, now: datetime) -> list[Find
     if incident.kind is not Kind.INCIDENT:
         return _overrun(incident, now)
     level = Level.ERROR if derive.is_open(incident, now) else Level.WARNING
-    found = [*_first_update(site, incident, level), *_gaps(site, incident, level),
-             *_monitor_for(site, incident)]
+    found = [
+        *_first_update(site, incident, level),
+        *_gaps(site, incident, level),
+        *_monitor_for(site, incident),
+    ]
     if level is Level.ERROR:
         found += _overdue(site, incident, now)
     return found
@@ -42,12 +45,21 @@ def _rules_at(site: Site, incident: Incident, t: datetime) -> Severity | None:
     return site.severity(key) if key else None
 
 
-def _finding(level: Level, rule: str, incident: Incident, at: Update, message: str,
-             start: datetime | None, end: datetime, limit: timedelta, severity: str
-             ) -> Finding:
+def _finding(
+    level: Level,
+    rule: str,
+    incident: Incident,
+    at: Update,
+    message: str,
+    start: datetime | None,
+    end: datetime,
+    limit: timedelta,
+    severity: str,
+) -> Finding:
     gap = end - start if start else None
-    return Finding(level, rule, incident.slug, at.file, at.line, message, start, end, gap, limit,
-                   severity)
+    return Finding(
+        level, rule, incident.slug, at.file, at.line, message, start, end, gap, limit, severity
+    )
 
 
 def _first_update(site: Site, incident: Incident, level: Level) -> list[Finding]:
@@ -60,11 +72,24 @@ def _first_update(site: Site, incident: Incident, level: Level) -> list[Finding]
     if gap <= sev.first_update:
         return []
     what = "detected" if incident.detected else "started"
-    message = (f"{sev.key} first public update came {span(gap)} after the incident was {what}"
-               f" ({clock_utc(ref)} to {clock_utc(first.at, ref)} UTC; limit "
-               f"{span(sev.first_update)}, rule first_update)")
-    return [_finding(level, "first_update", incident, first, message, ref, first.at,
-                     sev.first_update, sev.key)]
+    message = (
+        f"{sev.key} first public update came {span(gap)} after the incident was {what}"
+        f" ({clock_utc(ref)} to {clock_utc(first.at, ref)} UTC; limit "
+        f"{span(sev.first_update)}, rule first_update)"
+    )
+    return [
+        _finding(
+            level,
+            "first_update",
+            incident,
+            first,
+            message,
+            ref,
+            first.at,
+            sev.first_update,
+            sev.key,
+        )
+    ]
 
 
 def _gaps(site: Site, incident: Incident, level: Level) -> list[Finding]:
@@ -78,11 +103,24 @@ def _gaps(site: Site, incident: Incident, level: Level) -> list[Finding]:
             continue
         gap = after.at - before.at
         if gap > sev.update_every:
-            message = (f"{sev.key} gap of {span(gap)} between updates at {clock_utc(before.at)}"
-                       f" and {clock_utc(after.at, before.at)} UTC (limit "
-                       f"{span(sev.update_every)}, rule update_every)")
-            found.append(_finding(level, "update_every", incident, after, message, before.at,
-                                  after.at, sev.update_every, sev.key))
+            message = (
+                f"{sev.key} gap of {span(gap)} between updates at {clock_utc(before.at)}"
+                f" and {clock_utc(after.at, before.at)} UTC (limit "
+                f"{span(sev.update_every)}, rule update_every)"
+            )
+            found.append(
+                _finding(
+                    level,
+                    "update_every",
+                    incident,
+                    after,
+                    message,
+                    before.at,
+                    after.at,
+                    sev.update_every,
+                    sev.key,
+                )
+            )
     return found
 
 
@@ -93,26 +131,48 @@ def _overdue(site: Site, incident: Incident, now: datetime) -> list[Finding]:
     if sev is None or sev.update_every is None or now - last.at <= sev.update_every:
         return []
     due = last.at + sev.update_every
-    message = (f"{sev.key} update overdue: the last public update was {span(now - last.at)} "
-               f"ago ({clock_utc(last.at, now)} UTC, now {clock_utc(now, last.at)} UTC); the "
-               f"next was due by {clock_utc(due, last.at)} UTC (limit {span(sev.update_every)}, "
-               "rule overdue)")
-    return [_finding(Level.ERROR, "overdue", incident, last, message, last.at, now,
-                     sev.update_every, sev.key)]
+    message = (
+        f"{sev.key} update overdue: the last public update was {span(now - last.at)} "
+        f"ago ({clock_utc(last.at, now)} UTC, now {clock_utc(now, last.at)} UTC); the "
+        f"next was due by {clock_utc(due, last.at)} UTC (limit {span(sev.update_every)}, "
+        "rule overdue)"
+    )
+    return [
+        _finding(
+            Level.ERROR, "overdue", incident, last, message, last.at, now, sev.update_every, sev.key
+        )
+    ]
 
 
 def _overrun(maintenance: Incident, now: datetime) -> list[Finding]:
     """Maintenance someone started by hand stays in progress until someone posts `completed`."""
     end, last = maintenance.scheduled_until, maintenance.last
     phase = derive.phase(maintenance, now)
-    if end is None or now <= end or phase not in (MaintenanceStatus.IN_PROGRESS,
-                                                  MaintenanceStatus.VERIFYING):
+    if (
+        end is None
+        or now <= end
+        or phase not in (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
+    ):
         return []
-    message = (f"maintenance still {phase.value.replace('_', ' ')} "
-               f"{span(now - end)} after its window ended at {clock_utc(end)} UTC; post "
-               "'completed', or a later 'scheduled_until' (rule window)")
-    return [Finding(Level.WARNING, "window", maintenance.slug, last.file, last.line, message,
-                    end, now, now - end, timedelta(0))]
+    message = (
+        f"maintenance still {phase.value.replace('_', ' ')} "
+        f"{span(now - end)} after its window ended at {clock_utc(end)} UTC; post "
+        "'completed', or a later 'scheduled_until' (rule window)"
+    )
+    return [
+        Finding(
+            Level.WARNING,
+            "window",
+            maintenance.slug,
+            last.file,
+            last.line,
+            message,
+            end,
+            now,
+            now - end,
+            timedelta(0),
+        )
+    ]
 
 
 def _monitor_for(site: Site, incident: Incident) -> list[Finding]:
@@ -129,14 +189,29 @@ def _monitor_for(site: Site, incident: Incident) -> list[Finding]:
     if sev is None or sev.monitor_for is None:
         return []
     if began is None:
-        message = (f"{sev.key} incident resolved at {clock_utc(resolved.at)} UTC without a "
-                   f"monitoring update (minimum {span(sev.monitor_for)} in monitoring, rule "
-                   "monitor_for)")
+        message = (
+            f"{sev.key} incident resolved at {clock_utc(resolved.at)} UTC without a "
+            f"monitoring update (minimum {span(sev.monitor_for)} in monitoring, rule "
+            "monitor_for)"
+        )
     elif resolved.at - began < sev.monitor_for:
-        message = (f"{sev.key} incident resolved {span(resolved.at - began)} after monitoring "
-                   f"began ({clock_utc(began)} to {clock_utc(resolved.at, began)} UTC; minimum "
-                   f"{span(sev.monitor_for)}, rule monitor_for)")
+        message = (
+            f"{sev.key} incident resolved {span(resolved.at - began)} after monitoring "
+            f"began ({clock_utc(began)} to {clock_utc(resolved.at, began)} UTC; minimum "
+            f"{span(sev.monitor_for)}, rule monitor_for)"
+        )
     else:
         return []
-    return [_finding(Level.WARNING, "monitor_for", incident, resolved, message, began,
-                     resolved.at, sev.monitor_for, sev.key)]
+    return [
+        _finding(
+            Level.WARNING,
+            "monitor_for",
+            incident,
+            resolved,
+            message,
+            began,
+            resolved.at,
+            sev.monitor_for,
+            sev.key,
+        )
+    ]

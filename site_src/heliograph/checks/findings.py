@@ -84,8 +84,10 @@ def summary(findings: tuple[Finding, ...]) -> str:
     """`1 error, 2 warnings` or `no findings`."""
     if not findings:
         return "no findings"
-    return (f"{_plural(count(findings, Level.ERROR), 'error')}, "
-            f"{_plural(count(findings, Level.WARNING), 'warning')}")
+    return (
+        f"{_plural(count(findings, Level.ERROR), 'error')}, "
+        f"{_plural(count(findings, Level.WARNING), 'warning')}"
+    )
 
 
 def clock_utc(t: datetime, other: datetime | None = None) -> str:
@@ -102,8 +104,11 @@ def span(d: timedelta) -> str:
     seconds = int(d.total_seconds())
     hours, rest = divmod(seconds, 3600)
     mins, secs = divmod(rest, 60)
-    parts = [f"{hours} h" if hours else "", f"{mins} min" if mins else "",
-             f"{secs} s" if secs else ""]
+    parts = [
+        f"{hours} h" if hours else "",
+        f"{mins} min" if mins else "",
+        f"{secs} s" if secs else "",
+    ]
     return " ".join(p for p in parts if p) or "0 min"
 
 
@@ -118,9 +123,17 @@ def _seconds(d: timedelta | None) -> int | None:
 def as_record(f: Finding) -> dict[str, Any]:
     """One finding as plain JSON data; times in UTC, durations in seconds."""
     return {
-        "level": f.level.value, "rule": f.rule, "incident": f.incident, "path": f.file,
-        "line": f.line, "message": f.message, "severity": f.severity, "start": _iso(f.start),
-        "end": _iso(f.end), "gap_seconds": _seconds(f.gap), "limit_seconds": _seconds(f.limit),
+        "level": f.level.value,
+        "rule": f.rule,
+        "incident": f.incident,
+        "path": f.file,
+        "line": f.line,
+        "message": f.message,
+        "severity": f.severity,
+        "start": _iso(f.start),
+        "end": _iso(f.end),
+        "gap_seconds": _seconds(f.gap),
+        "limit_seconds": _seconds(f.limit),
         "phrase": f.phrase,
     }
 
@@ -128,8 +141,10 @@ def as_record(f: Finding) -> dict[str, Any]:
 def as_json(findings: tuple[Finding, ...], now: datetime) -> str:
     """The stable document `check --format json` prints."""
     doc = {
-        "version": JSON_VERSION, "now": iso_utc(now),
-        "errors": count(findings, Level.ERROR), "warnings": count(findings, Level.WARNING),
+        "version": JSON_VERSION,
+        "now": iso_utc(now),
+        "errors": count(findings, Level.ERROR),
+        "warnings": count(findings, Level.WARNING),
         "findings": [as_record(f) for f in findings],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)

@@ -72,16 +72,20 @@ def _between(a: datetime | None, b: datetime | None) -> timedelta | None:
     return b - a if a is not None and b is not None else None
 
 
-def _row(site: Site, severity: Severity, incidents: list[Incident], now: datetime
-         ) -> SeverityFigures:
-    met = sum(not any(f.rule in CADENCE_RULES for f in cadence_findings(site, i, now))
-              for i in incidents)
+def _row(
+    site: Site, severity: Severity, incidents: list[Incident], now: datetime
+) -> SeverityFigures:
+    met = sum(
+        not any(f.rule in CADENCE_RULES for f in cadence_findings(site, i, now)) for i in incidents
+    )
     return SeverityFigures(
-        severity=severity, incidents=len(incidents),
+        severity=severity,
+        incidents=len(incidents),
         to_detect=_median(_between(i.started, i.detected) for i in incidents),
         to_first_update=_median(_between(i.detected or i.started, i.first.at) for i in incidents),
         to_resolve=_median(_between(i.began, i.resolved_at) for i in incidents),
-        cadence_met=met, cadence_checked=len(incidents),
+        cadence_met=met,
+        cadence_checked=len(incidents),
     )
 
 
@@ -112,20 +116,31 @@ def _share(row: SeverityFigures) -> str:
     return f"{row.cadence_met} of {row.cadence_checked} ({share:.0%})"
 
 
-HEADINGS = ("severity", "incidents", "to detect", "to first update", "to resolve",
-            "met cadence")
+HEADINGS = ("severity", "incidents", "to detect", "to first update", "to resolve", "met cadence")
 
 
 def as_text(r: Report) -> str:
     """A plain table, one row per severity; durations are medians."""
     table = [HEADINGS] + [
-        (f"{row.severity.key} {row.severity.label}", str(row.incidents), _shown(row.to_detect),
-         _shown(row.to_first_update), _shown(row.to_resolve), _share(row))
-        for row in r.rows]
+        (
+            f"{row.severity.key} {row.severity.label}",
+            str(row.incidents),
+            _shown(row.to_detect),
+            _shown(row.to_first_update),
+            _shown(row.to_resolve),
+            _share(row),
+        )
+        for row in r.rows
+    ]
     widths = [max(len(cells[i]) for cells in table) for i in range(len(HEADINGS))]
     # The first column reads left to right; figures line up on the right.
-    lines = ["  ".join([cells[0].ljust(widths[0])] + [
-        c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]) for cells in table]
+    lines = [
+        "  ".join(
+            [cells[0].ljust(widths[0])]
+            + [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        )
+        for cells in table
+    ]
     which = f"Incidents since {r.since.isoformat()}" if r.since else "All incidents"
     return "\n".join([f"{which}, as of {iso_utc(r.now)} (times are medians)", *lines])
 
@@ -139,15 +154,31 @@ def _seconds(d: timedelta | None) -> int | float | None:
 
 def as_json(r: Report) -> str:
     """The stable document `report --format json` prints; durations in seconds."""
-    rows = [{
-        "severity": row.severity.key, "label": row.severity.label, "incidents": row.incidents,
-        "median_seconds": {"to_detect": _seconds(row.to_detect),
-                           "to_first_update": _seconds(row.to_first_update),
-                           "to_resolve": _seconds(row.to_resolve)},
-        "cadence": {"rule": row.has_cadence_rule, "met": row.cadence_met,
-                    "of": row.cadence_checked, "share": row.cadence_share}
-        if row.has_cadence_rule else {"rule": False, "met": None, "of": None, "share": None},
-    } for row in r.rows]
-    doc = {"version": JSON_VERSION, "now": iso_utc(r.now),
-           "since": r.since.isoformat() if r.since else None, "severities": rows}
+    rows = [
+        {
+            "severity": row.severity.key,
+            "label": row.severity.label,
+            "incidents": row.incidents,
+            "median_seconds": {
+                "to_detect": _seconds(row.to_detect),
+                "to_first_update": _seconds(row.to_first_update),
+                "to_resolve": _seconds(row.to_resolve),
+            },
+            "cadence": {
+                "rule": row.has_cadence_rule,
+                "met": row.cadence_met,
+                "of": row.cadence_checked,
+                "share": row.cadence_share,
+            }
+            if row.has_cadence_rule
+            else {"rule": False, "met": None, "of": None, "share": None},
+        }
+        for row in r.rows
+    ]
+    doc = {
+        "version": JSON_VERSION,
+        "now": iso_utc(r.now),
+        "since": r.since.isoformat() if r.since else None,
+        "severities": rows,
+    }
     return json.dumps(doc, indent=2)

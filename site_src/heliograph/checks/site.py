@@ -23,8 +23,9 @@ def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Fin
 IncidentChecks = Callable[[Site, Incident, datetime], Sequence[Finding]]
 
 
-def check(content: Content, now: datetime, of: IncidentChecks = incident_findings
-          ) -> tuple[Finding, ...]:
+def check(
+    content: Content, now: datetime, of: IncidentChecks = incident_findings
+) -> tuple[Finding, ...]:
     """Every finding of the site at `now`, in a stable order (see `ordered`)."""
     found: list[Finding] = []
     for incident in content.incidents:
@@ -37,5 +38,6 @@ def settled(incident: Incident, now: datetime) -> bool:
     update public. Its rules then apply only between its own updates; an open incident can be
     overdue as the clock runs, and maintenance can overrun its window."""
     last = incident.updates[-1]
-    return (incident.kind is Kind.INCIDENT and last.status is IncidentStatus.RESOLVED
-            and last.at <= now)
+    return (
+        incident.kind is Kind.INCIDENT and last.status is IncidentStatus.RESOLVED and last.at <= now
+    )

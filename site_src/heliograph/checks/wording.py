@@ -35,8 +35,9 @@ def _phrase_of(phrases: tuple[str, ...]) -> dict[str, str]:
     return {" ".join(p.lower().split()): p for p in reversed(phrases)}
 
 
-def phrase_hits(rule: WordingRule, body: str, lowered: str | None = None
-                ) -> list[tuple[int, str, str]]:
+def phrase_hits(
+    rule: WordingRule, body: str, lowered: str | None = None
+) -> list[tuple[int, str, str]]:
     """(offset, phrase, the text as written) for each phrase of `rule` found in `body`."""
     if not rule.phrases:
         return []
@@ -51,7 +52,7 @@ def phrase_hits(rule: WordingRule, body: str, lowered: str | None = None
         start = m.start()
         if start and (body[start - 1].isalnum() or body[start - 1] == "_"):
             continue  # inside a longer word
-        written = " ".join(body[start:m.end()].split())
+        written = " ".join(body[start : m.end()].split())
         hits.append((start, names.get(written.lower(), written), written))
     return hits
 
@@ -64,8 +65,15 @@ def incident_wording(rules: tuple[WordingRule, ...], incident: Incident) -> list
         for rule in rules:
             for offset, phrase, written in phrase_hits(rule, update.body, lowered):
                 line = update.body_line + update.body.count("\n", 0, offset)
-                found.append(Finding(
-                    Level.WARNING, f"wording:{rule.name}", incident.slug, update.file, line,
-                    f'"{written}": {rule.message} (wording check {rule.name})', phrase=phrase))
+                found.append(
+                    Finding(
+                        Level.WARNING,
+                        f"wording:{rule.name}",
+                        incident.slug,
+                        update.file,
+                        line,
+                        f'"{written}": {rule.message} (wording check {rule.name})',
+                        phrase=phrase,
+                    )
+                )
     return found
-

@@ -30,21 +30,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
         site_mount,
         watched,
     )
+
     source = project(args).source
     with tempfile.TemporaryDirectory(prefix="heliograph-serve-", dir=scratch_dir()) as tmp:
         output = Path(tmp) / "site"  # a private build: the user's _site stays as it was
         builder = site_builder(source, output, lambda: args.now or clock())
         try:
-            server = LiveServer(builder, output, watched(source), port=args.port,
-                                mount=site_mount(source), report=lambda r: _report(r, source))
+            server = LiveServer(
+                builder,
+                output,
+                watched(source),
+                port=args.port,
+                mount=site_mount(source),
+                report=lambda r: _report(r, source),
+            )
         except OSError as exc:
-            raise Abort(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; "
-                        "try another --port") from None
+            raise Abort(
+                f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try another --port"
+            ) from None
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on kill too
         try:
             server.start()
-            print(f"Serving on {server.url} from a private build in {tmp} (Ctrl-C to stop)",
-                  flush=True)
+            print(
+                f"Serving on {server.url} from a private build in {tmp} (Ctrl-C to stop)",
+                flush=True,
+            )
             server.wait()
         except KeyboardInterrupt:
             pass
@@ -64,13 +74,17 @@ def _report(report: BuildReport, source: Path) -> None:
     for problem in report.problems:
         print(problem, file=sys.stderr, flush=True)
     count = len(report.problems)
-    print(f"Build #{report.number} failed{cause}: {count} problem{'s' if count != 1 else ''}; "
-          "still serving the last good site", flush=True)
+    print(
+        f"Build #{report.number} failed{cause}: {count} problem{'s' if count != 1 else ''}; "
+        "still serving the last good site",
+        flush=True,
+    )
 
 
 def _authoring(args: argparse.Namespace) -> tuple[Path, Content, datetime]:
     """The site folder, its checked content and the moment of the new file."""
     from heliograph.build import load_content
+
     site = project(args)
     now = args.now or clock()
     return site.source, load_content(site, now), now
@@ -78,6 +92,7 @@ def _authoring(args: argparse.Namespace) -> tuple[Path, Content, datetime]:
 
 def _created(source: Path, draft: Draft, note: str | None) -> int:
     from heliograph.authoring.drafts import write_draft
+
     write_draft(source, draft)
     print(f"Created {source / draft.path}")
     if note:
@@ -87,6 +102,7 @@ def _created(source: Path, draft: Draft, note: str | None) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from heliograph.authoring.drafts import cadence_note, draft_incident
+
     source, content, now = _authoring(args)
     draft = draft_incident(content, args.title, args.severity, args.component, args.message, now)
     return _created(source, draft, cadence_note(draft, content.site))
@@ -94,14 +110,17 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_update(args: argparse.Namespace) -> int:
     from heliograph.authoring.drafts import cadence_note, draft_update
+
     source, content, now = _authoring(args)
-    draft = draft_update(content, args.slug, args.status, args.message, args.component,
-                         args.severity, now)
+    draft = draft_update(
+        content, args.slug, args.status, args.message, args.component, args.severity, now
+    )
     return _created(source, draft, cadence_note(draft, content.site))
 
 
 def cmd_postmortem(args: argparse.Namespace) -> int:
     from heliograph.authoring.drafts import draft_postmortem
+
     source, content, now = _authoring(args)
     return _created(source, draft_postmortem(content, args.slug, now), None)
 
@@ -115,8 +134,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(p, "the time of the first update (its 'at:')")
     p.add_argument("title", help="what customers see, e.g. 'Publishing API returning errors'")
     p.add_argument("--severity", required=True, help="a severity from components.yaml")
-    p.add_argument("--component", action="append", default=[], metavar="ID=STATUS",
-                   help="an affected component and its status (repeatable)")
+    p.add_argument(
+        "--component",
+        action="append",
+        default=[],
+        metavar="ID=STATUS",
+        help="an affected component and its status (repeatable)",
+    )
     p.add_argument("--message", default=None, help="the message (default: the SOP's draft)")
     p.set_defaults(func=cmd_new)
     p = sub.add_parser("update", help="add the next update to an incident")
@@ -124,9 +148,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("slug", help="the incident's folder name under incidents/")
     p.add_argument("--status", required=True, help="identified, monitoring, resolved, ...")
     p.add_argument("--message", default=None, help="the message (default: the SOP's draft)")
-    p.add_argument("--component", action="append", default=[], metavar="ID=STATUS",
-                   help="a component whose status changes (repeatable); resolving without "
-                        "one returns every affected component to operational")
+    p.add_argument(
+        "--component",
+        action="append",
+        default=[],
+        metavar="ID=STATUS",
+        help="a component whose status changes (repeatable); resolving without "
+        "one returns every affected component to operational",
+    )
     p.add_argument("--severity", default=None, help="change the severity from this update on")
     p.set_defaults(func=cmd_update)
     p = sub.add_parser("postmortem", help="draft postmortem.md for an incident")

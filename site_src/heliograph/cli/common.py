@@ -22,7 +22,8 @@ def parse_now(value: str) -> datetime:
         t = datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a time like 2026-02-10T14:32:00Z, got {value!r}") from None
+            f"expected a time like 2026-02-10T14:32:00Z, got {value!r}"
+        ) from None
     if t.tzinfo is None:
         raise argparse.ArgumentTypeError(f"--now {value!r} needs an offset, e.g. {value}Z")
     return t
@@ -36,28 +37,35 @@ def clock() -> datetime:
 def add_common(p: argparse.ArgumentParser, now_help: str = "build as of this time") -> None:
     """`--source` and `--now`; `now_help` says what `now` means for the command."""
     p.add_argument("--source", default=".", help="the site folder (default: current directory)")
-    p.add_argument("--now", type=parse_now, default=None,
-                   help=f"{now_help} (ISO 8601 with offset; default: the clock)")
+    p.add_argument(
+        "--now",
+        type=parse_now,
+        default=None,
+        help=f"{now_help} (ISO 8601 with offset; default: the clock)",
+    )
 
 
 def project(args: argparse.Namespace) -> Project:
     """The site folder (it must hold components.yaml) and the build's output folder."""
     from heliograph.build import Project
+
     source = Path(args.source)
     if not (source / "components.yaml").is_file():
-        raise Abort(f"{source}/components.yaml not found: run in a Heliograph site or pass "
-                    "--source DIR")
+        raise Abort(
+            f"{source}/components.yaml not found: run in a Heliograph site or pass --source DIR"
+        )
     output = getattr(args, "output", None)  # authoring commands have no --output
     return Project.at(source, Path(output) if output else None)
 
 
-def show_findings(findings: Sequence[Finding], source: str, lines: TextIO | None,
-                  annotations: TextIO) -> None:
+def show_findings(
+    findings: Sequence[Finding], source: str, lines: TextIO | None, annotations: TextIO
+) -> None:
     """Each finding as `path:line: level: message`; under GitHub Actions also as annotations."""
     if lines and findings:  # one write: a large site can have thousands
         lines.write("".join(f"{f}\n" for f in findings))
     if os.environ.get("GITHUB_ACTIONS") == "true":
         from heliograph.checks.findings import annotation
+
         for f in findings:
             print(annotation(f, os.path.normpath(os.path.join(source, f.path))), file=annotations)
-

@@ -37,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         for error in exc.errors:
             print(error, file=sys.stderr)
         count = len(exc.errors)
-        print(f"error: {count} problem{'s' if count != 1 else ''} in the content; "
-              "nothing was written", file=sys.stderr)
+        print(
+            f"error: {count} problem{'s' if count != 1 else ''} in the content; "
+            "nothing was written",
+            file=sys.stderr,
+        )
         return 1
     except Abort as exc:
         print(f"error: {exc}", file=sys.stderr)

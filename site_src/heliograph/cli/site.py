@@ -15,22 +15,31 @@ from heliograph.cli.common import add_common, clock, project, show_findings
 def cmd_build(args: argparse.Namespace) -> int:
     from heliograph.build import build
     from heliograph.checks.findings import CheckFailed, summary
+
     started = time.perf_counter()
     try:
-        result = build(project(args), args.now or clock(), strict=args.strict,
-                       cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-                       use_cache=not args.no_cache)
+        result = build(
+            project(args),
+            args.now or clock(),
+            strict=args.strict,
+            cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+            use_cache=not args.no_cache,
+        )
     except CheckFailed as exc:
         show_findings(exc.findings, args.source, sys.stderr, sys.stdout)
-        print(f"error: the checks found {summary(exc.findings)} and --strict is set; "
-              "nothing was written", file=sys.stderr)
+        print(
+            f"error: the checks found {summary(exc.findings)} and --strict is set; "
+            "nothing was written",
+            file=sys.stderr,
+        )
         return 1
-    shown = (result.output if os.path.isabs(args.output or "")
-             else os.path.relpath(result.output))
+    shown = result.output if os.path.isabs(args.output or "") else os.path.relpath(result.output)
     size = f"{result.bytes / 1e6:.1f} MB" if result.bytes >= 1e6 else f"{result.bytes // 1000} kB"
-    print(f"Built {result.pages} pages ({result.files} files, {size}; "
-          f"{result.written} written, {result.files - result.written} unchanged) "
-          f"into {shown}/ in {time.perf_counter() - started:.1f} s")
+    print(
+        f"Built {result.pages} pages ({result.files} files, {size}; "
+        f"{result.written} written, {result.files - result.written} unchanged) "
+        f"into {shown}/ in {time.perf_counter() - started:.1f} s"
+    )
     show_findings(result.findings, args.source, sys.stderr, sys.stdout)
     print(f"Checks: {summary(result.findings)}")
     return 0
@@ -41,6 +50,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from heliograph.build import load_content
     from heliograph.checks.findings import as_json, fails, summary
     from heliograph.checks.site import check
+
     now = args.now or clock()
     findings = check(load_content(project(args), now), now)
     if args.format == "json":
@@ -57,6 +67,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Median times to detect, announce and resolve, and the cadence record, per severity."""
     from heliograph.build import load_content
     from heliograph.checks.report import as_json, as_text, report
+
     now = args.now or clock()
     figures = report(load_content(project(args), now), now, args.since)
     print(as_json(figures) if args.format == "json" else as_text(figures))
@@ -67,25 +78,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the site into _site/")
     add_common(p)
     p.add_argument("--output", default=None, help="output folder (default: SOURCE/_site)")
-    p.add_argument("--strict", action="store_true",
-                   help="write nothing and exit 1 if the checks find anything, warnings too")
-    p.add_argument("--cache-dir", default=None,
-                   help="build cache folder, kept between builds to make them fast (default: "
-                   "$HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="build from the sources alone, neither reading nor writing the cache "
-                   "(the same bytes, only slower: for when the cache is suspected)")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="write nothing and exit 1 if the checks find anything, warnings too",
+    )
+    p.add_argument(
+        "--cache-dir",
+        default=None,
+        help="build cache folder, kept between builds to make them fast (default: "
+        "$HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build from the sources alone, neither reading nor writing the cache "
+        "(the same bytes, only slower: for when the cache is suspected)",
+    )
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="check the update cadence and public wording")
     add_common(p, "check as of this time: an open incident is overdue against it")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text: one line per finding (default); json: a document for tools")
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one line per finding (default); json: a document for tools",
+    )
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("report", help="median response times and cadence record per severity")
     add_common(p, "report as of this time: open incidents are measured up to it")
-    p.add_argument("--since", type=date.fromisoformat, default=None, metavar="DATE",
-                   help="only incidents that began on or after this day (YYYY-MM-DD, site zone)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text: a table (default); json: a document for tools")
+    p.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        default=None,
+        metavar="DATE",
+        help="only incidents that began on or after this day (YYYY-MM-DD, site zone)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: a table (default); json: a document for tools",
+    )
     p.set_defaults(func=cmd_report)

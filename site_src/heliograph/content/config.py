@@ -38,8 +38,9 @@ def timezone(value: Any) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("expected an IANA time zone such as UTC or Europe/Berlin, got "
-                      f"{describe(value)}") from None
+        raise Invalid(
+            f"expected an IANA time zone such as UTC or Europe/Berlin, got {describe(value)}"
+        ) from None
     return name
 
 
@@ -61,10 +62,24 @@ SEVERITY_FIELDS = {
 }
 
 DEFAULT_SEVERITIES = (
-    Severity("SEV-1", "Critical", Impact.CRITICAL, 0, timedelta(minutes=5),
-             timedelta(minutes=30), timedelta(minutes=30)),
-    Severity("SEV-2", "Major", Impact.MAJOR, 1, timedelta(minutes=15),
-             timedelta(minutes=60), timedelta(minutes=30)),
+    Severity(
+        "SEV-1",
+        "Critical",
+        Impact.CRITICAL,
+        0,
+        timedelta(minutes=5),
+        timedelta(minutes=30),
+        timedelta(minutes=30),
+    ),
+    Severity(
+        "SEV-2",
+        "Major",
+        Impact.MAJOR,
+        1,
+        timedelta(minutes=15),
+        timedelta(minutes=60),
+        timedelta(minutes=30),
+    ),
     Severity("SEV-3", "Minor", Impact.MINOR, 2),
     Severity("SEV-4", "Low", Impact.NONE, 3),
 )
@@ -100,77 +115,135 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
     top, errors = check_mapping(data, TOP_FIELDS, display, 1, CONFIG_NAME)
     if not isinstance(data, LineMap):
         return None, errors
-    site, site_errors = check_mapping(top["site"], SITE_FIELDS, display,
-                                      data.line_of("site"), "site")
+    site, site_errors = check_mapping(
+        top["site"], SITE_FIELDS, display, data.line_of("site"), "site"
+    )
     severities, sev_errors = _severities(top["severities"], display, data.line_of("severities"))
-    components, groups, comp_errors = _components(top["components"], display,
-                                                  data.line_of("components"))
+    components, groups, comp_errors = _components(
+        top["components"], display, data.line_of("components")
+    )
     wording, wording_errors = parse_wording(top["wording"], display, data.line_of("wording"))
     errors += site_errors + sev_errors + comp_errors + wording_errors
     if errors:
         return None, errors
     return Site(
-        name=site["name"], url=site["url"], timezone=site["timezone"],
-        uptime_days=site["uptime_days"], history_days=site["history_days"],
-        feed_entries=site["feed_entries"], severities=severities,
-        components=tuple(components), groups=tuple(groups), wording=wording,
+        name=site["name"],
+        url=site["url"],
+        timezone=site["timezone"],
+        uptime_days=site["uptime_days"],
+        history_days=site["history_days"],
+        feed_entries=site["feed_entries"],
+        severities=severities,
+        components=tuple(components),
+        groups=tuple(groups),
+        wording=wording,
         path=display,
     ), []
 
 
-def _severities(data: Any, path: Path, line: int
-                ) -> tuple[tuple[Severity, ...], list[ContentError]]:
+def _severities(
+    data: Any, path: Path, line: int
+) -> tuple[tuple[Severity, ...], list[ContentError]]:
     if data is None:
         return DEFAULT_SEVERITIES, []
     if not isinstance(data, LineMap) or not data:
-        return (), [ContentError(path, line, "severities: expected a mapping such as "
-                                 "'SEV-1: {label: Critical, impact: critical}'")]
+        return (), [
+            ContentError(
+                path,
+                line,
+                "severities: expected a mapping such as "
+                "'SEV-1: {label: Critical, impact: critical}'",
+            )
+        ]
     result, errors = [], []
     for rank, (key, spec) in enumerate(data.items()):
         if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", key):
-            errors.append(ContentError(path, data.line_of(key), f"severity name {describe(key)} "
-                                       "must be letters, digits and '-' (e.g. SEV-1)"))
+            errors.append(
+                ContentError(
+                    path,
+                    data.line_of(key),
+                    f"severity name {describe(key)} must be letters, digits and '-' (e.g. SEV-1)",
+                )
+            )
             continue
-        values, errs = check_mapping(spec, SEVERITY_FIELDS, path, data.line_of(key),
-                                     f"severity {key}")
+        values, errs = check_mapping(
+            spec, SEVERITY_FIELDS, path, data.line_of(key), f"severity {key}"
+        )
         errors += errs
-        result.append(Severity(key, values["label"] or key, values["impact"] or Impact.NONE, rank,
-                               values["first_update"], values["update_every"],
-                               values["monitor_for"]))
+        result.append(
+            Severity(
+                key,
+                values["label"] or key,
+                values["impact"] or Impact.NONE,
+                rank,
+                values["first_update"],
+                values["update_every"],
+                values["monitor_for"],
+            )
+        )
     return tuple(result), errors
 
 
-def _components(data: Any, path: Path, line: int
-                ) -> tuple[list[Component], list[Group], list[ContentError]]:
+def _components(
+    data: Any, path: Path, line: int
+) -> tuple[list[Component], list[Group], list[ContentError]]:
     if data is None:
         return [], [], []  # already reported as required
     if not isinstance(data, list) or not data:
-        return [], [], [ContentError(path, line, "components: expected a list of components "
-                                     "(- id: api, name: Public API) or groups")]
+        return (
+            [],
+            [],
+            [
+                ContentError(
+                    path,
+                    line,
+                    "components: expected a list of components "
+                    "(- id: api, name: Public API) or groups",
+                )
+            ],
+        )
     components: list[Component] = []
     groups: list[Group] = []
     errors: list[ContentError] = []
     seen: dict[str, int] = {}
 
     def add(entry: Any, group: str | None, entry_line: int) -> str | None:
-        values, errs = check_mapping(entry, COMPONENT_FIELDS, path, node_line(entry, entry_line),
-                                     "component")
+        values, errs = check_mapping(
+            entry, COMPONENT_FIELDS, path, node_line(entry, entry_line), "component"
+        )
         errors.extend(errs)
         cid = values["id"]
         if errs or cid is None:
             return None
         here = node_line(entry, entry_line)
         if cid in seen:
-            errors.append(ContentError(path, here, f"duplicate component id '{cid}' "
-                                       f"(first at line {seen[cid]})"))
+            errors.append(
+                ContentError(
+                    path, here, f"duplicate component id '{cid}' (first at line {seen[cid]})"
+                )
+            )
             return None
         if cid in RESERVED_IDS:
-            errors.append(ContentError(path, here, f"component id '{cid}' is taken by the "
-                                       f"site-wide badge badges/{cid}.svg; choose another id"))
+            errors.append(
+                ContentError(
+                    path,
+                    here,
+                    f"component id '{cid}' is taken by the "
+                    f"site-wide badge badges/{cid}.svg; choose another id",
+                )
+            )
             return None
         seen[cid] = here
-        components.append(Component(cid, values["name"], values["description"], group,
-                                    len(components) + 1, values["show_uptime"]))
+        components.append(
+            Component(
+                cid,
+                values["name"],
+                values["description"],
+                group,
+                len(components) + 1,
+                values["show_uptime"],
+            )
+        )
         return cid
 
     for entry in data:
@@ -182,14 +255,25 @@ def _components(data: Any, path: Path, line: int
                 continue
             gid = values["id"] or _slugify(values["group"])
             if gid in seen:
-                errors.append(ContentError(path, entry_line, f"duplicate id '{gid}' for group "
-                                           f"'{values['group']}'; give the group an id:"))
+                errors.append(
+                    ContentError(
+                        path,
+                        entry_line,
+                        f"duplicate id '{gid}' for group "
+                        f"'{values['group']}'; give the group an id:",
+                    )
+                )
                 continue
             seen[gid] = entry_line
             members = values["components"]
             if not isinstance(members, list) or not members:
-                errors.append(ContentError(path, entry.line_of("components"), f"group "
-                                           f"'{values['group']}': expected a list of components"))
+                errors.append(
+                    ContentError(
+                        path,
+                        entry.line_of("components"),
+                        f"group '{values['group']}': expected a list of components",
+                    )
+                )
                 continue
             position = len(components) + len(groups) + 1
             ids = [add(m, gid, entry.line_of("components")) for m in members]
@@ -197,9 +281,15 @@ def _components(data: Any, path: Path, line: int
         else:
             add(entry, None, entry_line)
     if len(components) > MAX_COMPONENTS:
-        errors.append(ContentError(path, line, f"components: {len(components):,} components; a "
-                                   f"status page shows at most {MAX_COMPONENTS:,} (every page "
-                                   "lists them all, with a day bar for each)"))
+        errors.append(
+            ContentError(
+                path,
+                line,
+                f"components: {len(components):,} components; a "
+                f"status page shows at most {MAX_COMPONENTS:,} (every page "
+                "lists them all, with a day bar for each)",
+            )
+        )
     return components, groups, errors
 
 

@@ -72,8 +72,9 @@ class _Parsed:
 
 Reader = Callable[[Path, Path], tuple[Document | None, list[ContentError]]]
 # (incidents folder, slug, site, now, reader) -> one incident, or its errors
-IncidentLoader = Callable[[Path, str, Site | None, datetime, Reader],
-                          tuple[Incident | None, list[ContentError]]]
+IncidentLoader = Callable[
+    [Path, str, Site | None, datetime, Reader], tuple[Incident | None, list[ContentError]]
+]
 
 
 def read_document(file: Path, display: Path) -> tuple[Document | None, list[ContentError]]:
@@ -83,8 +84,9 @@ def read_document(file: Path, display: Path) -> tuple[Document | None, list[Cont
     return doc, errors + more
 
 
-def load(source: Path, now: datetime, read: Reader = read_document,
-         one: IncidentLoader | None = None) -> tuple[Content | None, list[ContentError]]:
+def load(
+    source: Path, now: datetime, read: Reader = read_document, one: IncidentLoader | None = None
+) -> tuple[Content | None, list[ContentError]]:
     """Read the whole site in `source`; return the model, or every error in it.
 
     `read` parses one file and `one` loads one incident folder (default `load_folder`); the
@@ -114,11 +116,22 @@ def _misplaced(entry: os.DirEntry[str]) -> list[ContentError]:
         return [ContentError(display, 1, "incident folders must be real folders, not links")]
     if not entry.is_dir():
         if entry.name.endswith(".md"):
-            return [ContentError(display, 1, "an update must live in its incident's folder: "
-                                 f"incidents/<slug>/{entry.name}")]
+            return [
+                ContentError(
+                    display,
+                    1,
+                    f"an update must live in its incident's folder: incidents/<slug>/{entry.name}",
+                )
+            ]
         return []
-    return [ContentError(display, 1, f"incident folder name {entry.name!r} is its URL: use "
-                         "lowercase letters, digits and '-' only")]
+    return [
+        ContentError(
+            display,
+            1,
+            f"incident folder name {entry.name!r} is its URL: use "
+            "lowercase letters, digits and '-' only",
+        )
+    ]
 
 
 def _entries(root: Path) -> list[os.DirEntry[str]]:
@@ -129,14 +142,16 @@ def _entries(root: Path) -> list[os.DirEntry[str]]:
         return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
 
 
-def load_folder(root: Path, slug: str, site: Site | None, now: datetime,
-                read: Reader = read_document) -> tuple[Incident | None, list[ContentError]]:
+def load_folder(
+    root: Path, slug: str, site: Site | None, now: datetime, read: Reader = read_document
+) -> tuple[Incident | None, list[ContentError]]:
     """`load_incident` of `root/slug`, shown to people as `incidents/<slug>`."""
     return load_incident(root / slug, Path(INCIDENTS_DIR, slug), site, now, read)
 
 
-def load_incident(folder: Path, display: Path, site: Site | None, now: datetime,
-                  read: Reader = read_document) -> tuple[Incident | None, list[ContentError]]:
+def load_incident(
+    folder: Path, display: Path, site: Site | None, now: datetime, read: Reader = read_document
+) -> tuple[Incident | None, list[ContentError]]:
     """One incident folder as the model, or every error in it."""
     errors: list[ContentError] = []
     parsed: list[_Parsed] = []
@@ -146,8 +161,14 @@ def load_incident(folder: Path, display: Path, site: Site | None, now: datetime,
             continue
         path = display / file.name
         if not FILE_NAME.fullmatch(file.name) or file.is_symlink():
-            errors.append(ContentError(path, 1, "update file names use letters, digits, '.', "
-                                       "'-' and '_' only, and must not be links"))
+            errors.append(
+                ContentError(
+                    path,
+                    1,
+                    "update file names use letters, digits, '.', "
+                    "'-' and '_' only, and must not be links",
+                )
+            )
             continue
         doc, errs = read(file, path)
         errors += errs
@@ -160,13 +181,24 @@ def load_incident(folder: Path, display: Path, site: Site | None, now: datetime,
         values, errs = check_mapping(doc.meta, UPDATE_FIELDS, path, 1, "front matter")
         errors += errs
         if values["at"] and values["at"] > now:
-            errors.append(ContentError(path, doc.meta.line_of("at"),
-                                       f"'at' {values['at'].isoformat()} is after the build's "
-                                       f"time {now.isoformat()}; updates record what was "
-                                       "published (use --now to build as of a later time)"))
+            errors.append(
+                ContentError(
+                    path,
+                    doc.meta.line_of("at"),
+                    f"'at' {values['at'].isoformat()} is after the build's "
+                    f"time {now.isoformat()}; updates record what was "
+                    "published (use --now to build as of a later time)",
+                )
+            )
         if not doc.body:
-            errors.append(ContentError(path, doc.body_line - 1, "the update has no message; "
-                                       "write what customers should know below the front matter"))
+            errors.append(
+                ContentError(
+                    path,
+                    doc.body_line - 1,
+                    "the update has no message; "
+                    "write what customers should know below the front matter",
+                )
+            )
         if values["at"] is not None:  # the other fields' errors are reported, and it sorts
             parsed.append(_Parsed(doc, values, path))
     if not parsed:
@@ -182,10 +214,15 @@ def load_incident(folder: Path, display: Path, site: Site | None, now: datetime,
     first = parsed[0].values
     kind = first["kind"] or Kind.INCIDENT
     return Incident(
-        slug=folder.name, kind=kind, updates=tuple(updates), folder=display.as_posix(),
-        started=first["started"], detected=first["detected"],
+        slug=folder.name,
+        kind=kind,
+        updates=tuple(updates),
+        folder=display.as_posix(),
+        started=first["started"],
+        detected=first["detected"],
         scheduled_for=_latest(parsed, "scheduled_for"),
-        scheduled_until=_latest(parsed, "scheduled_until"), postmortem=postmortem,
+        scheduled_until=_latest(parsed, "scheduled_until"),
+        postmortem=postmortem,
     ), []
 
 
@@ -199,17 +236,27 @@ def _check_order(parsed: list[_Parsed]) -> list[ContentError]:
     errors = []
     for before, after in pairwise(parsed):
         if before.values["at"] == after.values["at"]:
-            errors.append(ContentError(after.path, after.doc.meta.line_of("at"),
-                                       f"duplicate time: {before.path.name} has the same "
-                                       f"'at' {after.values['at'].isoformat()}; each update "
-                                       "needs its own"))
+            errors.append(
+                ContentError(
+                    after.path,
+                    after.doc.meta.line_of("at"),
+                    f"duplicate time: {before.path.name} has the same "
+                    f"'at' {after.values['at'].isoformat()}; each update "
+                    "needs its own",
+                )
+            )
     numbered = [(int(m.group()), p) for p in parsed if (m := re.match(r"\d+", p.path.name))]
     for (n1, p1), (n2, p2) in pairwise(numbered):
         if n2 < n1:
-            errors.append(ContentError(p2.path, p2.doc.meta.line_of("at"),
-                                       f"update out of order: {p2.path.name} is at "
-                                       f"{p2.values['at'].isoformat()}, after {p1.path.name} "
-                                       f"({p1.values['at'].isoformat()}); fix the time or rename"))
+            errors.append(
+                ContentError(
+                    p2.path,
+                    p2.doc.meta.line_of("at"),
+                    f"update out of order: {p2.path.name} is at "
+                    f"{p2.values['at'].isoformat()}, after {p1.path.name} "
+                    f"({p1.values['at'].isoformat()}); fix the time or rename",
+                )
+            )
     return errors
 
 
@@ -227,13 +274,23 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
                 required += ["scheduled_for", "scheduled_until"]
             for key in required:
                 if values[key] is None and meta.get(key) is None:  # invalid ones are reported
-                    errors.append(ContentError(path, 1, f"the first update of an incident needs "
-                                               f"'{key}:' ({_HINTS[key]})"))
+                    errors.append(
+                        ContentError(
+                            path,
+                            1,
+                            f"the first update of an incident needs '{key}:' ({_HINTS[key]})",
+                        )
+                    )
         else:
             for key in FIRST_ONLY:
                 if values[key] is not None:
-                    errors.append(ContentError(path, meta.line_of(key), f"'{key}' belongs on the "
-                                               f"first update ({first.path.name})"))
+                    errors.append(
+                        ContentError(
+                            path,
+                            meta.line_of(key),
+                            f"'{key}' belongs on the first update ({first.path.name})",
+                        )
+                    )
         if values["status"] is None:
             continue  # already reported as required
         try:
@@ -243,17 +300,30 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
             continue
         severity = values["severity"]
         if severity is not None and site and severity not in severities:
-            errors.append(ContentError(path, meta.line_of("severity"), f"unknown severity "
-                                       f"{describe(severity)}; known: {', '.join(severities)}"))
+            errors.append(
+                ContentError(
+                    path,
+                    meta.line_of("severity"),
+                    f"unknown severity {describe(severity)}; known: {', '.join(severities)}",
+                )
+            )
         components, errs = _component_statuses(values["components"], meta, path, site)
         errors += errs
-        updates.append(Update(at=values["at"], status=status, body=p.doc.body,
-                              file=path.as_posix(),
-                              line=meta.line_of("at"), title=values["title"],
-                              severity=severity, components=components,
-                              body_line=p.doc.body_line,
-                              scheduled_for=values["scheduled_for"],
-                              scheduled_until=values["scheduled_until"]))
+        updates.append(
+            Update(
+                at=values["at"],
+                status=status,
+                body=p.doc.body,
+                file=path.as_posix(),
+                line=meta.line_of("at"),
+                title=values["title"],
+                severity=severity,
+                components=components,
+                body_line=p.doc.body_line,
+                scheduled_for=values["scheduled_for"],
+                scheduled_until=values["scheduled_until"],
+            )
+        )
     errors += _check_times(parsed)
     return updates, errors
 
@@ -267,21 +337,34 @@ _HINTS = {
 }
 
 
-def _component_statuses(data: Any, meta: LineMap, path: Path, site: Site | None
-                        ) -> tuple[tuple[tuple[str, ComponentStatus], ...], list[ContentError]]:
+def _component_statuses(
+    data: Any, meta: LineMap, path: Path, site: Site | None
+) -> tuple[tuple[tuple[str, ComponentStatus], ...], list[ContentError]]:
     if data is None:
         return (), []
     line = meta.line_of("components")
     if not isinstance(data, LineMap) or not data:
-        return (), [ContentError(path, line, "'components': expected a mapping of component id "
-                                 f"to status, e.g. 'api: partial_outage', got {describe(data)}")]
+        return (), [
+            ContentError(
+                path,
+                line,
+                "'components': expected a mapping of component id "
+                f"to status, e.g. 'api: partial_outage', got {describe(data)}",
+            )
+        ]
     known = {c.id for c in site.components} if site else set()
     result, errors = [], []
     for cid, value in data.items():
         if site and cid not in known:
-            errors.append(ContentError(path, data.line_of(cid), f"unknown component "
-                                       f"{describe(cid)}; components.yaml defines: "
-                                       f"{', '.join(sorted(known))}"))
+            errors.append(
+                ContentError(
+                    path,
+                    data.line_of(cid),
+                    f"unknown component "
+                    f"{describe(cid)}; components.yaml defines: "
+                    f"{', '.join(sorted(known))}",
+                )
+            )
             continue
         try:
             result.append((cid, COMPONENT_STATUS(value)))
@@ -296,24 +379,41 @@ def _check_times(parsed: list[_Parsed]) -> list[ContentError]:
     v, meta = p.values, p.doc.meta
     errors = []
     if v["started"] and v["detected"] and v["detected"] < v["started"]:
-        errors.append(ContentError(p.path, meta.line_of("detected"), "'detected' is before "
-                                   "'started': the team cannot know of impact before it begins"))
+        errors.append(
+            ContentError(
+                p.path,
+                meta.line_of("detected"),
+                "'detected' is before 'started': the team cannot know of impact before it begins",
+            )
+        )
     for key in ("started", "detected"):
         if v[key] and v["at"] and v[key] > v["at"]:
-            errors.append(ContentError(p.path, meta.line_of(key), f"'{key}' "
-                                       f"{v[key].isoformat()} is after the first update "
-                                       f"({v['at'].isoformat()})"))
+            errors.append(
+                ContentError(
+                    p.path,
+                    meta.line_of(key),
+                    f"'{key}' "
+                    f"{v[key].isoformat()} is after the first update "
+                    f"({v['at'].isoformat()})",
+                )
+            )
     start, end = _latest(parsed, "scheduled_for"), _latest(parsed, "scheduled_until")
     if start and end and end <= start:
         q = next(q for q in reversed(parsed) if q.values["scheduled_until"])
-        errors.append(ContentError(q.path, q.doc.meta.line_of("scheduled_until"),
-                                   f"'scheduled_until' {end.isoformat()} must be after "
-                                   f"'scheduled_for' {start.isoformat()}"))
+        errors.append(
+            ContentError(
+                q.path,
+                q.doc.meta.line_of("scheduled_until"),
+                f"'scheduled_until' {end.isoformat()} must be after "
+                f"'scheduled_for' {start.isoformat()}",
+            )
+        )
     return errors
 
 
-def _postmortem(doc: Document, path: Path, now: datetime
-                ) -> tuple[Postmortem | None, list[ContentError]]:
+def _postmortem(
+    doc: Document, path: Path, now: datetime
+) -> tuple[Postmortem | None, list[ContentError]]:
     values, errors = check_mapping(doc.meta, POSTMORTEM_FIELDS, path, 1, "postmortem")
     if not errors and values["at"] > now:
         errors.append(ContentError(path, doc.meta.line_of("at"), "'at' is after the build's time"))

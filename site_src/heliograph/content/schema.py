@@ -70,6 +70,7 @@ def integer(low: int, high: int) -> Convert:
         if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
             return value
         raise Invalid(f"expected a whole number from {low} to {high}, got {describe(value)}")
+
     return convert
 
 
@@ -77,8 +78,10 @@ def identifier(value: Any) -> str:
     """Ids become URLs and file names, so only a safe alphabet is allowed."""
     if isinstance(value, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", value):
         return value
-    raise Invalid("expected an id of lowercase letters, digits, '-' and '_' "
-                  f"(starting with a letter or digit), got {describe(value)}")
+    raise Invalid(
+        "expected an id of lowercase letters, digits, '-' and '_' "
+        f"(starting with a letter or digit), got {describe(value)}"
+    )
 
 
 def url(value: Any) -> str:
@@ -93,12 +96,15 @@ def time(value: Any) -> datetime:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise Invalid(f"expected a time like 2026-02-10T14:32:00Z, got {describe(value)}"
-                          ) from None
+            raise Invalid(
+                f"expected a time like 2026-02-10T14:32:00Z, got {describe(value)}"
+            ) from None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise Invalid(f"time {describe(value)} has no offset; add Z for UTC "
-                          "(2026-02-10T14:32:00Z) or an offset such as +01:00")
+            raise Invalid(
+                f"time {describe(value)} has no offset; add Z for UTC "
+                "(2026-02-10T14:32:00Z) or an offset such as +01:00"
+            )
         return value
     if isinstance(value, date):
         raise Invalid(f"expected a time with an offset, got only a date {describe(value)}")
@@ -127,22 +133,31 @@ def choice(enum: type[Enum], hint: str = "") -> Convert:
             if member.value == value:
                 return member
         raise Invalid(f"expected one of {', '.join(names)}, got {describe(value)}{hint}")
+
     return convert
 
 
-def check_mapping(data: Any, fields: Mapping[str, Field], path: Path, line: int,
-                  what: str) -> tuple[dict[str, Any], list[ContentError]]:
+def check_mapping(
+    data: Any, fields: Mapping[str, Field], path: Path, line: int, what: str
+) -> tuple[dict[str, Any], list[ContentError]]:
     """Check `data` against `fields`; return converted values and every error found."""
     if not isinstance(data, Mapping):  # every field keeps its default, so callers can read them
-        return ({key: spec.default for key, spec in fields.items()},
-                [ContentError(path, line, f"{what}: expected a mapping, got {describe(data)}")])
+        return (
+            {key: spec.default for key, spec in fields.items()},
+            [ContentError(path, line, f"{what}: expected a mapping, got {describe(data)}")],
+        )
     line_of = data.line_of if isinstance(data, LineMap) else (lambda _key: line)
     values: dict[str, Any] = {}
     errors: list[ContentError] = []
     for key in data:
         if key not in fields:
-            errors.append(ContentError(path, line_of(key), f"unknown key {describe(key)} in "
-                                       f"{what}; known keys: {', '.join(fields)}"))
+            errors.append(
+                ContentError(
+                    path,
+                    line_of(key),
+                    f"unknown key {describe(key)} in {what}; known keys: {', '.join(fields)}",
+                )
+            )
     for key, spec in fields.items():
         if key not in data or data[key] is None:
             if spec.required:

@@ -30,14 +30,25 @@ def read_text(path: Path, display: Path) -> tuple[str | None, list[ContentError]
     except OSError as exc:
         return None, [ContentError(display, 1, f"cannot read file: {exc.strerror}")]
     if len(data) > MAX_FILE_BYTES:
-        return None, [ContentError(display, 1, f"file is {len(data) / 1e6:.1f} MB; the limit "
-                                   f"is {MAX_FILE_BYTES / 1e6:.0f} MB for one content file")]
+        return None, [
+            ContentError(
+                display,
+                1,
+                f"file is {len(data) / 1e6:.1f} MB; the limit "
+                f"is {MAX_FILE_BYTES / 1e6:.0f} MB for one content file",
+            )
+        ]
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, [ContentError(display, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x}"
-                                   "); save the file as UTF-8")]
+        return None, [
+            ContentError(
+                display,
+                line,
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            )
+        ]
 
 
 def split_front_matter(text: str, display: Path) -> tuple[Document | None, list[ContentError]]:
@@ -46,28 +57,45 @@ def split_front_matter(text: str, display: Path) -> tuple[Document | None, list[
     bad = CONTROL.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        return None, [ContentError(display, line, f"control character U+{ord(bad.group()):04X} "
-                                   "in the text; delete it (it is invisible in most editors)")]
+        return None, [
+            ContentError(
+                display,
+                line,
+                f"control character U+{ord(bad.group()):04X} "
+                "in the text; delete it (it is invisible in most editors)",
+            )
+        ]
     if not text.strip():
-        return None, [ContentError(display, 1, "empty file; an update starts with front matter "
-                                   "between '---' lines (at:, status:) and then the message")]
+        return None, [
+            ContentError(
+                display,
+                1,
+                "empty file; an update starts with front matter "
+                "between '---' lines (at:, status:) and then the message",
+            )
+        ]
     lines = text.splitlines(keepends=True)
     if lines[0].rstrip() != "---":
-        return None, [ContentError(display, 1, "expected front matter: the file must start with "
-                                   "a '---' line")]
+        return None, [
+            ContentError(display, 1, "expected front matter: the file must start with a '---' line")
+        ]
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
     if end is None:
-        return None, [ContentError(display, 1, "front matter is not closed: add a '---' line "
-                                   "after the last key")]
+        return None, [
+            ContentError(
+                display, 1, "front matter is not closed: add a '---' line after the last key"
+            )
+        ]
     meta, errors = parse_yaml("".join(lines[1:end]), display, offset=1)
     if errors:
         return None, errors
     if meta is None:
         meta = LineMap(1)
     if not isinstance(meta, LineMap):
-        return None, [ContentError(display, 2, "front matter must be a mapping of keys "
-                                   "(at:, status:, ...)")]
-    return Document(meta, "".join(lines[end + 1:]).strip(), end + 2), []
+        return None, [
+            ContentError(display, 2, "front matter must be a mapping of keys (at:, status:, ...)")
+        ]
+    return Document(meta, "".join(lines[end + 1 :]).strip(), end + 2), []
 
 
 def load_yaml_file(path: Path, display: Path) -> tuple[Any, list[ContentError]]:

@@ -27,8 +27,20 @@ def local(t: datetime, tz: str) -> datetime:
 
 
 # Month and weekday names are spelt out here: strftime would follow the machine's locale.
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def human_time(t: datetime, tz: str) -> str:
@@ -68,6 +80,9 @@ def human_duration(d: timedelta) -> str:
     minutes = int(d.total_seconds() // 60)
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "",
-             f"{mins} min" if mins and not days else ""]
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{mins} min" if mins and not days else "",
+    ]
     return " ".join(p for p in parts if p) or "under 1 min"

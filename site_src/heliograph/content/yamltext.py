@@ -48,10 +48,14 @@ def _too_deep(text: str) -> bool:
 
 def _bounded(parse: Callable[..., Any]) -> Callable[..., Any]:
     """Deeply nested YAML overflows recursion (a crash in libyaml): refuse it as an error."""
+
     @functools.wraps(parse)
     def guarded(text: str, path: Path, offset: int = 0) -> tuple[Any, list[ContentError]]:
-        too_deep = [ContentError(path, 1 + offset, f"malformed YAML: values nested more than "
-                                 f"{MAX_DEPTH} levels deep")]
+        too_deep = [
+            ContentError(
+                path, 1 + offset, f"malformed YAML: values nested more than {MAX_DEPTH} levels deep"
+            )
+        ]
         if _too_deep(text):
             return None, too_deep
         try:
@@ -60,8 +64,14 @@ def _bounded(parse: Callable[..., Any]) -> Callable[..., Any]:
             return None, too_deep
         except yaml.reader.ReaderError as exc:  # raised as the loader is made, before parsing
             line = text.count("\n", 0, exc.position) + 1 + offset
-            return None, [ContentError(path, line, f"malformed YAML: character "
-                                       f"U+{exc.character:04X} is not allowed in YAML")]
+            return None, [
+                ContentError(
+                    path,
+                    line,
+                    f"malformed YAML: character U+{exc.character:04X} is not allowed in YAML",
+                )
+            ]
+
     return guarded
 
 
@@ -104,16 +114,28 @@ def parse_yaml(text: str, path: Path, offset: int = 0) -> tuple[Any, list[Conten
     return value, errors
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path, offset: int,
-             errors: list[ContentError], budget: list[int] | None = None) -> Any:
+def _convert(
+    node: yaml.Node,
+    loader: yaml.SafeLoader,
+    path: Path,
+    offset: int,
+    errors: list[ContentError],
+    budget: list[int] | None = None,
+) -> Any:
     line = node.start_mark.line + 1 + offset
     # Aliases share nodes, so nested ones (a "billion laughs") expand exponentially: count values.
     budget = [MAX_VALUES] if budget is None else budget
     budget[0] -= 1
     if budget[0] < 0:
         if budget[0] == -1:
-            errors.append(ContentError(path, line, f"more than {MAX_VALUES} values once aliases "
-                                       "(*name) are expanded; write the values out instead"))
+            errors.append(
+                ContentError(
+                    path,
+                    line,
+                    f"more than {MAX_VALUES} values once aliases "
+                    "(*name) are expanded; write the values out instead",
+                )
+            )
         return None
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves `<<` merge keys
@@ -127,8 +149,13 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path, offset: int,
                 errors.append(ContentError(path, key_line, "mapping keys must be plain text"))
                 continue
             if key in result:
-                errors.append(ContentError(path, key_line, f"duplicate key {str(key)!r} "
-                                           f"(first at line {result.lines[key]})"))
+                errors.append(
+                    ContentError(
+                        path,
+                        key_line,
+                        f"duplicate key {str(key)!r} (first at line {result.lines[key]})",
+                    )
+                )
                 continue
             result[key] = _convert(value_node, loader, path, offset, errors, budget)
             result.lines[key] = key_line

@@ -97,11 +97,13 @@ class Cache:
         if self._db is None:
             return found
         for start in range(0, len(wanted), 500):  # SQLite limits bound parameters per query
-            batch = wanted[start:start + 500]
+            batch = wanted[start : start + 500]
             try:
                 rows = self._db.execute(
                     f"SELECT key, value, checksum FROM entries WHERE key IN "
-                    f"({','.join('?' * len(batch))})", batch).fetchall()
+                    f"({','.join('?' * len(batch))})",
+                    batch,
+                ).fetchall()
             except sqlite3.DatabaseError:
                 self._discard()
                 return {}
@@ -169,8 +171,10 @@ def _open(directory: Path) -> sqlite3.Connection | None:
             # of the machine may damage the file, which costs the cache and nothing else, as
             # every entry's checksum covers its key and value, and a broken file is set aside.
             db.execute("PRAGMA synchronous=OFF")
-            db.execute("CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB "
-                       "NOT NULL, checksum BLOB NOT NULL) WITHOUT ROWID")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB "
+                "NOT NULL, checksum BLOB NOT NULL) WITHOUT ROWID"
+            )
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
             db.execute("SELECT count(*) FROM entries WHERE key = x''").fetchone()
             db.isolation_level = "DEFERRED"
@@ -179,8 +183,10 @@ def _open(directory: Path) -> sqlite3.Connection | None:
             if attempt == 0:
                 for suffix in ("", "-wal", "-shm"):
                     try:
-                        os.replace(directory / (DB_NAME + suffix),
-                                   directory / (DB_NAME + suffix + ".broken"))
+                        os.replace(
+                            directory / (DB_NAME + suffix),
+                            directory / (DB_NAME + suffix + ".broken"),
+                        )
                     except OSError:
                         pass
         except OSError:

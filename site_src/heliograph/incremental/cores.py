@@ -34,6 +34,7 @@ _run: Callable[[range], Any] | None = None  # the work of `on_every_core`, which
 def on_every_core(run: Callable[[range], R], count: int, n: int) -> list[tuple[range, R]]:
     """`run` over interleaved chunks of range(count), in `n` forked workers, with each chunk."""
     from concurrent.futures import ProcessPoolExecutor  # not needed by every build: 5 ms
+
     global _run
     chunks = [range(i, count, n * 4) for i in range(n * 4)]
     _run = run
@@ -58,6 +59,7 @@ def _fork_context() -> Any:
     """Fork (see `workers`: without it there is one worker): workers start in milliseconds and
     inherit imports."""
     import multiprocessing
+
     return multiprocessing.get_context("fork")
 
 
@@ -109,8 +111,9 @@ def _child(run: Callable[[], Any], fd: int) -> None:
         os._exit(0)
 
 
-def share(work: Callable[[int], R], count: int, first: Callable[[], object] = lambda: None
-          ) -> list[R]:
+def share(
+    work: Callable[[int], R], count: int, first: Callable[[], object] = lambda: None
+) -> list[R]:
     """`work(i)` for every i in range(count) (at most 255), shared between this process and a
     forked child, each taking the next part not yet taken whenever it is free; this process
     does `first` before it starts. The parts are the bytes of a pipe: a one-byte read from a

@@ -35,12 +35,17 @@ def _parse(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
     return out
 
 
-def parsed_documents(source: Path, index: SourceIndex, cache: Cache
-                     ) -> tuple[dict[Path, Document], SourceIndex]:
+def parsed_documents(
+    source: Path, index: SourceIndex, cache: Cache
+) -> tuple[dict[Path, Document], SourceIndex]:
     """Every cleanly parsed update file by path, and the index as the files were parsed."""
     root = source / INCIDENTS_DIR
-    paths = {root / slug / name: sha for slug, files in index.folders.items()
-             for name, sha in files.items() if len(sha) == DIGEST_SIZE}
+    paths = {
+        root / slug / name: sha
+        for slug, files in index.folders.items()
+        for name, sha in files.items()
+        if len(sha) == DIGEST_SIZE
+    }
     keys = {path: cache.key("document", sha) for path, sha in paths.items()}
     found = cache.get_many(keys.values())
     docs = {path: found[k] for path, k in keys.items() if k in found}
@@ -61,17 +66,25 @@ def _parse_all(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
     n = workers()
     if n < 2 or len(paths) < POOL_FROM:
         return _parse(paths)
-    return [item for _, parsed in on_every_core(
-        lambda chunk: _parse([paths[i] for i in chunk]), len(paths), n) for item in parsed]
+    return [
+        item
+        for _, parsed in on_every_core(
+            lambda chunk: _parse([paths[i] for i in chunk]), len(paths), n
+        )
+        for item in parsed
+    ]
 
 
-def reader(docs: dict[Path, Document], index: SourceIndex, cache: Cache
-           ) -> Callable[[Path, Path], tuple[Document | None, list[ContentError]]]:
+def reader(
+    docs: dict[Path, Document], index: SourceIndex, cache: Cache
+) -> Callable[[Path, Path], tuple[Document | None, list[ContentError]]]:
     """A `load` reader that answers from `docs`, then the cache, and parses anything else."""
+
     def read(file: Path, display: Path) -> tuple[Document | None, list[ContentError]]:
         doc = docs.get(file)
         sha = index.folders.get(file.parent.name, {}).get(file.name, b"")
         if doc is None and len(sha) == DIGEST_SIZE:
             doc = cache.get(cache.key("document", sha))
         return (doc, []) if isinstance(doc, Document) else read_document(file, display)
+
     return read

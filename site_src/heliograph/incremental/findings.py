@@ -38,15 +38,29 @@ def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ..
     for f in found:
         if f.incident != incident.slug or f.file not in index:
             return None
-        records.append((index[f.file], f.level, f.rule, f.line, f.message, f.start, f.end,
-                        f.gap, f.limit, f.severity, f.phrase))
+        records.append(
+            (
+                index[f.file],
+                f.level,
+                f.rule,
+                f.line,
+                f.message,
+                f.start,
+                f.end,
+                f.gap,
+                f.limit,
+                f.severity,
+                f.phrase,
+            )
+        )
     return tuple(records)
 
 
 def from_records(records: tuple[Record, ...], incident: Incident) -> list[Finding]:
     """The findings that `as_records` made these records of."""
-    return [Finding(r[1], r[2], incident.slug, incident.updates[r[0]].file, *r[3:])
-            for r in records]
+    return [
+        Finding(r[1], r[2], incident.slug, incident.updates[r[0]].file, *r[3:]) for r in records
+    ]
 
 
 Entry = tuple[datetime, tuple[Record, ...]]  # (time of the last update, the findings)
@@ -94,8 +108,11 @@ class WordingMemo:
         found = self._ahead.pop(incident.slug, None)
         if found is None:
             found = incident_findings(site, incident, now)
-        if settled(incident, now) and incident.slug in self.index.folders and (
-                records := as_records(found, incident)) is not None:
+        if (
+            settled(incident, now)
+            and incident.slug in self.index.folders
+            and (records := as_records(found, incident)) is not None
+        ):
             self.seen[shard][folder] = (incident.updates[-1].at, records)
             self._changed.add(shard)
         return found
@@ -106,14 +123,17 @@ class WordingMemo:
         if content.site is not self._site:
             self._use(content.site)
         # maintenance is checked afresh every build, and cheaply (one rule): not worth a worker
-        todo = [i for i in content.incidents
-                if i.kind is Kind.INCIDENT and self._stored_entry(i, now)[2] is None]
+        todo = [
+            i
+            for i in content.incidents
+            if i.kind is Kind.INCIDENT and self._stored_entry(i, now)[2] is None
+        ]
         if len(todo) >= POOL_FROM and workers() > 1:
-            self._ahead = dict(zip((i.slug for i in todo), _check_all(content.site, todo, now),
-                                   strict=True))
+            self._ahead = dict(
+                zip((i.slug for i in todo), _check_all(content.site, todo, now), strict=True)
+            )
 
-    def _stored_entry(self, incident: Incident, now: datetime
-                      ) -> tuple[int, bytes, Entry | None]:
+    def _stored_entry(self, incident: Incident, now: datetime) -> tuple[int, bytes, Entry | None]:
         """(part, folder fingerprint, the stored entry if it answers for the incident at `now`)."""
         folder = self.index.fingerprint(incident.slug)
         shard = folder[0] % SHARDS
@@ -139,8 +159,10 @@ def _check_all(site: Site, incidents: list[Incident], now: datetime) -> list[lis
     """`incident_findings` of each incident, in order, on every core."""
     found: list[list[Finding]] = [[] for _ in incidents]
     for chunk, results in on_every_core(
-            lambda chunk: [incident_findings(site, incidents[i], now) for i in chunk],
-            len(incidents), workers()):
+        lambda chunk: [incident_findings(site, incidents[i], now) for i in chunk],
+        len(incidents),
+        workers(),
+    ):
         for i, result in zip(chunk, results, strict=True):
             found[i] = result
     return found

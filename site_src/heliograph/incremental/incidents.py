@@ -57,8 +57,9 @@ class IncidentMemo:
     ten thousand small entries costs more than the incidents themselves.
     """
 
-    def __init__(self, cache: Cache, index: SourceIndex, source: Path,
-                 known: dict[str, Entry] | None = None) -> None:
+    def __init__(
+        self, cache: Cache, index: SourceIndex, source: Path, known: dict[str, Entry] | None = None
+    ) -> None:
         self.cache, self.index = cache, index
         self._keys = _shard_keys(cache, source)
         # what the cache holds (see `stored`), or already held when the build fetched it early
@@ -69,29 +70,41 @@ class IncidentMemo:
 
     def missing(self) -> set[str]:
         """Folders the cache holds no incident for."""
-        return {slug for slug in self.index.folders
-                if (e := self.known.get(slug)) is None or e[0] != self.index.fingerprint(slug)}
+        return {
+            slug
+            for slug in self.index.folders
+            if (e := self.known.get(slug)) is None or e[0] != self.index.fingerprint(slug)
+        }
 
     def _site_key(self, site: Site | None) -> bytes:
         if self._site[0] is not site:
             self._site = (site, digest(repr(site)))
         return self._site[1]
 
-    def __call__(self, root: Path, slug: str, site: Site | None, now: datetime,
-                 read: Reader) -> tuple[Incident | None, list[ContentError]]:
+    def __call__(
+        self, root: Path, slug: str, site: Site | None, now: datetime, read: Reader
+    ) -> tuple[Incident | None, list[ContentError]]:
         known = slug in self.index.folders
         entry = self.known.get(slug) if known else None
         if entry is not None and site is not None:
             folder_hash, site_key, latest, kept = entry
-            if (folder_hash == self.index.fingerprint(slug) and
-                    site_key == self._site_key(site) and latest <= now):
+            if (
+                folder_hash == self.index.fingerprint(slug)
+                and site_key == self._site_key(site)
+                and latest <= now
+            ):
                 return kept, []
         from heliograph.content.load import load_folder
+
         incident, errors = load_folder(root, slug, site, now, read)
         self.loaded += 1
         if known and incident is not None and not errors and site is not None:
-            self.known[slug] = (self.index.fingerprint(slug), self._site_key(site),
-                                latest_time(incident), incident)
+            self.known[slug] = (
+                self.index.fingerprint(slug),
+                self._site_key(site),
+                latest_time(incident),
+                incident,
+            )
             self._dirty.add(shard_of(slug))
         return incident, errors
 

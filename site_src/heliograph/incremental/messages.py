@@ -21,8 +21,9 @@ class MarkdownStore(MutableMapping[str, str]):
     notes what it used and rendered.
     """
 
-    def __init__(self, cache: Cache | None, scope: str = "",
-                 recent: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, cache: Cache | None, scope: str = "", recent: dict[str, str] | None = None
+    ) -> None:
         self.cache = cache
         self.added: dict[str, str] = {}
         self._recent_key = cache.key("markdown-recent", scope) if cache is not None else b""

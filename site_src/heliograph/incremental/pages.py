@@ -106,8 +106,15 @@ class PageCache:
     untouched (by stat, as git's index trusts it) is that page, read back, never re-hashed.
     """
 
-    def __init__(self, cache: Cache, index: SourceIndex, site_dir: Path, content: Content,
-                 now: datetime, theme: Theme) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        index: SourceIndex,
+        site_dir: Path,
+        content: Content,
+        now: datetime,
+        theme: Theme,
+    ) -> None:
         self.cache, self.index, self.site_dir, self.now = cache, index, site_dir, now
         self.base = digest(theme_digest(theme), repr(content.site))
         self.theme = theme
@@ -125,15 +132,18 @@ class PageCache:
         """An incident's view changes with `now` only while it is open."""
         return "" if incident.resolved_at is not None else self.now.isoformat()
 
-    def __call__(self, content: Content, now: datetime, theme: Theme,
-                 incidents: tuple[Incident, ...]) -> dict[str, bytes]:
+    def __call__(
+        self, content: Content, now: datetime, theme: Theme, incidents: tuple[Incident, ...]
+    ) -> dict[str, bytes]:
         always_now = self._reads(TEMPLATE)
         out: dict[str, bytes] = {}
         todo = []
         for i in incidents:
             path = f"incidents/{i.slug}/index.html"
-            inputs = self._inputs[path] = (self.index.fingerprint(i.slug), now.isoformat()
-                                           if always_now else self._token(i))
+            inputs = self._inputs[path] = (
+                self.index.fingerprint(i.slug),
+                now.isoformat() if always_now else self._token(i),
+            )
             data = self._current(path, inputs)
             if data is None:
                 todo.append(i)
@@ -142,15 +152,17 @@ class PageCache:
         self.rendered += len(todo)
         return out | render_all(content, now, theme, todo)
 
-    def page(self, path: str, template: str, data: dict[str, Any],
-             make: Callable[[], bytes]) -> bytes:
+    def page(
+        self, path: str, template: str, data: dict[str, Any], make: Callable[[], bytes]
+    ) -> bytes:
         """A page keyed by everything its template is given (and `now`, if it reads it)."""
         parts: list[bytes | str] = []
         for name in sorted(data):
             parts.append(name)
             self._fold(data[name], parts)
         inputs = self._inputs[path] = digest(
-            template, self.now.isoformat() if self._reads(template) else "", *parts)
+            template, self.now.isoformat() if self._reads(template) else "", *parts
+        )
         kept = self._current(path, inputs)
         if kept is not None:
             return kept
@@ -165,9 +177,17 @@ class PageCache:
 
     def remember(self, written: Stats) -> None:
         """Record this build's pages as `written` (the stat of every output) shows them."""
-        self.cache.put(self._record_key, (self.base, {
-            path: (inputs, written[path]) for path, inputs in self._inputs.items()
-            if path in written}))
+        self.cache.put(
+            self._record_key,
+            (
+                self.base,
+                {
+                    path: (inputs, written[path])
+                    for path, inputs in self._inputs.items()
+                    if path in written
+                },
+            ),
+        )
 
     def _fold(self, value: Any, parts: list[bytes | str]) -> None:
         """Append what a template value shows: an incident by its files' hash, not its text.
@@ -176,8 +196,12 @@ class PageCache:
         one by its key), else their repr.
         """
         if isinstance(value, Incident):  # the page shows its view: a function of these
-            parts += ["incident", value.slug, self.index.fingerprint(value.slug),
-                      self._token(value)]
+            parts += [
+                "incident",
+                value.slug,
+                self.index.fingerprint(value.slug),
+                self._token(value),
+            ]
         elif isinstance(value, tuple | list):
             parts.append(f"[{len(value)}")
             for item in value:
@@ -227,21 +251,26 @@ class _Folding(pickle.Pickler):
         return NotImplemented
 
 
-def render_all(content: Content, now: datetime, theme: Theme, incidents: list[Incident]
-               ) -> dict[str, bytes]:
+def render_all(
+    content: Content, now: datetime, theme: Theme, incidents: list[Incident]
+) -> dict[str, bytes]:
     """Pages of `incidents`, on every core when there are many."""
     n = workers()
     if n < 2 or len(incidents) < POOL_FROM:
         return incident_pages(content, now, theme, incidents)
     out: dict[str, bytes] = {}
-    for _, pages in on_every_core(lambda chunk: _in_worker(
-            content, now, theme, [incidents[i] for i in chunk]), len(incidents), n):
+    for _, pages in on_every_core(
+        lambda chunk: _in_worker(content, now, theme, [incidents[i] for i in chunk]),
+        len(incidents),
+        n,
+    ):
         out.update(pages)
     return {path: out[path] for path in sorted(out)}
 
 
-def _in_worker(content: Content, now: datetime, theme: Theme, incidents: list[Incident]
-               ) -> dict[str, bytes]:
+def _in_worker(
+    content: Content, now: datetime, theme: Theme, incidents: list[Incident]
+) -> dict[str, bytes]:
     """Incident pages, rendered in a worker process.
 
     The worker renders messages without the cache: its database connection belongs to the

@@ -42,15 +42,23 @@ def other_inputs(source: Path, skip: set[Path]) -> list[tuple[str, bytes]]:
         seen: set[str] = set()  # folders by real path: linked folders are read, loops are not
         for dirpath, dirs, files in os.walk(top, followlinks=True):  # as the theme reads them
             here = Path(dirpath)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                             and not (here == source and d in SKIP_DIRS)
-                             and (here / d).absolute() not in skip
-                             and _first_visit(here / d, seen))
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and not (here == source and d in SKIP_DIRS)
+                and (here / d).absolute() not in skip
+                and _first_visit(here / d, seen)
+            )
             for name in sorted(files):
                 if not name.startswith("."):
                     try:
-                        found.append((f"{top.name}:{os.path.relpath(here / name, top)}",
-                                      digest((here / name).read_bytes())))
+                        found.append(
+                            (
+                                f"{top.name}:{os.path.relpath(here / name, top)}",
+                                digest((here / name).read_bytes()),
+                            )
+                        )
                     except OSError:
                         continue
     return found
@@ -92,8 +100,14 @@ class BuildSession:
     stored_incidents: dict[str, Any] | None = None  # fetched while the sources were scanned
 
     @classmethod
-    def start(cls, source: Path, output: Path, now: datetime, options: tuple[Any, ...],
-              override: Path | None = None) -> BuildSession:
+    def start(
+        cls,
+        source: Path,
+        output: Path,
+        now: datetime,
+        options: tuple[Any, ...],
+        override: Path | None = None,
+    ) -> BuildSession:
         """Open the cache and hash every input; reads only files changed since the last build."""
         directory = cache_dir(source, override)
         cache = Cache(directory)
@@ -101,23 +115,36 @@ class BuildSession:
 
         def fetch_incidents() -> None:  # most builds need them: fetched while a core is free
             from heliograph.incremental.incidents import stored
+
             early.append(stored(cache, source))
 
         index = scan(source, cache, fetch_incidents)
         skip = {output.absolute(), directory.absolute()}
-        key = digest(cache.code, now.isoformat(), repr(options), str(output.absolute()),
-                     index.digest(),
-                     *(part for pair in other_inputs(source, skip) for part in pair))
-        return cls(cache, source, output, index, cache.key("build", key),
-                   stored_incidents=early[0] if early else None)
+        key = digest(
+            cache.code,
+            now.isoformat(),
+            repr(options),
+            str(output.absolute()),
+            index.digest(),
+            *(part for pair in other_inputs(source, skip) for part in pair),
+        )
+        return cls(
+            cache,
+            source,
+            output,
+            index,
+            cache.key("build", key),
+            stored_incidents=early[0] if early else None,
+        )
 
     @property
     def spare(self) -> SpareTree | None:
         """Where the site that a swap retires waits to become the next one (see sparetree)."""
         if self.cache.directory is None or not self.cache.enabled:
             return None
-        return SpareTree(self.cache.directory /
-                         f"spare-{digest(str(self.output.absolute()))[:6].hex()}")
+        return SpareTree(
+            self.cache.directory / f"spare-{digest(str(self.output.absolute()))[:6].hex()}"
+        )
 
     def previous(self) -> Any | None:
         """The last build's result, if this build has its exact inputs and its output is intact."""
@@ -135,18 +162,24 @@ class BuildSession:
         from heliograph.incremental.documents import parsed_documents, reader
         from heliograph.incremental.incidents import IncidentMemo
         from heliograph.render import markup
+
         if self.cache.enabled:
             self.messages = MarkdownStore(self.cache, str(self.output.absolute()))
             markup.attach_memo(self.messages)
-        memo = self.incidents = IncidentMemo(self.cache, self.index, self.source,
-                                             self.stored_incidents)
+        memo = self.incidents = IncidentMemo(
+            self.cache, self.index, self.source, self.stored_incidents
+        )
         self.stored_incidents = None
         missing = memo.missing()
-        need = SourceIndex({slug: files for slug, files in self.index.folders.items()
-                            if slug in missing})
+        need = SourceIndex(
+            {slug: files for slug, files in self.index.folders.items() if slug in missing}
+        )
         docs, parsed = parsed_documents(self.source, need, self.cache)
-        kept = {slug: known for slug, known in self.index._prints.items()  # hashed already
-                if slug not in parsed.folders}
+        kept = {
+            slug: known
+            for slug, known in self.index._prints.items()  # hashed already
+            if slug not in parsed.folders
+        }
         self.index = memo.index = SourceIndex({**self.index.folders, **parsed.folders}, kept)
         self.cache.commit()  # stored now rather than held in memory for the whole build
         return reader(docs, self.index, self.cache), memo
@@ -155,12 +188,14 @@ class BuildSession:
         """The page maker and memo for `render_pages`; it knows which pages it reused."""
         from heliograph.incremental.pages import PageCache
         from heliograph.render.theme import keep_compiled, load_theme
+
         if self.pages is None:
             # Jinja checks a compiled template against its source and its own bytecode format,
             # not its version, so compiled templates are kept per version of the generator
             keep_compiled(self._folder(f"templates-{self.cache.code.hex()[:16]}", "templates-*"))
-            self.pages = PageCache(self.cache, self.index, self.output, content, now,
-                                   load_theme(self.source))
+            self.pages = PageCache(
+                self.cache, self.index, self.output, content, now, load_theme(self.source)
+            )
         return self.pages
 
     def findings(self, content: Content, now: datetime) -> WordingMemo:
@@ -168,6 +203,7 @@ class BuildSession:
         incident is resolved and its folder unchanged, the others checked ahead on every core
         when there are many; call it after `loaders`."""
         from heliograph.incremental.findings import WordingMemo
+
         if self.wording is None:
             self.wording = WordingMemo(self.cache, self.index)
         self.wording.prefetch(content, now)
@@ -199,9 +235,11 @@ class BuildSession:
     def close(self) -> None:
         if self.pages is not None:
             from heliograph.render.theme import keep_compiled
+
             keep_compiled(None)
         if self.messages is not None:
             from heliograph.render import markup
+
             self.messages.store()
             markup.attach_memo(None)
         if self.incidents is not None:

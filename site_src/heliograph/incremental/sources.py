@@ -48,9 +48,10 @@ class SourceIndex:
 
     def digest(self) -> bytes:
         """A hash of every folder's fingerprint: of all the incidents' files."""
-        return digest(*(part for slug in sorted(self.folders)
-                        for part in (slug, self.fingerprint(slug))),
-                      *(part for stray in self.strays for part in stray))
+        return digest(
+            *(part for slug in sorted(self.folders) for part in (slug, self.fingerprint(slug))),
+            *(part for stray in self.strays for part in stray),
+        )
 
 
 def folder_print(slug: str, files: dict[str, bytes]) -> bytes:
@@ -75,8 +76,7 @@ def _folder_entries(path: str) -> tuple[tuple[Entry, ...], int]:
             if e.name.endswith(".md"):  # one lstat answers both the kind and the change check
                 st = e.stat(follow_symlinks=False)
                 if stat.S_ISREG(st.st_mode):
-                    found.append((e.name, (st.st_size, st.st_mtime_ns, st.st_ino,
-                                           st.st_ctime_ns)))
+                    found.append((e.name, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)))
                     newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
                     continue
             found.append((e.name, _kind(e)))
@@ -91,16 +91,21 @@ def _kind(entry: os.DirEntry[str]) -> bytes:
     return b"dir" if entry.is_dir() else b"other"
 
 
-def _hashes(folder: str, entries: tuple[Entry, ...], before: Folder | None,
-            settled_before: int) -> dict[str, bytes]:
+def _hashes(
+    folder: str, entries: tuple[Entry, ...], before: Folder | None, settled_before: int
+) -> dict[str, bytes]:
     """Each file's hash: kept from `before` for a file whose stat is the same and settled."""
     old = dict(before[0]) if before else {}
     files: dict[str, bytes] = {}
     for name, seen in entries:
         if isinstance(seen, bytes):
             files[name] = seen
-        elif (old.get(name) == seen and before is not None and name in before[1]
-              and max(seen[1], seen[3]) < settled_before):
+        elif (
+            old.get(name) == seen
+            and before is not None
+            and name in before[1]
+            and max(seen[1], seen[3]) < settled_before
+        ):
             files[name] = before[1][name]
         else:
             try:
@@ -111,8 +116,9 @@ def _hashes(folder: str, entries: tuple[Entry, ...], before: Folder | None,
     return files
 
 
-def _look(root: str, slugs: list[str], previous: dict[str, Folder], settled: list[int]
-          ) -> dict[str, Folder | None]:
+def _look(
+    root: str, slugs: list[str], previous: dict[str, Folder], settled: list[int]
+) -> dict[str, Folder | None]:
     """What each folder holds now, None where that is just what `previous` says; a folder
     that cannot be listed is left out."""
     seen: dict[str, Folder | None] = {}
@@ -131,8 +137,7 @@ def _look(root: str, slugs: list[str], previous: dict[str, Folder], settled: lis
     return seen
 
 
-def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = None
-         ) -> SourceIndex:
+def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = None) -> SourceIndex:
     """Hash every update file; a file whose stat is unchanged since a settled scan is not read.
 
     As in git's index, a file modified within RACY_NS of the previous scan is read again even
@@ -160,12 +165,16 @@ def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = No
     except OSError:
         listed = []
     slugs = [e.name for e in listed if e.is_dir(follow_symlinks=False)]
-    strays = tuple(sorted((e.name, _kind(e)) for e in listed
-                          if not e.is_dir(follow_symlinks=False)))
+    strays = tuple(
+        sorted((e.name, _kind(e)) for e in listed if not e.is_dir(follow_symlinks=False))
+    )
     if len(slugs) >= SPLIT_FROM and workers() > 1:  # the stat calls on two cores
         seen: dict[str, Folder | None] = {}
-        for part in share(lambda i: _look(root, slugs[i::PARTS], previous, settled), PARTS,
-                          meanwhile or (lambda: None)):
+        for part in share(
+            lambda i: _look(root, slugs[i::PARTS], previous, settled),
+            PARTS,
+            meanwhile or (lambda: None),
+        ):
             seen.update(part)
     else:
         seen = _look(root, slugs, previous, settled)
@@ -178,5 +187,8 @@ def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = No
         if shard.keys() != old.keys() or any(shard[s] is not old[s] for s in shard):
             cache.put(key, (started, shard))  # new, read or gone: this shard is saved anew
         index.update(shard)
-    return SourceIndex({slug: files for slug, (_, files, _) in index.items()},
-                       {slug: fingerprint for slug, (_, _, fingerprint) in index.items()}, strays)
+    return SourceIndex(
+        {slug: files for slug, (_, files, _) in index.items()},
+        {slug: fingerprint for slug, (_, _, fingerprint) in index.items()},
+        strays,
+    )

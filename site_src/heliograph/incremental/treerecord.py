@@ -81,9 +81,16 @@ def keep_record(spare: Path, root: Path, record: TreeRecord | None, also: Path |
 
 def _encode(record: TreeRecord) -> bytes:
     # Names joined by NUL (never in an output path): one string pickles far faster than 10,000.
-    payload = pickle.dumps((FORMAT, "\0".join(record.files), list(record.files.values()),
-                            "\0".join(record.folders),
-                            [n for st in record.folders.values() for n in st]), protocol=5)
+    payload = pickle.dumps(
+        (
+            FORMAT,
+            "\0".join(record.files),
+            list(record.files.values()),
+            "\0".join(record.folders),
+            [n for st in record.folders.values() for n in st],
+        ),
+        protocol=5,
+    )
     return zlib.crc32(payload).to_bytes(_CHECK, "little") + payload
 
 
@@ -100,5 +107,7 @@ def _decode(blob: bytes) -> TreeRecord | None:
     if form != FORMAT or len(names) != len(inodes) or len(stats) != 3 * len(dirs):
         return None
     numbers = iter(stats)
-    return TreeRecord(dict(zip(names, inodes, strict=True)),
-                      dict(zip(dirs, zip(numbers, numbers, numbers, strict=True), strict=True)))
+    return TreeRecord(
+        dict(zip(names, inodes, strict=True)),
+        dict(zip(dirs, zip(numbers, numbers, numbers, strict=True), strict=True)),
+    )

@@ -79,30 +79,45 @@ def scan_site(site: Path) -> tuple[LocalFile, ...]:
         rel = f.relative_to(site).as_posix()
         if f.is_file() and not any(part.startswith(".") for part in rel.split("/")):
             data = f.read_bytes()
-            files.append(LocalFile(rel, len(data), hashlib.md5(data, usedforsecurity=False)
-                                   .hexdigest(), hashlib.sha256(data).hexdigest()))
+            files.append(
+                LocalFile(
+                    rel,
+                    len(data),
+                    hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                    hashlib.sha256(data).hexdigest(),
+                )
+            )
     if not files:
         raise Abort(f"{site}/ is empty: build the site first (python build.py build)")
     if not (site / "index.html").is_file():
-        raise Abort(f"{site}/ has no index.html, so it is not a built site: "
-                    "check --source/--output")
+        raise Abort(
+            f"{site}/ has no index.html, so it is not a built site: check --source/--output"
+        )
     return tuple(files)
 
 
-def deploy(site: Path, target: Target, options: Options = Options(),
-           progress: Progress | None = None) -> DeployResult:
+def deploy(
+    site: Path, target: Target, options: Options = Options(), progress: Progress | None = None
+) -> DeployResult:
     """Sync `site` to the bucket: assets, then pages, then entry points, then deletions."""
     local = scan_site(site)
     prefix = key_prefix(target.prefix)
     s3 = _client("s3", target, options.workers)
     with _explained(target, "listing the bucket"):
-        remote = _with_stored_hashes(s3, target, _list(s3, target.bucket, prefix),
-                                     {prefix + f.path for f in local}, options.workers)
+        remote = _with_stored_hashes(
+            s3,
+            target,
+            _list(s3, target.bucket, prefix),
+            {prefix + f.path for f in local},
+            options.workers,
+        )
     todo = plan(local, remote, prefix, options.delete)
     if todo.mass_deletion and not options.force:
-        raise Abort(f"refusing to delete {len(todo.deletes)} of {todo.remote_count} objects in "
-                    f"s3://{target.bucket}/{prefix} (more than half): check --bucket, --prefix "
-                    "and the built site, or pass --force")
+        raise Abort(
+            f"refusing to delete {len(todo.deletes)} of {todo.remote_count} objects in "
+            f"s3://{target.bucket}/{prefix} (more than half): check --bucket, --prefix "
+            "and the built site, or pass --force"
+        )
     if options.dry_run:
         return DeployResult(todo, True, 0, 0)
     uploaded = _upload(s3, site, target, todo, options.workers, progress)
@@ -117,6 +132,7 @@ def deploy(site: Path, target: Target, options: Options = Options(),
 def _model_loader() -> Any:
     """botocore's reader of service models, shared: each new session would parse them again."""
     from botocore.loaders import create_loader
+
     return create_loader()
 
 
@@ -124,8 +140,13 @@ def _client(service: str, target: Target, workers: int) -> Any:
     import boto3
     import botocore.session
     from botocore.config import Config
-    config = Config(retries={"mode": "standard"}, max_pool_connections=max(workers, 10),
-                    connect_timeout=10, read_timeout=60)
+
+    config = Config(
+        retries={"mode": "standard"},
+        max_pool_connections=max(workers, 10),
+        connect_timeout=10,
+        read_timeout=60,
+    )
     # CloudFront keeps its own endpoint (or AWS_ENDPOINT_URL_CLOUDFRONT); --endpoint-url is S3's.
     endpoint = target.endpoint_url if service == "s3" else None
     try:
@@ -133,7 +154,8 @@ def _client(service: str, target: Target, workers: int) -> Any:
         core = botocore.session.get_session()
         core.register_component("data_loader", _model_loader())
         return boto3.session.Session(botocore_session=core).client(
-            service, region_name=target.region, endpoint_url=endpoint, config=config)
+            service, region_name=target.region, endpoint_url=endpoint, config=config
+        )
     except ValueError as exc:
         raise Abort(f"cannot use endpoint {endpoint!r}: {exc}") from None
 
@@ -141,16 +163,22 @@ def _client(service: str, target: Target, workers: int) -> Any:
 def _list(s3: Any, bucket: str, prefix: str) -> list[RemoteObject]:
     """One paginated listing of every object under the prefix."""
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-    return [RemoteObject(o["Key"], o["Size"], o.get("ETag", "")) for page in pages
-            for o in page.get("Contents", ())]
+    return [
+        RemoteObject(o["Key"], o["Size"], o.get("ETag", ""))
+        for page in pages
+        for o in page.get("Contents", ())
+    ]
 
 
-def _with_stored_hashes(s3: Any, target: Target, remote: list[RemoteObject], wanted: set[str],
-                        workers: int) -> list[RemoteObject]:
+def _with_stored_hashes(
+    s3: Any, target: Target, remote: list[RemoteObject], wanted: set[str], workers: int
+) -> list[RemoteObject]:
     """Read the stored sha256 of objects whose ETag is no MD5 (multipart uploads, say)."""
+
     def head(obj: RemoteObject) -> RemoteObject:
         meta = s3.head_object(Bucket=target.bucket, Key=obj.key).get("Metadata", {})
         return RemoteObject(obj.key, obj.size, obj.etag, meta.get(HASH_METADATA, ""))
+
     unknown = [r for r in remote if r.key in wanted and needs_stored_hash(r)]
     if not unknown:
         return remote
@@ -159,16 +187,22 @@ def _with_stored_hashes(s3: Any, target: Target, remote: list[RemoteObject], wan
     return [found.get(r.key, r) for r in remote]
 
 
-def _upload(s3: Any, site: Path, target: Target, todo: Plan, workers: int,
-            progress: Progress | None) -> int:
+def _upload(
+    s3: Any, site: Path, target: Target, todo: Plan, workers: int, progress: Progress | None
+) -> int:
     """Upload stage by stage; a failed stage stops the deploy before the next one starts."""
     done, total = 0, len(todo.uploads)
 
     def put(u: Upload) -> str:
-        s3.put_object(Bucket=target.bucket, Key=u.key, Body=(site / u.path).read_bytes(),
-                      ContentType=u.content_type, CacheControl=u.cache_control,
-                      ContentMD5=base64.b64encode(bytes.fromhex(u.md5)).decode(),
-                      Metadata={HASH_METADATA: u.sha256})
+        s3.put_object(
+            Bucket=target.bucket,
+            Key=u.key,
+            Body=(site / u.path).read_bytes(),
+            ContentType=u.content_type,
+            CacheControl=u.cache_control,
+            ContentMD5=base64.b64encode(bytes.fromhex(u.md5)).decode(),
+            Metadata={HASH_METADATA: u.sha256},
+        )
         return u.key
 
     pool = ThreadPoolExecutor(workers)
@@ -198,14 +232,17 @@ def _upload(s3: Any, site: Path, target: Target, todo: Plan, workers: int,
 def _delete(s3: Any, target: Target, keys: tuple[str, ...]) -> int:
     """Delete in batches of 1,000, the most one request takes."""
     for start in range(0, len(keys), 1000):
-        batch = [{"Key": k} for k in keys[start:start + 1000]]
+        batch = [{"Key": k} for k in keys[start : start + 1000]]
         with _explained(target, "deleting stale objects"):
-            errors = s3.delete_objects(Bucket=target.bucket,
-                                       Delete={"Objects": batch, "Quiet": True}).get("Errors")
+            errors = s3.delete_objects(
+                Bucket=target.bucket, Delete={"Objects": batch, "Quiet": True}
+            ).get("Errors")
         if errors:
             first = errors[0]
-            raise Abort(f"could not delete {len(errors)} of {len(keys)} stale objects; the first, "
-                        f"{first.get('Key')}: {first.get('Code')}: {first.get('Message')}")
+            raise Abort(
+                f"could not delete {len(errors)} of {len(keys)} stale objects; the first, "
+                f"{first.get('Key')}: {first.get('Code')}: {first.get('Message')}"
+            )
     return len(keys)
 
 
@@ -217,8 +254,11 @@ def _invalidate(target: Target, paths: tuple[str, ...]) -> str:
     with _explained(target, "creating the CloudFront invalidation"):
         answer = cf.create_invalidation(
             DistributionId=target.cloudfront_distribution,
-            InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": list(paths)},
-                               "CallerReference": reference})
+            InvalidationBatch={
+                "Paths": {"Quantity": len(paths), "Items": list(paths)},
+                "CallerReference": reference,
+            },
+        )
     return answer["Invalidation"]["Id"]
 
 
@@ -226,6 +266,7 @@ def _invalidate(target: Target, paths: tuple[str, ...]) -> str:
 def _explained(target: Target, doing: str, uploaded: int | None = None) -> Iterator[None]:
     """Turn boto3's exceptions into one-line Abort messages that say what to do."""
     from heliograph.publish.s3errors import explain
+
     try:
         yield
     except Exception as exc:

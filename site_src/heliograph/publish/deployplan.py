@@ -103,8 +103,9 @@ class Plan:
 
     def stages(self) -> list[tuple[Stage, tuple[Upload, ...]]]:
         """The uploads grouped by stage, in the order the stages run; empty stages left out."""
-        return [(s, group) for s in Stage
-                if (group := tuple(u for u in self.uploads if u.stage is s))]
+        return [
+            (s, group) for s in Stage if (group := tuple(u for u in self.uploads if u.stage is s))
+        ]
 
 
 def key_prefix(prefix: str | None) -> str:
@@ -136,8 +137,11 @@ def stage_of(path: str) -> Stage:
 def content_type(path: str) -> str:
     """The Content-Type of a site path, with charset=utf-8 for text."""
     dot = path.rfind(".")
-    return CONTENT_TYPES.get(path[dot:].lower(), DEFAULT_TYPE) if dot > path.rfind("/") \
+    return (
+        CONTENT_TYPES.get(path[dot:].lower(), DEFAULT_TYPE)
+        if dot > path.rfind("/")
         else DEFAULT_TYPE
+    )
 
 
 def cache_control(path: str) -> str:
@@ -155,8 +159,12 @@ def is_unchanged(local: LocalFile, remote: RemoteObject | None) -> bool:
     return remote.sha256 == local.sha256
 
 
-def plan(local: Iterable[LocalFile], remote: Iterable[RemoteObject], prefix: str = "",
-         delete: bool = False) -> Plan:
+def plan(
+    local: Iterable[LocalFile],
+    remote: Iterable[RemoteObject],
+    prefix: str = "",
+    delete: bool = False,
+) -> Plan:
     """Compare the site with the bucket listing under `prefix` (as from key_prefix)."""
     remote_by_key = {r.key: r for r in remote}
     uploads, unchanged, keys = [], 0, set()
@@ -167,8 +175,18 @@ def plan(local: Iterable[LocalFile], remote: Iterable[RemoteObject], prefix: str
         if is_unchanged(f, there):
             unchanged += 1
             continue
-        uploads.append(Upload(f.path, key, stage_of(f.path), there is None,
-                              content_type(f.path), cache_control(f.path), f.md5, f.sha256))
+        uploads.append(
+            Upload(
+                f.path,
+                key,
+                stage_of(f.path),
+                there is None,
+                content_type(f.path),
+                cache_control(f.path),
+                f.md5,
+                f.sha256,
+            )
+        )
     uploads.sort(key=lambda u: (u.stage, u.path))
     stale = tuple(sorted(k for k in remote_by_key if k not in keys))
     return Plan(tuple(uploads), unchanged, stale if delete else (), stale, len(remote_by_key))
@@ -176,7 +194,7 @@ def plan(local: Iterable[LocalFile], remote: Iterable[RemoteObject], prefix: str
 
 def site_path(key: str, prefix: str) -> str:
     """The site path of a bucket key under `prefix`."""
-    return key[len(prefix):] if key.startswith(prefix) else key
+    return key[len(prefix) :] if key.startswith(prefix) else key
 
 
 def invalidation_paths(plan_: Plan, prefix: str, limit: int = 50) -> tuple[str, ...]:

@@ -108,9 +108,15 @@ class TreeUpdate:
                 st = lstat(live + path) if live is not None else None
             except OSError:
                 st = None
-            if st is not None and live is not None and not (
-                    st.st_size == len(data) and stat.S_ISREG(st.st_mode)
-                    and (path in unchanged or _holds(live + path, data))):
+            if (
+                st is not None
+                and live is not None
+                and not (
+                    st.st_size == len(data)
+                    and stat.S_ISREG(st.st_mode)
+                    and (path in unchanged or _holds(live + path, data))
+                )
+            ):
                 st = None  # not a file with these bytes
             if st is not None and st.st_ino == have:
                 stats[path] = file_stat(st)

@@ -48,8 +48,15 @@ def merge_outputs(*parts: Mapping[str, bytes]) -> dict[str, bytes]:
 def safe_relative(path: str) -> str:
     """Refuse absolute paths, `..`, empty parts and hidden names in an output path."""
     # Plain string tests, one pass each in C: a large site has ten thousand paths to check.
-    if (not path or path[0] in "/." or path[-1] == "/" or "/." in path or "//" in path
-            or "\\" in path or "\0" in path):
+    if (
+        not path
+        or path[0] in "/."
+        or path[-1] == "/"
+        or "/." in path
+        or "//" in path
+        or "\\" in path
+        or "\0" in path
+    ):
         raise UnsafePath(f"refusing to write output path {path!r}")
     return path
 
@@ -64,8 +71,12 @@ class WriteReport:
     stats: Stats = field(default_factory=dict)
 
 
-def write_site(outputs: Mapping[str, bytes], target: Path, unchanged: Unchanged = frozenset(),
-               spare: Spare | None = None) -> WriteReport:
+def write_site(
+    outputs: Mapping[str, bytes],
+    target: Path,
+    unchanged: Unchanged = frozenset(),
+    spare: Spare | None = None,
+) -> WriteReport:
     """Write every output into a fresh folder beside `target`, then swap it in atomically.
 
     A file whose bytes are those already in `target` is hard-linked into the fresh folder

@@ -23,8 +23,13 @@ def ics_time(t: datetime) -> str:
 
 def escape_text(value: str) -> str:
     """RFC 5545 3.3.11 TEXT: backslash, semicolon, comma and newline are escaped."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def fold(line: str) -> str:
@@ -65,8 +70,9 @@ def declared_windows(incident: Incident) -> list[Window]:
     return [(u.scheduled_for, u.scheduled_until) for u in incident.updates]
 
 
-def event_lines(site: Site, incident: Incident, window: tuple[datetime, datetime],
-                now: datetime, host: str) -> list[str]:
+def event_lines(
+    site: Site, incident: Incident, window: tuple[datetime, datetime], now: datetime, host: str
+) -> list[str]:
     """One VEVENT; its UID never changes and its SEQUENCE counts the reschedules."""
     posted = derive.updates_until(incident, now)
     url = ids.incident_url(site, incident)
@@ -93,9 +99,14 @@ def render_calendar(content: Content, now: datetime) -> dict[str, bytes]:
     """`maintenance.ics` with every scheduled maintenance public at `now`, newest window first."""
     site = content.site
     host = urlsplit(site.url).hostname or "heliograph"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Heliograph//Scheduled maintenance//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape_text(site.name + ' scheduled maintenance')}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Heliograph//Scheduled maintenance//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(site.name + ' scheduled maintenance')}",
+    ]
     for incident in content.incidents:
         start, end = incident.scheduled_for, incident.scheduled_until
         # the kind first: it is read without the updates; the loader requires both times

@@ -36,35 +36,51 @@ def timeline_html(site: Site, incident: Incident, now: datetime) -> str:
     tz = site.timezone
     parts: list[str] = []
     if incident.kind is Kind.MAINTENANCE and incident.scheduled_for and incident.scheduled_until:
-        parts.append(f"<p>Scheduled window: {_time_html(incident.scheduled_for, tz)} to "
-                     f"{_time_html(incident.scheduled_until, tz)}</p>")
+        parts.append(
+            f"<p>Scheduled window: {_time_html(incident.scheduled_for, tz)} to "
+            f"{_time_html(incident.scheduled_until, tz)}</p>"
+        )
     pm = incident.postmortem
     if pm and pm.at <= now:
         parts.append(f"<h2>Postmortem</h2>\n{render_markdown(pm.body)}")
     for u in reversed(derive.updates_until(incident, now)):
-        parts.append(f"<p><strong>{escape(views.status_label(u.status))}</strong> · "
-                     f"{_time_html(u.at, tz)}</p>\n{render_markdown(u.body)}")
+        parts.append(
+            f"<p><strong>{escape(views.status_label(u.status))}</strong> · "
+            f"{_time_html(u.at, tz)}</p>\n{render_markdown(u.body)}"
+        )
     return "\n".join(parts)
 
 
 def _time_html(t: datetime, tz: str) -> str:
     """`<time datetime="...">...</time>`; markupsafe's escape() in f-strings, not
     Markup.format, because it writes the same markup at a fifth of the cost."""
-    return f"<time datetime=\"{escape(iso_utc(t))}\">{escape(human_time(t, tz))}</time>"
+    return f'<time datetime="{escape(iso_utc(t))}">{escape(human_time(t, tz))}</time>'
 
 
 def make_entry(site: Site, incident: Incident, now: datetime) -> Entry:
     """The entry for one incident as the feeds show it at `now`."""
     posted = derive.updates_until(incident, now)
     status = derive.phase(incident, now) or posted[-1].status
-    return Entry(url=incident_url(site, incident), title=incident.title,
-                 published=posted[0].at.astimezone(UTC), updated=posted[-1].at.astimezone(UTC),
-                 summary=f"{views.status_label(status)}: {plain_text(posted[-1].body)}",
-                 content=timeline_html(site, incident, now))
+    return Entry(
+        url=incident_url(site, incident),
+        title=incident.title,
+        published=posted[0].at.astimezone(UTC),
+        updated=posted[-1].at.astimezone(UTC),
+        summary=f"{views.status_label(status)}: {plain_text(posted[-1].body)}",
+        content=timeline_html(site, incident, now),
+    )
 
 
-def build_feed(entries: Sequence[Entry], *, title: str, author: str, page_url: str,
-               self_url: str, fallback_time: datetime, rss: bool = False) -> FeedGenerator:
+def build_feed(
+    entries: Sequence[Entry],
+    *,
+    title: str,
+    author: str,
+    page_url: str,
+    self_url: str,
+    fallback_time: datetime,
+    rss: bool = False,
+) -> FeedGenerator:
     """A feed of `entries`; its time is the newest update in it, never the clock."""
     # RSS readers treat <title> and <description> as HTML (RSS Best Practices Profile), so
     # their plain text is entity-encoded there; Atom marks the same text as type "text".
@@ -95,8 +111,9 @@ def build_feed(entries: Sequence[Entry], *, title: str, author: str, page_url: s
     return fg
 
 
-def _atom_and_rss(site_url: str, entries: Sequence[Entry], stem: str, **kwargs: Any
-                  ) -> dict[str, bytes]:
+def _atom_and_rss(
+    site_url: str, entries: Sequence[Entry], stem: str, **kwargs: Any
+) -> dict[str, bytes]:
     """`<stem>.atom` and `<stem>.rss`, each naming itself as its `self` link."""
     out = {}
     for ext in ("atom", "rss"):
@@ -111,20 +128,33 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
     site = content.site
     ordered = activity.newest_first(content, now)
     # the site's feed lists the first incidents of all, each component's those naming it
-    lists = views.first_per_component(ordered, site.feed_entries,
-                                      [c.id for c in site.components], everything=True)
+    lists = views.first_per_component(
+        ordered, site.feed_entries, [c.id for c in site.components], everything=True
+    )
     entries: dict[str, Entry] = {}
     for i in (i for found in lists.values() for i in found if i.slug not in entries):
         entries[i.slug] = make_entry(site, i, now)  # once, however many feeds list it
     # an empty feed is stamped with the site's newest update: the first in `ordered`
     fallback = activity.latest_update(ordered[0], now) if ordered else activity.EPOCH
-    out = _atom_and_rss(site.url, [entries[i.slug] for i in lists[None]], "history",
-                        title=f"{site.name} Status", author=site.name, page_url=f"{site.url}/",
-                        fallback_time=fallback)
+    out = _atom_and_rss(
+        site.url,
+        [entries[i.slug] for i in lists[None]],
+        "history",
+        title=f"{site.name} Status",
+        author=site.name,
+        page_url=f"{site.url}/",
+        fallback_time=fallback,
+    )
     for c in site.components:
-        out.update(_atom_and_rss(site.url, [entries[i.slug] for i in lists[c.id]],
-                                 f"components/{c.id}/history",
-                                 title=f"{c.name} · {site.name} Status", author=site.name,
-                                 page_url=f"{site.url}/components/{c.id}/",
-                                 fallback_time=fallback))
+        out.update(
+            _atom_and_rss(
+                site.url,
+                [entries[i.slug] for i in lists[c.id]],
+                f"components/{c.id}/history",
+                title=f"{c.name} · {site.name} Status",
+                author=site.name,
+                page_url=f"{site.url}/components/{c.id}/",
+                fallback_time=fallback,
+            )
+        )
     return out

@@ -11,11 +11,38 @@ from functools import lru_cache
 import markdown
 import nh3
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "sup",
-    "sub",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "del",
+        "sup",
+        "sub",
+    }
+)
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
@@ -56,10 +83,17 @@ def _render(source: str) -> str:
         # Headings in a message sit under the page's own h1/h2, so `#` starts at h2.
         converter = _local.converter = markdown.Markdown(
             extensions=["tables", "sane_lists", "toc"],
-            extension_configs={"toc": {"baselevel": 2}}, output_format="html")
+            extension_configs={"toc": {"baselevel": 2}},
+            output_format="html",
+        )
     html = converter.reset().convert(source)
-    clean = nh3.clean(html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes=set(URL_SCHEMES), link_rel=LINK_REL)
+    clean = nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
+        link_rel=LINK_REL,
+    )
     # nh3 drops a refused href but keeps the link; a link to nowhere is invalid HTML, so
     # only its text stays (links cannot nest, so the first </a> closes it).
     return _DEAD_LINK.sub(r"\1", clean)

@@ -62,19 +62,29 @@ def page_environment(ctx: PageContext) -> Iterator[jinja2.Environment]:
     tz = ctx.site.timezone
 
     def time_tag(t: datetime, style: str = "full") -> Markup:
-        shown = {"full": human_time, "clock": clock, "clock_zone": clock_zone,
-                 "date": human_date}[style](t, tz)
+        shown = {"full": human_time, "clock": clock, "clock_zone": clock_zone, "date": human_date}[
+            style
+        ](t, tz)
         return Markup('<time datetime="{}">{}</time>').format(iso_utc(t), shown)
 
     env.filters.update(
-        time=time_tag, markdown=lambda s: Markup(render_markdown(s)),
-        duration=human_duration, label=views.status_label, percent=percent, day=day_label,
+        time=time_tag,
+        markdown=lambda s: Markup(render_markdown(s)),
+        duration=human_duration,
+        label=views.status_label,
+        percent=percent,
+        day=day_label,
     )
     env.globals.update(
-        site=ctx.site, now=ctx.now, url=ctx.url, absolute=ctx.absolute,
-        asset=lambda name: ctx.url(ctx.theme.url_of(name)), month_label=month_label,
+        site=ctx.site,
+        now=ctx.now,
+        url=ctx.url,
+        absolute=ctx.absolute,
+        asset=lambda name: ctx.url(ctx.theme.url_of(name)),
+        month_label=month_label,
         has_asset=lambda name: name in dict(ctx.theme.asset_names),
-        Kind=Kind, escape=escape,
+        Kind=Kind,
+        escape=escape,
     )
     try:
         yield env
@@ -83,21 +93,33 @@ def page_environment(ctx: PageContext) -> Iterator[jinja2.Environment]:
         env.filters.clear()
 
 
-def _render(env: jinja2.Environment, ctx: PageContext, path: str, template: str,
-            **data: Any) -> bytes:
+def _render(
+    env: jinja2.Environment, ctx: PageContext, path: str, template: str, **data: Any
+) -> bytes:
     canonical = ctx.absolute(path.removesuffix("index.html"))
-    return env.get_template(template).render(page_path=path, canonical=canonical,
-                                             **data).encode("utf-8")
+    return (
+        env.get_template(template)
+        .render(page_path=path, canonical=canonical, **data)
+        .encode("utf-8")
+    )
 
 
-def incident_pages(content: Content, now: datetime, theme: Theme,
-                   incidents: Iterable[Incident]) -> dict[str, bytes]:
+def incident_pages(
+    content: Content, now: datetime, theme: Theme, incidents: Iterable[Incident]
+) -> dict[str, bytes]:
     """The page of each incident: a function of that incident, the site, the theme and `now`."""
     ctx = PageContext(content.site, now, theme, site_base(content.site.url))
     with page_environment(ctx) as env:
-        return {f"incidents/{i.slug}/index.html": _render(
-            env, ctx, f"incidents/{i.slug}/index.html", "incident.html",
-            incident=views.incident_view(content, i, now)) for i in incidents}
+        return {
+            f"incidents/{i.slug}/index.html": _render(
+                env,
+                ctx,
+                f"incidents/{i.slug}/index.html",
+                "incident.html",
+                incident=views.incident_view(content, i, now),
+            )
+            for i in incidents
+        }
 
 
 IncidentPages = Callable[[Content, datetime, Theme, tuple[Incident, ...]], dict[str, bytes]]
@@ -109,9 +131,13 @@ PageMemo = Callable[[str, str, dict[str, Any], Callable[[], bytes]], bytes]
 COMPONENT_RECENT = 50  # incidents listed on a component page, as many as its feeds carry
 
 
-def render_pages(content: Content, now: datetime, theme: Theme,
-                 incidents: IncidentPages = incident_pages, memo: PageMemo | None = None
-                 ) -> dict[str, bytes]:
+def render_pages(
+    content: Content,
+    now: datetime,
+    theme: Theme,
+    incidents: IncidentPages = incident_pages,
+    memo: PageMemo | None = None,
+) -> dict[str, bytes]:
     """Every HTML page of the site; `incidents` makes the incident pages (the cache's may reuse).
 
     Page data names incidents, not their views: a view is made only for a page that is
@@ -129,36 +155,67 @@ def render_pages(content: Content, now: datetime, theme: Theme,
         def page(path: str, template: str, **data: Any) -> None:
             def make() -> bytes:
                 return _render(env, ctx, path, template, **view.shown(data))
+
             out[path] = memo(path, template, data, make) if memo else make()
 
         # without a final posted status: the only ones that can be open, in progress or upcoming
         live = [view(i) for i in content.not_closed]
         # the oldest day shown began at most `history_days` days ago, give or take a clock change
         since = now - timedelta(days=site.history_days, hours=2)
-        page("index.html", "index.html",
-             overall=derive.overall(statuses), blocks=blocks, uptime=uptime,
-             open_incidents=[v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT],
-             active_maintenance=[v.incident for v in live if v.kind is Kind.MAINTENANCE
-                                 and derive.is_active(v.incident, now)],
-             upcoming=tuple(v.incident for v in views.upcoming_maintenance(tuple(live))),
-             days=views.days_back(views.began_since(content.incidents, since), now,
-                                  site.timezone, site.history_days))
+        page(
+            "index.html",
+            "index.html",
+            overall=derive.overall(statuses),
+            blocks=blocks,
+            uptime=uptime,
+            open_incidents=[v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT],
+            active_maintenance=[
+                v.incident
+                for v in live
+                if v.kind is Kind.MAINTENANCE and derive.is_active(v.incident, now)
+            ],
+            upcoming=tuple(v.incident for v in views.upcoming_maintenance(tuple(live))),
+            days=views.days_back(
+                views.began_since(content.incidents, since), now, site.timezone, site.history_days
+            ),
+        )
         out.update(incidents(content, now, theme, content.incidents))
-        months = [(ym, [i for i in items if i.kind is Kind.INCIDENT],
-                   [i for i in items if i.kind is Kind.MAINTENANCE])
-                  for ym, items in views.by_month(content.incidents, site.timezone, now)]
-        page("history/index.html", "history.html", months=tuple(
-            (ym, len(found), len(maintenance)) for ym, found, maintenance in months))
+        months = [
+            (
+                ym,
+                [i for i in items if i.kind is Kind.INCIDENT],
+                [i for i in items if i.kind is Kind.MAINTENANCE],
+            )
+            for ym, items in views.by_month(content.incidents, site.timezone, now)
+        ]
+        page(
+            "history/index.html",
+            "history.html",
+            months=tuple((ym, len(found), len(maintenance)) for ym, found, maintenance in months),
+        )
         for (year, month), found, maintenance in months:
-            page(f"history/{year:04d}-{month:02d}/index.html", "month.html", year=year,
-                 month=month, incidents=found, maintenance=maintenance)
-        related = views.first_per_component(content.incidents, COMPONENT_RECENT + 1,
-                                            [c.id for c in site.components])
+            page(
+                f"history/{year:04d}-{month:02d}/index.html",
+                "month.html",
+                year=year,
+                month=month,
+                incidents=found,
+                maintenance=maintenance,
+            )
+        related = views.first_per_component(
+            content.incidents, COMPONENT_RECENT + 1, [c.id for c in site.components]
+        )
         for block in blocks:
             for row in block.rows:
                 cid = row.component.id
-                page(f"components/{cid}/index.html", "component.html", row=row, group=block.name,
-                     incidents=related[cid][:COMPONENT_RECENT],
-                     older=len(related[cid]) > COMPONENT_RECENT, uptime=uptime.component(cid))
+                page(
+                    f"components/{cid}/index.html",
+                    "component.html",
+                    row=row,
+                    group=block.name,
+                    incidents=related[cid][:COMPONENT_RECENT],
+                    older=len(related[cid]) > COMPONENT_RECENT,
+                    uptime=uptime.component(cid),
+                )
         page("404.html", "404.html")
         return out

@@ -24,8 +24,10 @@ def last_changes(content: Content, now: datetime) -> dict[str, datetime]:
     changed = {f"incidents/{slug}/index.html": t for t, slug, _ in ordered}
     # a component page changes with the newest incident naming it: the first one in `ordered`
     wanted = [c.id for c in content.site.components]
-    changed.update((f"components/{cid}/index.html", t)
-                   for cid, t in activity.newest_per_component(ordered, wanted).items())
+    changed.update(
+        (f"components/{cid}/index.html", t)
+        for cid, t in activity.newest_per_component(ordered, wanted).items()
+    )
     return changed
 
 
@@ -34,13 +36,19 @@ def render_sitemap(content: Content, now: datetime, pages: Iterable[str]) -> dic
     site = content.site
     changed = last_changes(content, now)
     newest = max(changed.values(), default=activity.EPOCH)
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path in sorted(p for p in pages if p.endswith(".html") and p not in NOT_LISTED):
         lastmod = iso_utc(changed.get(path, newest))
-        lines.append(f"  <url><loc>{escape(page_url(site.url, path))}</loc>"
-                     f"<lastmod>{lastmod}</lastmod></url>")
+        lines.append(
+            f"  <url><loc>{escape(page_url(site.url, path))}</loc>"
+            f"<lastmod>{lastmod}</lastmod></url>"
+        )
     lines.append("</urlset>")
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.url}/sitemap.xml\n"
-    return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"),
-            "robots.txt": robots.encode("utf-8")}
+    return {
+        "sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"),
+        "robots.txt": robots.encode("utf-8"),
+    }

@@ -63,9 +63,13 @@ def keep_compiled(folder: Path | None) -> None:
 
 def environment(theme: Theme) -> jinja2.Environment:
     import jinja2  # here, not above: a build with nothing to do reads the theme's files only
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(_compiled)) if _compiled else None,
     )

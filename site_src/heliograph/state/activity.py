@@ -53,15 +53,17 @@ def last_change(incident: Incident, now: datetime) -> datetime:
     or the opening or closing of its window by the clock if it is maintenance of components."""
     newest = latest_update(incident, now)
     if incident.kind is Kind.MAINTENANCE:
-        edges = [t for t in (incident.scheduled_for, incident.scheduled_until)
-                 if t and newest < t <= now]
+        edges = [
+            t for t in (incident.scheduled_for, incident.scheduled_until) if t and newest < t <= now
+        ]
         if edges and incident.component_ids:
             return max(edges)
     return newest
 
 
-def newest_by(content: Content, now: datetime, when: Callable[[Incident, datetime], datetime]
-              ) -> list[Dated]:
+def newest_by(
+    content: Content, now: datetime, when: Callable[[Incident, datetime], datetime]
+) -> list[Dated]:
     """Every public incident with its `when` time, newest first (ties: slug, last first)."""
     keyed = [(when(i, now), i.slug, i) for i in content.incidents if is_public(i, now)]
     keyed.sort(reverse=True)  # slugs are unique, so incidents themselves are never compared

@@ -102,8 +102,10 @@ def component_map(updates: Iterable[Update]) -> dict[str, ComponentStatus]:
 def severity_at(incident: Incident, t: datetime) -> str | None:
     """The severity in force at `t` (an escalation applies from its update on)."""
     # `or`, not next()'s default, so that the latest severity is looked up only when needed
-    return next((u.severity for u in reversed(updates_until(incident, t)) if u.severity),
-                None) or incident.severity
+    return (
+        next((u.severity for u in reversed(updates_until(incident, t)) if u.severity), None)
+        or incident.severity
+    )
 
 
 def incident_impact(site: Site, incident: Incident, t: datetime) -> Impact:

@@ -81,11 +81,15 @@ def site_uptime(content: Content, now: datetime) -> SiteUptime:
             if interval.end > bounds[0]:  # older history cannot touch the window
                 by_component[interval.component].append(interval)
     dates = tuple(local(b, site.timezone).date() for b in bounds[:-1])
-    components = tuple(component_uptime(c.id, by_component[c.id], dates, bounds, now)
-                       for c in site.components)
+    components = tuple(
+        component_uptime(c.id, by_component[c.id], dates, bounds, now) for c in site.components
+    )
     shown = {u.id: u for u, c in zip(components, site.components, strict=True) if c.show_uptime}
-    groups = tuple(group_uptime(g.id, [shown[cid] for cid in g.components if cid in shown])
-                   for g in site.groups if any(cid in shown for cid in g.components))
+    groups = tuple(
+        group_uptime(g.id, [shown[cid] for cid in g.components if cid in shown])
+        for g in site.groups
+        if any(cid in shown for cid in g.components)
+    )
     return SiteUptime(components, groups)
 
 
@@ -98,8 +102,10 @@ def day_bounds(site: Site, now: datetime) -> tuple[datetime, ...]:
     today = local(now, site.timezone).date()
     tz = zone(site.timezone)
     first = today - timedelta(days=site.uptime_days - 1)
-    return tuple(datetime.combine(first + timedelta(days=n), time(), tz).astimezone(UTC)
-                 for n in range(site.uptime_days + 1))
+    return tuple(
+        datetime.combine(first + timedelta(days=n), time(), tz).astimezone(UTC)
+        for n in range(site.uptime_days + 1)
+    )
 
 
 def reaches(incident: Incident, since: datetime) -> bool:
@@ -109,8 +115,9 @@ def reaches(incident: Incident, since: datetime) -> bool:
     final = last.at
     if incident.kind is Kind.MAINTENANCE:
         final = max(e for e in (final, incident.scheduled_for, incident.scheduled_until) if e)
-    return final > since or (last.status not in CLOSED_STATUSES
-                             and derive.is_active(incident, final))
+    return final > since or (
+        last.status not in CLOSED_STATUSES and derive.is_active(incident, final)
+    )
 
 
 def incident_intervals(incident: Incident, now: datetime) -> Iterator[Interval]:
@@ -119,8 +126,11 @@ def incident_intervals(incident: Incident, now: datetime) -> Iterator[Interval]:
     The incident gives statuses only while it is open (maintenance: in progress or verifying,
     posted or by the clock), so the window's edges are walked as moments too.
     """
-    edges = [e for e in (incident.scheduled_for, incident.scheduled_until)
-             if e and incident.kind is Kind.MAINTENANCE]
+    edges = [
+        e
+        for e in (incident.scheduled_for, incident.scheduled_until)
+        if e and incident.kind is Kind.MAINTENANCE
+    ]
     moments = sorted({u.at for u in incident.updates}.union(edges))
     moments = [m for m in moments if m < now] + [now]
     statuses: dict[str, ComponentStatus] = {}
@@ -130,8 +140,11 @@ def incident_intervals(incident: Incident, now: datetime) -> Iterator[Interval]:
         while n < len(incident.updates) and incident.updates[n].at <= at:
             statuses.update(incident.updates[n].components)
             posted, n = incident.updates[n].status, n + 1
-        active = posted is not None and at < now and derive.affects(
-            incident.kind, derive.phase_after(incident, posted, at))
+        active = (
+            posted is not None
+            and at < now
+            and derive.affects(incident.kind, derive.phase_after(incident, posted, at))
+        )
         current = statuses if active else {}
         for cid, (start, status) in list(opened.items()):
             if current.get(cid) is not status:
@@ -141,11 +154,14 @@ def incident_intervals(incident: Incident, now: datetime) -> Iterator[Interval]:
             opened.setdefault(cid, (at, status))
 
 
-def worst_timeline(intervals: Sequence[Interval]
-                   ) -> list[tuple[datetime, datetime, ComponentStatus]]:
+def worst_timeline(
+    intervals: Sequence[Interval],
+) -> list[tuple[datetime, datetime, ComponentStatus]]:
     """One component's overlapping intervals as non-overlapping stretches of its worst status."""
-    events = sorted([(i.start, 1, i.status) for i in intervals]
-                    + [(i.end, -1, i.status) for i in intervals], key=lambda e: e[0])
+    events = sorted(
+        [(i.start, 1, i.status) for i in intervals] + [(i.end, -1, i.status) for i in intervals],
+        key=lambda e: e[0],
+    )
     count: dict[ComponentStatus, int] = defaultdict(int)
     pieces: list[tuple[datetime, datetime, ComponentStatus]] = []
     for k, (at, step, status) in enumerate(events):
@@ -164,8 +180,13 @@ def _days_of(start: datetime, end: datetime, bounds: Sequence[datetime]) -> rang
     return range(first, last) if end > bounds[0] and start < bounds[-1] else range(0)
 
 
-def component_uptime(cid: str, intervals: Sequence[Interval], dates: Sequence[date],
-                     bounds: Sequence[datetime], now: datetime) -> Uptime:
+def component_uptime(
+    cid: str,
+    intervals: Sequence[Interval],
+    dates: Sequence[date],
+    bounds: Sequence[datetime],
+    now: datetime,
+) -> Uptime:
     """One component's days: downtime and worst status from its timeline, incidents touching."""
     days = len(bounds) - 1
     down = [0] * days  # tenths of a microsecond
@@ -179,12 +200,16 @@ def component_uptime(cid: str, intervals: Sequence[Interval], dates: Sequence[da
     for i in intervals:
         for d in _days_of(i.start, i.end, bounds):
             touched[d].setdefault(i.incident.slug, i.incident)
-    seen = [max(min(bounds[d + 1], now) - bounds[d], timedelta(0)) // _US * 10
-            for d in range(days)]
+    seen = [max(min(bounds[d + 1], now) - bounds[d], timedelta(0)) // _US * 10 for d in range(days)]
     records = tuple(
-        DayUptime(dates[d], _share_up(down[d], seen[d]), worst[d],
-                  tuple(sorted(touched[d].values(), key=lambda i: (i.began, i.slug))))
-        for d in range(days))
+        DayUptime(
+            dates[d],
+            _share_up(down[d], seen[d]),
+            worst[d],
+            tuple(sorted(touched[d].values(), key=lambda i: (i.began, i.slug))),
+        )
+        for d in range(days)
+    )
     return Uptime(cid, records, _share_up(sum(down), sum(seen)))
 
 
@@ -198,10 +223,14 @@ def group_uptime(gid: str, members: Sequence[Uptime]) -> Uptime:
     days = []
     for same_day in zip(*(m.days for m in members), strict=True):
         touched = {i.slug: i for day in same_day for i in day.incidents}
-        days.append(DayUptime(same_day[0].date,
-                              sum((d.uptime for d in same_day), Fraction(0)) / len(same_day),
-                              derive.worst(d.worst for d in same_day),
-                              tuple(sorted(touched.values(), key=lambda i: (i.began, i.slug)))))
+        days.append(
+            DayUptime(
+                same_day[0].date,
+                sum((d.uptime for d in same_day), Fraction(0)) / len(same_day),
+                derive.worst(d.worst for d in same_day),
+                tuple(sorted(touched.values(), key=lambda i: (i.began, i.slug))),
+            )
+        )
     mean = sum((m.uptime for m in members), Fraction(0)) / len(members)
     return Uptime(gid, tuple(days), mean)
 

@@ -24,9 +24,14 @@ from heliograph.content.timefmt import local
 from heliograph.state import derive
 
 STATUS_LABELS = {
-    "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
-    "resolved": "Resolved", "scheduled": "Scheduled", "in_progress": "In progress",
-    "verifying": "Verifying", "completed": "Completed",
+    "investigating": "Investigating",
+    "identified": "Identified",
+    "monitoring": "Monitoring",
+    "resolved": "Resolved",
+    "scheduled": "Scheduled",
+    "in_progress": "In progress",
+    "verifying": "Verifying",
+    "completed": "Completed",
 }
 
 
@@ -35,8 +40,9 @@ _LABELS: dict[Status | ComponentStatus, str] = {}  # by member: an enum's `.valu
 
 def status_label(status: Status | ComponentStatus) -> str:
     if (label := _LABELS.get(status)) is None:
-        label = _LABELS[status] = (STATUS_LABELS.get(status.value)
-                                   or status.value.replace("_", " ").capitalize())
+        label = _LABELS[status] = (
+            STATUS_LABELS.get(status.value) or status.value.replace("_", " ").capitalize()
+        )
     return label
 
 
@@ -80,9 +86,11 @@ def incident_view(content: Content, incident: Incident, now: datetime) -> Incide
     by_id = {c.id: c for c in site.components}
     latest = derive.component_map(incident.updates)
     updates = tuple(
-        UpdateView(u, u.status, status_label(u.status),
-                   tuple([(by_id[cid], s) for cid, s in u.components]))
-        for u in reversed(incident.updates))
+        UpdateView(
+            u, u.status, status_label(u.status), tuple([(by_id[cid], s) for cid, s in u.components])
+        )
+        for u in reversed(incident.updates)
+    )
     ended = incident.resolved_at
     if ended is None and status in CLOSED_STATUSES:
         ended = incident.scheduled_until  # maintenance completed by the clock
@@ -92,14 +100,22 @@ def incident_view(content: Content, incident: Incident, now: datetime) -> Incide
         due = incident.last.at + severity.update_every
         next_by = due if due > now else None
     return IncidentView(
-        incident=incident, slug=incident.slug, title=incident.title, kind=incident.kind,
-        status=status, status_label=status_label(status), is_open=is_open,
+        incident=incident,
+        slug=incident.slug,
+        title=incident.title,
+        kind=incident.kind,
+        status=status,
+        status_label=status_label(status),
+        is_open=is_open,
         severity_key=severity.key if severity else None,
         severity_label=severity.label if severity else None,
         impact=derive.incident_impact(site, incident, now),
         components=tuple((by_id[cid], latest[cid]) for cid in incident.component_ids),
-        updates=updates, began=incident.began, ended=ended,
-        duration=derive.duration(incident, now), next_update_by=next_by,
+        updates=updates,
+        began=incident.began,
+        ended=ended,
+        duration=derive.duration(incident, now),
+        next_update_by=next_by,
     )
 
 
@@ -120,17 +136,20 @@ class GroupBlock:
     rows: tuple[ComponentRow, ...]
 
 
-def component_blocks(content: Content, statuses: dict[str, ComponentStatus]
-                     ) -> tuple[GroupBlock, ...]:
+def component_blocks(
+    content: Content, statuses: dict[str, ComponentStatus]
+) -> tuple[GroupBlock, ...]:
     """Components in configured order, groups kept together."""
     site = content.site
-    row = {c.id: ComponentRow(c, statuses[c.id], status_label(statuses[c.id]))
-           for c in site.components}
+    row = {
+        c.id: ComponentRow(c, statuses[c.id], status_label(statuses[c.id])) for c in site.components
+    }
     entries: list[tuple[int, GroupBlock]] = []
     for g in site.groups:
         rows = tuple(row[cid] for cid in g.components)
-        entries.append((g.position, GroupBlock(g.id, g.name,
-                                               derive.worst(r.status for r in rows), rows)))
+        entries.append(
+            (g.position, GroupBlock(g.id, g.name, derive.worst(r.status for r in rows), rows))
+        )
     for c in site.components:
         if c.group is None:
             entries.append((c.position, GroupBlock(None, None, row[c.id].status, (row[c.id],))))
@@ -139,8 +158,9 @@ def component_blocks(content: Content, statuses: dict[str, ComponentStatus]
 
 def upcoming_maintenance(views: tuple[IncidentView, ...]) -> tuple[IncidentView, ...]:
     """Scheduled windows not yet started, soonest first."""
-    found = [v for v in views if v.kind is Kind.MAINTENANCE
-             and v.status is MaintenanceStatus.SCHEDULED]
+    found = [
+        v for v in views if v.kind is Kind.MAINTENANCE and v.status is MaintenanceStatus.SCHEDULED
+    ]
     return tuple(sorted(found, key=lambda v: v.incident.scheduled_for or v.began))
 
 
@@ -150,24 +170,31 @@ def began_since(incidents: Iterable[Incident], since: datetime) -> tuple[Inciden
 
 def archived(incident: Incident, now: datetime) -> bool:
     """Whether an incident belongs in the history: all but maintenance not yet begun."""
-    return not (incident.kind is Kind.MAINTENANCE and incident.resolved_at is None
-                and derive.phase(incident, now) is MaintenanceStatus.SCHEDULED)
+    return not (
+        incident.kind is Kind.MAINTENANCE
+        and incident.resolved_at is None
+        and derive.phase(incident, now) is MaintenanceStatus.SCHEDULED
+    )
 
 
-def days_back(incidents: Iterable[Incident], now: datetime, tz: str, days: int
-              ) -> tuple[tuple[datetime, tuple[Incident, ...]], ...]:
+def days_back(
+    incidents: Iterable[Incident], now: datetime, tz: str, days: int
+) -> tuple[tuple[datetime, tuple[Incident, ...]], ...]:
     """The last `days` calendar days in the site's zone, newest first, with their incidents."""
     by_day: dict[object, list[Incident]] = defaultdict(list)
     for i in incidents:
         if archived(i, now):
             by_day[local(i.began, tz).date()].append(i)
     today = local(now, tz).replace(hour=12, minute=0, second=0, microsecond=0)
-    return tuple((day, tuple(by_day.get(day.date(), ())))
-                 for day in (today - timedelta(days=n) for n in range(days)))
+    return tuple(
+        (day, tuple(by_day.get(day.date(), ())))
+        for day in (today - timedelta(days=n) for n in range(days))
+    )
 
 
-def by_month(incidents: Iterable[Incident], tz: str, now: datetime
-             ) -> tuple[tuple[tuple[int, int], tuple[Incident, ...]], ...]:
+def by_month(
+    incidents: Iterable[Incident], tz: str, now: datetime
+) -> tuple[tuple[tuple[int, int], tuple[Incident, ...]], ...]:
     """Incidents grouped by the month (in the site's zone) their impact began, newest first.
 
     Upcoming windows belong on the home page, not in the archive.
@@ -180,8 +207,9 @@ def by_month(incidents: Iterable[Incident], tz: str, now: datetime
     return tuple((m, tuple(months[m])) for m in sorted(months, reverse=True))
 
 
-def first_per_component(ordered: Iterable[Incident], limit: int, components: Sequence[str],
-                        everything: bool = False) -> dict[str | None, list[Incident]]:
+def first_per_component(
+    ordered: Iterable[Incident], limit: int, components: Sequence[str], everything: bool = False
+) -> dict[str | None, list[Incident]]:
     """Each component's first `limit` incidents of `ordered` naming it, and with `everything`
     (under None) the first `limit` of all; one walk, stopped once every list is full, so older
     history is not read at all."""
