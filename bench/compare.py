@@ -4,9 +4,10 @@
     python bench/compare.py --base HEAD~1 -n 1000 --runs 5
 
 Each build is a child process (`python -m heliograph build`) of one version's snapshot. The two
-versions take turns run by run, so a machine that slows down for a while slows both alike; each
-has its own output and cache folder. Scenarios: a cold build (no cache, no output), a build with
-nothing to do, and a build after one new update to an old incident.
+versions take turns run by run, each going first in every other run, so a machine that slows
+down for a while slows both alike; each has its own output and cache folder. Scenarios: a cold
+build (no cache, no output), a build with nothing to do, and a build after one new update to an
+old incident.
 """
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ def main() -> None:
         times: dict[tuple[str, str], list[float]] = {}
 
         def run(scenario: str, before: Callable[[str], None] = lambda v: None) -> None:
-            for name, code in versions.items():
+            # the order flips every run: the second build of a pair runs on a warmer (or more
+            # crowded) machine, and neither version should always be the second
+            flip = len(times.get((scenario, "base"), [])) % 2
+            for name, code in sorted(versions.items(), reverse=bool(flip)):
                 before(name)
                 out, cache = work / f"out-{name}", work / f"cache-{name}"
                 times.setdefault((scenario, name), []).append(timed(code, src, out, cache))
