@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 
 from heliograph.incremental.cache import Cache
-from heliograph.render import markup
+
+# render.markup (and Markdown with it) is imported where a build renders: a build with nothing
+# to do opens the store but never renders.
 
 Used = tuple[list[str], dict[str, str]]  # the messages a store used, and those it rendered
 
@@ -80,6 +82,8 @@ class MarkdownStore(MutableMapping[str, str]):
 def go_offline() -> MarkdownStore | None:
     """In a forked worker, answer from the attached store's messages in memory only; what the
     returned store notes goes back to the parent's by `take_back`."""
+    from heliograph.render import markup
+
     store = markup.attached_memo()
     if isinstance(store, MarkdownStore):
         offline = store.offline()
@@ -90,6 +94,8 @@ def go_offline() -> MarkdownStore | None:
 
 def take_back(used: Used | None) -> None:
     """Count what a worker's offline store used and rendered as the attached store's own."""
+    from heliograph.render import markup
+
     store = markup.attached_memo()
     if used is not None and isinstance(store, MarkdownStore):
         store.take(used)
