@@ -451,7 +451,8 @@ def test_a_theme_template_error_points_at_the_template_line(served: Served) -> N
     override.write_text(text.replace("<main", "{% if %}<main", 1))
     page = served.page_when(lambda p: "heliograph-errors" in p, "the template error")
     assert (
-        f"theme/templates/base.html:{line}: Expected an expression, got &#x27;end of "
+        f"theme/templates/base.html:{line}: template error: Expected an expression, got "
+        "&#x27;end of "
         "statement block&#x27;"
     ) in page
     override.unlink()

@@ -78,18 +78,23 @@ def render_site(
     """Every output file of the site, by path; the feeds, the API, the badges and the calendar
     are made on another core while the pages are. `theme` is the site's, if already read (the
     one the page cache keyed its pages by)."""
+    from heliograph.content.errors import ContentErrors
     from heliograph.incremental.cores import Beside
     from heliograph.incremental.messages import take_back
     from heliograph.publish.write import merge_outputs
     from heliograph.render.pages import incident_pages, render_pages
     from heliograph.render.sitemap import render_sitemap
-    from heliograph.render.theme import load_theme
+    from heliograph.render.theme import load_theme, template_error
 
     theme = theme or load_theme(project.source)
     beside = Beside(lambda: _feeds_and_more(content, now))
     try:
         pages = render_pages(content, now, theme, incidents or incident_pages, memo)
         sitemap = render_sitemap(content, now, pages)
+    except Exception as exc:
+        if (error := template_error(exc, project.source)) is None:
+            raise
+        raise ContentErrors([error]) from None  # the theme's, not ours: one line, no traceback
     finally:  # waited for even if the pages failed, so that no process is left behind
         more, used = beside.result()
     take_back(used)
@@ -153,16 +158,23 @@ def build(
     $HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache) only saves work: the bytes are the
     same, and `use_cache=False` runs the plain pipeline without reading or writing it.
     """
-    with collection_paused():
+    from heliograph.publish.lock import held
+
+    # One build of an output at a time (and of a cache): a second one waits, then says who
+    # holds it; the output's lock comes first, always, so two builds cannot hold one each.
+    with collection_paused(), held(project.output, f"a build of {project.source}"):
         if not use_cache:
             return _pipeline(project, now, strict)
+        from heliograph.incremental.cache import cache_dir as resolved
         from heliograph.incremental.session import BuildSession
 
-        session = BuildSession.start(project.source, project.output, now, (strict,), cache_dir)
-        try:
-            return _cached(project, now, strict, session)
-        finally:
-            session.close()
+        cache = resolved(project.source, cache_dir)
+        with held(cache, f"a build of {project.source}", file=cache / "build.lock"):
+            session = BuildSession.start(project.source, project.output, now, (strict,), cache)
+            try:
+                return _cached(project, now, strict, session)
+            finally:
+                session.close()
 
 
 def _cached(project: Project, now: datetime, strict: bool, session: BuildSession) -> BuildResult:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -212,9 +211,8 @@ class _Events(FileSystemEventHandler):
 
 
 def site_builder(source: Path, output: Path, when: Callable[[], datetime]) -> Builder:
-    """A builder for the Heliograph site in `source`: content and theme errors become lines."""
-    import jinja2
-
+    """A builder for the Heliograph site in `source`: content and theme errors (a template
+    being edited, say) become lines."""
     from heliograph.build import Project, build
     from heliograph.content.errors import ContentErrors
 
@@ -223,30 +221,9 @@ def site_builder(source: Path, output: Path, when: Callable[[], datetime]) -> Bu
             build(Project.at(source, output), when())  # re-reads components.yaml every time
         except ContentErrors as exc:
             return [str(e) for e in exc.errors]
-        except jinja2.TemplateError as exc:  # a theme override being edited
-            return [template_problem(exc, source)]
         return []
 
     return run
-
-
-def template_problem(exc: Exception, source: Path) -> str:
-    """`theme/templates/x.html:12: message`: where in a template a theme error is."""
-    line = getattr(exc, "lineno", None)
-    file = getattr(exc, "filename", None) if line else None
-    if file is None:  # a render error: Jinja puts the template's own lines in the traceback
-        frame = next(
-            (
-                f
-                for f in reversed(traceback.extract_tb(exc.__traceback__))
-                if f.filename.endswith(".html")
-            ),
-            None,
-        )
-        file, line = (frame.filename, frame.lineno) if frame else ("theme", 1)
-    where = Path(file).absolute()
-    shown = where.relative_to(source.absolute()) if source.absolute() in where.parents else file
-    return f"{shown}:{line}: {getattr(exc, 'message', None) or exc}"
 
 
 def scratch_dir() -> str | None:

@@ -95,10 +95,13 @@ def _first_update(site: Site, incident: Incident, level: Level) -> list[Finding]
 def _gaps(site: Site, incident: Incident, level: Level) -> list[Finding]:
     """Each gap between two updates, under the severity in force at its start."""
     found = []
+    latest = None  # the severity set by the latest update so far: one walk, not one per gap
     for before, after in pairwise(incident.updates):
+        latest = before.severity or latest
         if before.status in CLOSED_STATUSES:
             continue  # a resolved incident owes no updates; a reopening starts a new rhythm
-        sev = _rules_at(site, incident, before.at)
+        key = latest or incident.severity  # as derive.severity_at(incident, before.at)
+        sev = site.severity(key) if key else None
         if sev is None or sev.update_every is None:
             continue
         gap = after.at - before.at

@@ -6,14 +6,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from heliograph.checks.cadence import cadence_findings
+from heliograph.checks.files import ignored_files
 from heliograph.checks.findings import Finding, ordered
 from heliograph.checks.wording import incident_wording
 from heliograph.content.model import Content, Incident, IncidentStatus, Kind, Site
 
 
 def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Finding]:
-    """The findings of one incident at `now`: its cadence, then its public wording."""
-    found = cadence_findings(site, incident, now)
+    """The findings of one incident at `now`: its cadence, files it did not read, then its
+    public wording."""
+    found = cadence_findings(site, incident, now) + ignored_files(incident)
     if incident.kind is Kind.INCIDENT:  # a maintenance window may well promise its end time
         found += incident_wording(site.wording, incident)
     return found

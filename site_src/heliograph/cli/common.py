@@ -26,6 +26,10 @@ def parse_now(value: str) -> datetime:
         ) from None
     if t.tzinfo is None:
         raise argparse.ArgumentTypeError(f"--now {value!r} needs an offset, e.g. {value}Z")
+    from heliograph.content.timefmt import in_range
+
+    if not in_range(t):
+        raise argparse.ArgumentTypeError(f"{value!r} is not between 1970 and 2999")
     return t
 
 

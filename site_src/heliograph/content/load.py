@@ -156,8 +156,11 @@ def load_incident(
     errors: list[ContentError] = []
     parsed: list[_Parsed] = []
     postmortem = None
+    ignored: list[str] = []
     for file in sorted(folder.iterdir()):
         if file.name.startswith(".") or file.is_dir() or file.suffix != ".md":
+            if _looks_like_an_update(file.name):
+                ignored.append(file.name)  # said in a finding: a name away from being read
             continue
         path = display / file.name
         if not FILE_NAME.fullmatch(file.name) or file.is_symlink():
@@ -203,7 +206,10 @@ def load_incident(
             parsed.append(_Parsed(doc, values, path))
     if not parsed:
         if not errors:
-            errors.append(ContentError(display, 1, "incident folder has no update files (*.md)"))
+            also = f"; not read: {', '.join(ignored)}" if ignored else ""
+            errors.append(
+                ContentError(display, 1, f"incident folder has no update files (*.md){also}")
+            )
         return None, errors
     parsed.sort(key=lambda p: p.values["at"])
     errors += _check_order(parsed)
@@ -223,7 +229,18 @@ def load_incident(
         scheduled_for=_latest(parsed, "scheduled_for"),
         scheduled_until=_latest(parsed, "scheduled_until"),
         postmortem=postmortem,
+        ignored=tuple(ignored),
     ), []
+
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+
+
+def _looks_like_an_update(name: str) -> bool:
+    """A markdown file that `load` passes over: hidden, or its suffix not exactly `.md`."""
+    return name.lower().endswith(MARKDOWN_SUFFIXES) and (
+        name.startswith(".") or not name.endswith(".md")
+    )
 
 
 def _latest(parsed: list[_Parsed], key: str) -> datetime | None:

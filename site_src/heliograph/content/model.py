@@ -176,6 +176,7 @@ class Incident:
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
     postmortem: Postmortem | None = None
+    ignored: tuple[str, ...] = ()  # markdown-like files in the folder that were not read
 
     @property
     def path(self) -> Path:

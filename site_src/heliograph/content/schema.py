@@ -12,6 +12,7 @@ from typing import Any
 
 from heliograph.content.errors import ContentError
 from heliograph.content.sourcefile import CONTROL
+from heliograph.content.timefmt import in_range
 from heliograph.content.yamltext import LineMap
 
 
@@ -84,9 +85,23 @@ def identifier(value: Any) -> str:
     )
 
 
+# An absolute http(s) URL whose every character may stand unescaped in HTML, XML and JSON: a
+# host name or address, an optional port and a path, no query, fragment, quotes or brackets.
+_URL = re.compile(
+    r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9]"
+    r"(?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+    r"(?:/[A-Za-z0-9._~!$()*+,;=:@%/-]*)?"
+)
+
+
 def url(value: Any) -> str:
-    if isinstance(value, str) and re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+    if isinstance(value, str) and _URL.fullmatch(value):
         return value.rstrip("/")
+    if isinstance(value, str) and re.match(r"https?://", value):
+        raise Invalid(
+            "expected an absolute http(s) URL with no quotes, brackets, spaces, query or "
+            f"fragment, got {describe(value)}"
+        )
     raise Invalid(f"expected an absolute http(s) URL, got {describe(value)}")
 
 
@@ -105,10 +120,17 @@ def time(value: Any) -> datetime:
                 f"time {describe(value)} has no offset; add Z for UTC "
                 "(2026-02-10T14:32:00Z) or an offset such as +01:00"
             )
-        return value
+        return within_range(value)
     if isinstance(value, date):
         raise Invalid(f"expected a time with an offset, got only a date {describe(value)}")
     raise Invalid(f"expected a time like 2026-02-10T14:32:00Z, got {describe(value)}")
+
+
+def within_range(t: datetime) -> datetime:
+    """`t`, if it lies from 1970 to 2999; any other year is a typo."""
+    if not in_range(t):
+        raise Invalid(f"time {t.isoformat()} is not between 1970 and 2999; check the year")
+    return t
 
 
 _DURATION = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?")

@@ -2,16 +2,55 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from heliograph.content.errors import ContentError
+from heliograph.content.layout import MAX_FILE_BYTES
 from heliograph.content.yamltext import LineMap, parse_yaml
 
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-MAX_FILE_BYTES = 1_000_000  # a public update is a few paragraphs; 1 MB is far beyond any
+
+
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
+
+
+def _unusable(code: int) -> bool:
+    """Whether XML 1.0 forbids the character (feeds are XML), or it is a non-character."""
+    return (
+        (code < 0x20 and code not in (0x09, 0x0A, 0x0D))
+        or code == 0x7F
+        or 0xD800 <= code <= 0xDFFF
+        or code in (0xFFFE, 0xFFFF)
+        or code > 0x10FFFF
+    )
+
+
+def bad_reference(text: str) -> re.Match[str] | None:
+    """The first numeric character reference (`&#x1b;`, `&#27;`) to an unusable character:
+    a markdown renderer would show it as a replacement mark, or a feed writer would refuse it."""
+    if "&#" not in text:
+        return None
+    for m in _REFERENCE.finditer(text):
+        if _unusable(int(m.group(1), 16) if m.group(1) else int(m.group(2))):
+            return m
+    return None
+
+
+class _NotRegular(OSError):
+    """A FIFO or device where a file should be: reading it could block the build for ever."""
+
+
+def _regular_only(path: str, flags: int) -> int:
+    fd = os.open(path, flags | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _NotRegular(path)
+    return fd
 
 
 @dataclass(frozen=True)
@@ -26,7 +65,10 @@ class Document:
 def read_text(path: Path, display: Path) -> tuple[str | None, list[ContentError]]:
     """The file's text, or one error saying why it cannot be read."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb", opener=_regular_only) as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # a huge file is refused, not read whole
+    except _NotRegular:
+        return None, [ContentError(display, 1, "not a regular file; an update is a text file")]
     except OSError as exc:
         return None, [ContentError(display, 1, f"cannot read file: {exc.strerror}")]
     if len(data) > MAX_FILE_BYTES:
@@ -34,8 +76,8 @@ def read_text(path: Path, display: Path) -> tuple[str | None, list[ContentError]
             ContentError(
                 display,
                 1,
-                f"file is {len(data) / 1e6:.1f} MB; the limit "
-                f"is {MAX_FILE_BYTES / 1e6:.0f} MB for one content file",
+                f"file is over {MAX_FILE_BYTES // 1000} kB, the limit for one content file "
+                "(a public update is a few paragraphs); shorten it",
             )
         ]
     try:
@@ -63,6 +105,16 @@ def split_front_matter(text: str, display: Path) -> tuple[Document | None, list[
                 line,
                 f"control character U+{ord(bad.group()):04X} "
                 "in the text; delete it (it is invisible in most editors)",
+            )
+        ]
+    if (ref := bad_reference(text)) is not None:
+        line = text.count("\n", 0, ref.start()) + 1
+        return None, [
+            ContentError(
+                display,
+                line,
+                f"{ref.group()} stands for a character that no page, feed or API file can "
+                "carry (a control character or a non-character); delete it",
             )
         ]
     if not text.strip():

@@ -6,6 +6,15 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+# The times a status page can mean: far enough either side that no window, no day of uptime
+# and no zone's offset runs off the calendar Python can count (years 1 to 9999).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def in_range(t: datetime) -> bool:
+    return EARLIEST <= t < LATEST
+
 
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:

@@ -25,7 +25,7 @@ CACHE_DIR_NAME = ".heliograph-cache"
 ENV_VAR = "HELIOGRAPH_CACHE_DIR"
 PACKAGE = Path(__file__).parents[1]  # the whole generator, every stage
 # Libraries whose version can change the bytes of a page, a feed or a parsed file.
-LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "feedgen", "markupsafe")
+LIBRARIES = ("jinja2", "markdown-it-py", "nh3", "pyyaml", "feedgen", "markupsafe")
 
 
 DIGEST_SIZE = 20
@@ -77,6 +77,7 @@ class Cache:
         self.code = code_version()
         self._db = _open(directory) if directory is not None else None
         self._pending: dict[bytes, bytes] = {}
+        self._renewed = False  # whether a broken database was replaced already
         self._forget_other_versions()
 
     @property
@@ -125,11 +126,15 @@ class Cache:
             return
         rows = [(k, v, checksum_of(k, v)) for k, v in self._pending.items()]
         self._pending.clear()
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-        except sqlite3.DatabaseError:
-            self._discard()
+        for _attempt in range(2):  # into a fresh database if this one turns out broken
+            if self._db is None:
+                return
+            try:
+                with self._db:
+                    self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+                return
+            except sqlite3.DatabaseError:
+                self._discard()
 
     def _forget_other_versions(self) -> None:
         """Entries of another code version can never be read again: drop them, so the cache
@@ -151,13 +156,17 @@ class Cache:
             self._db = None
 
     def _discard(self) -> None:
-        """A broken database is worth nothing: set it aside; the next build starts afresh."""
+        """A broken database is worth nothing: set it aside, with its journal, and start a
+        fresh one, so that this build's work is kept for the next (once: a database that
+        breaks again leaves this build without a cache)."""
         self.close()
-        if self.directory is not None:
-            try:
-                os.replace(self.directory / DB_NAME, self.directory / (DB_NAME + ".broken"))
-            except OSError:
-                pass
+        if self.directory is None:
+            return
+        _set_aside(self.directory)
+        if not self._renewed:
+            self._renewed = True
+            self._db = _open(self.directory)
+            self._forget_other_versions()
 
 
 def _open(directory: Path) -> sqlite3.Connection | None:
@@ -181,14 +190,17 @@ def _open(directory: Path) -> sqlite3.Connection | None:
             return db
         except sqlite3.DatabaseError:
             if attempt == 0:
-                for suffix in ("", "-wal", "-shm"):
-                    try:
-                        os.replace(
-                            directory / (DB_NAME + suffix),
-                            directory / (DB_NAME + suffix + ".broken"),
-                        )
-                    except OSError:
-                        pass
+                _set_aside(directory)
         except OSError:
             return None  # a read-only checkout: build without a cache
     return None
+
+
+def _set_aside(directory: Path) -> None:
+    """Move a broken database out of the way, its journal too: a fresh database beside an old
+    write-ahead log would read that log as its own."""
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.replace(directory / (DB_NAME + suffix), directory / (DB_NAME + suffix + ".broken"))
+        except OSError:
+            pass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -39,15 +40,35 @@ def on_every_core(run: Callable[[range], R], count: int, n: int) -> list[tuple[r
     chunks = [range(i, count, n * 4) for i in range(n * 4)]
     _run = run
     try:
-        with ProcessPoolExecutor(n, mp_context=_fork_context(), initializer=_mark_forked) as pool:
+        with ProcessPoolExecutor(
+            n, mp_context=_fork_context(), initializer=_mark_forked, initargs=(os.getpid(),)
+        ) as pool:
             return list(zip(chunks, pool.map(_run_chunk, chunks), strict=True))
     finally:
         _run = None
 
 
-def _mark_forked() -> None:
+def _mark_forked(parent: int) -> None:
+    """In a worker: note that it is one, and tie its life to its parent's."""
     global _forked
     _forked = True
+    _die_with(parent)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies, as a killed build's would
+    otherwise live on, holding the cores; a parent gone already ends it now."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the worker ends with its last task
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _run_chunk(chunk: range) -> Any:
@@ -76,10 +97,11 @@ class Beside(Generic[R]):
             self._value = (run(),)
             return
         read, write = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read)
-            _child(run, write)
+            _child(run, write, parent)
         os.close(write)
         self._pid, self._fd = pid, read
 
@@ -99,11 +121,11 @@ class Beside(Generic[R]):
             return self._run()
 
 
-def _child(run: Callable[[], Any], fd: int) -> None:
+def _child(run: Callable[[], Any], fd: int, parent: int) -> None:
     """Run, send the result down `fd` and leave at once: no exit handlers, no flushing of
     the parent's buffers, no freeing of the inherited model. A failure sends nothing."""
-    _mark_forked()
     try:
+        _mark_forked(parent)
         data = pickle.dumps(run(), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(fd, "wb") as pipe:
             pipe.write(data)

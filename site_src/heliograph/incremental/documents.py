@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from heliograph.content.errors import ContentError
-from heliograph.content.layout import INCIDENTS_DIR
+from heliograph.content.layout import INCIDENTS_DIR, MAX_FILE_BYTES
 from heliograph.content.load import read_document
-from heliograph.content.sourcefile import MAX_FILE_BYTES, Document, split_front_matter
+from heliograph.content.sourcefile import Document, split_front_matter
 from heliograph.incremental.cache import DIGEST_SIZE, Cache, digest
 from heliograph.incremental.cores import on_every_core, workers
 from heliograph.incremental.sources import SourceIndex
@@ -26,7 +26,8 @@ def _parse(paths: list[str]) -> list[tuple[str, bytes, Document | None]]:
     out = []
     for path in paths:
         try:
-            data = Path(path).read_bytes()
+            with open(path, "rb") as f:  # a regular file: the index hashed only those
+                data = f.read(MAX_FILE_BYTES + 1)
             text = data.decode("utf-8-sig") if len(data) <= MAX_FILE_BYTES else None
         except (OSError, UnicodeDecodeError):
             continue

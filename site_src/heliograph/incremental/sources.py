@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from heliograph.content.layout import INCIDENTS_DIR
+from heliograph.content.layout import INCIDENTS_DIR, MAX_FILE_BYTES
 from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.cores import share, workers
 
@@ -110,7 +110,8 @@ def _hashes(
         else:
             try:
                 with open(os.path.join(folder, name), "rb") as f:
-                    files[name] = digest(f.read())
+                    data = f.read(MAX_FILE_BYTES + 1)  # `load` refuses a larger file unread
+                files[name] = digest(data) if len(data) <= MAX_FILE_BYTES else b"too large"
             except OSError:
                 files[name] = b"unreadable"  # `load` reports it
     return files

@@ -1,47 +1,27 @@
-"""Markdown to safe HTML: Python-Markdown renders, nh3 keeps only an allow-list."""
+"""Markdown to safe HTML: markdown-it-py renders (CommonMark), nh3 keeps only an allow-list.
+
+markdown-it-py parses in time linear in the message's length and bounds nesting, so no message
+can hang or crash a build (Python-Markdown took over a minute on 20 KB of `[`, and overflowed
+the stack on runs of `*`); `content` bounds each message's length.
+"""
 
 from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import MutableMapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import markdown
 import nh3
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+
 ALLOWED_TAGS = frozenset(
-    {
-        "p",
-        "br",
-        "hr",
-        "strong",
-        "em",
-        "b",
-        "i",
-        "code",
-        "pre",
-        "blockquote",
-        "ul",
-        "ol",
-        "li",
-        "a",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-        "del",
-        "sup",
-        "sub",
-    }
+    "p br hr strong em b i code pre blockquote ul ol li a h2 h3 h4 h5 h6 table thead tbody tr th "
+    "td del sup sub".split()
 )
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -52,7 +32,7 @@ _DEAD_LINK = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 # Rendered messages kept beyond this process, source -> HTML: a memo the build may attach (the
 # build cache's), which rendering only reads and adds to; without one, messages are rendered.
 _memo: MutableMapping[str, str] | None = None
-_local = threading.local()
+_parser: MarkdownIt | None = None
 
 
 def attach_memo(memo: MutableMapping[str, str] | None) -> None:
@@ -77,16 +57,26 @@ def render_markdown(source: str) -> str:
     return html
 
 
+def _shift_headings(state: StateCore) -> None:
+    """Headings in a message sit under the page's own h1 and h2, so `#` starts at h2."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+
+def parser() -> MarkdownIt:
+    """CommonMark with tables; raw HTML is parsed as such and left to nh3 to clean."""
+    global _parser
+    if _parser is None:  # made once: building one costs more than most messages do
+        from markdown_it import MarkdownIt
+
+        _parser = MarkdownIt("commonmark", {"xhtmlOut": False}).enable("table")
+        _parser.core.ruler.push("shift_headings", _shift_headings)
+    return _parser
+
+
 def _render(source: str) -> str:
-    converter = getattr(_local, "converter", None)
-    if converter is None:  # building a converter costs more than most messages do
-        # Headings in a message sit under the page's own h1/h2, so `#` starts at h2.
-        converter = _local.converter = markdown.Markdown(
-            extensions=["tables", "sane_lists", "toc"],
-            extension_configs={"toc": {"baselevel": 2}},
-            output_format="html",
-        )
-    html = converter.reset().convert(source)
+    html = parser().render(source)
     clean = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -96,7 +86,7 @@ def _render(source: str) -> str:
     )
     # nh3 drops a refused href but keeps the link; a link to nowhere is invalid HTML, so
     # only its text stays (links cannot nest, so the first </a> closes it).
-    return _DEAD_LINK.sub(r"\1", clean)
+    return _DEAD_LINK.sub(r"\1", clean).rstrip("\n")
 
 
 def plain_text(source: str) -> str:

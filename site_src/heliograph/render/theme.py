@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from heliograph.content.errors import ContentError, ContentErrors
 from heliograph.content.layout import THEME_DIR
 
 if TYPE_CHECKING:
@@ -28,8 +32,36 @@ class Theme:
         return dict(self.asset_names)[name]
 
 
+def theme_links(source: Path) -> list[ContentError]:
+    """Every link inside the site's `theme/` (the folder itself may be one: a shared theme).
+
+    A link in the theme could put any file of the machine into the published site (a key, a
+    password file), so it is refused as a link in `incidents/` is; hidden names are never
+    published and are passed over.
+    """
+    root = source / THEME_DIR
+    found = []
+    for dirpath, dirs, files in os.walk(root):  # a linked folder is listed, never entered
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in sorted(n for n in dirs + files if not n.startswith(".")):
+            path = Path(dirpath, name)
+            if path.is_symlink():
+                found.append(
+                    ContentError(
+                        Path(THEME_DIR, path.relative_to(root)),
+                        1,
+                        "a link in the theme is refused (it could publish any file of the "
+                        "machine); copy what it points to into theme/ instead",
+                    )
+                )
+    return found
+
+
 def load_theme(source: Path) -> Theme:
-    """Read the bundled theme, then the site's own `theme/` on top of it."""
+    """Read the bundled theme, then the site's own `theme/` on top of it; a link inside the
+    site's theme is a ContentErrors."""
+    if links := theme_links(source):
+        raise ContentErrors(links)
     roots = [p for p in (source / THEME_DIR, DEFAULT_THEME) if p.is_dir()]
     files: dict[str, bytes] = {}
     for root in reversed(roots):  # the site's own files replace the bundled ones
@@ -61,6 +93,81 @@ def keep_compiled(folder: Path | None) -> None:
     _compiled = folder
 
 
+_FRAME = re.compile(r'File "([^"]+\.html)", line (\d+)')
+
+
+def template_error(exc: BaseException, source: Path) -> ContentError | None:
+    """`theme/templates/x.html:12: template error: ...`: where in a template an error of a
+    theme is, as a content error; None for an error that is not a template's.
+
+    A syntax error names its place; a render error has the template's own lines in its
+    traceback (Jinja puts them there), which a worker process sends back as text.
+    """
+    import jinja2
+
+    where: tuple[str, int] | None = None
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename and exc.lineno:
+        where = (exc.filename, exc.lineno)
+    else:
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")
+        ]
+        if frames:
+            where = (frames[-1].filename, frames[-1].lineno or 1)
+        elif found := _FRAME.findall(str(exc.__cause__ or "")):
+            where = (found[-1][0], int(found[-1][1]))
+    if where is None and not isinstance(exc, jinja2.TemplateError):
+        return None
+    file, line = where or (THEME_DIR, 1)
+    path = Path(file).absolute()
+    shown = path.relative_to(source.absolute()) if source.absolute() in path.parents else path
+    kind = "" if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: "
+    message = getattr(exc, "message", None) or str(exc)
+    return ContentError(shown, line, f"template error: {kind}{message}")
+
+
+_DIGEST = 16  # bytes of BLAKE2b before each compiled template
+
+
+def _checked_cache(folder: Path) -> jinja2.BytecodeCache:
+    """Jinja's bytecode cache in `folder`, with every file checked before it is trusted.
+
+    Jinja's own cache loads whatever bytes the file holds: flipped bits made every later build
+    fail until the folder was deleted, and a same-length edit ran as the template. Here a file
+    whose digest does not match its bytes is a miss, and the template is compiled again.
+    """
+    import jinja2
+
+    class Checked(jinja2.BytecodeCache):
+        def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+            return folder / f"{bucket.key}.code"
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                data = self._file(bucket).read_bytes()
+            except OSError:
+                return
+            body = data[_DIGEST:]
+            if hashlib.blake2b(body, digest_size=_DIGEST).digest() != data[:_DIGEST]:
+                return  # damaged or changed: compiled anew, and stored again
+            try:
+                bucket.bytecode_from_string(body)
+            except Exception:  # noqa: BLE001 - unreadable code is a miss, never an error
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            body = bucket.bytecode_to_string()
+            data = hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
+            part = self._file(bucket).with_suffix(f".{os.getpid()}.part")
+            try:
+                part.write_bytes(data)
+                os.replace(part, self._file(bucket))  # never a half-written file in place
+            except OSError:
+                part.unlink(missing_ok=True)  # no compiled copy: only the next build's time
+
+    return Checked()
+
+
 def environment(theme: Theme) -> jinja2.Environment:
     import jinja2  # here, not above: a build with nothing to do reads the theme's files only
 
@@ -71,6 +178,6 @@ def environment(theme: Theme) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(_compiled)) if _compiled else None,
+        bytecode_cache=_checked_cache(_compiled) if _compiled else None,
     )
     return env

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from heliograph.content.model import (
     CLOSED_STATUSES,
@@ -40,11 +42,15 @@ _ROLLUP = {
 }
 
 
+_AT = attrgetter("at")
+
+
 def updates_until(incident: Incident, t: datetime) -> tuple[Update, ...]:
     """The updates public at `t`."""
-    if incident.updates and incident.updates[-1].at <= t:
-        return tuple(incident.updates)  # oldest first, so all of them: the usual case, and fast
-    return tuple(u for u in incident.updates if u.at <= t)
+    updates = incident.updates
+    if updates and updates[-1].at <= t:
+        return updates  # oldest first, so all of them: the usual case, and fast
+    return updates[: bisect_right(updates, t, key=_AT)]  # in order by `at`: a binary search
 
 
 def phase(incident: Incident, t: datetime) -> Status | None:
