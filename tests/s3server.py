@@ -65,7 +65,8 @@ def closed_port() -> int:
 
 
 class FlakyProxy:
-    """A loopback proxy to `upstream`; its first `fail` connections reset after `cut` bytes sent."""
+    """A loopback proxy to `upstream` that resets the first `fail` connections to send more
+    than `cut` bytes (uploads, not the small requests around them), mid-request."""
 
     def __init__(self, upstream: tuple[str, int], fail: int = 2, cut: int = 4096) -> None:
         self.up, self.fail, self.cut, self.conns, self.resets = upstream, fail, cut, 0, 0
@@ -85,15 +86,14 @@ class FlakyProxy:
                 return
             self.conns += 1
             u = socket.create_connection(self.up)
-            limit = self.cut if self.conns <= self.fail else None
-            for a, b, lim in ((c, u, limit), (u, c, None)):
+            for a, b, lim in ((c, u, self.cut), (u, c, None)):
                 threading.Thread(target=self._pump, args=(a, b, lim), daemon=True).start()
 
     def _pump(self, src: socket.socket, dst: socket.socket, limit: int | None, n: int = 0) -> None:
         try:
             while buf := src.recv(65536):
-                if limit is not None and n + len(buf) > limit:  # RST both sides mid-upload
-                    self.resets += 1
+                if limit is not None and n + len(buf) > limit and self.resets < self.fail:
+                    self.resets += 1  # RST both sides mid-upload
                     for s in (src, dst):
                         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                         s.close()
@@ -123,12 +123,14 @@ def md5s(files: dict[str, bytes]) -> dict[str, str]:
 
 
 def bucket(s3, prefix: str = "") -> dict[str, str]:
-    """The MD5 of every object under `prefix` by site path (ETags: every put is single-part)."""
+    """The MD5 of every site object under `prefix` by site path (ETags: every put is
+    single-part); the deploy's own state under `.heliograph/` is left out."""
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
     return {
         o["Key"][len(prefix) :]: o["ETag"].strip('"')
         for page in pages
         for o in page.get("Contents", ())
+        if not o["Key"][len(prefix) :].startswith(".heliograph/")
     }
 
 
@@ -139,7 +141,16 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def multipart_put(s3, key: str, body: bytes, metadata: dict[str, str]) -> None:
-    upload = s3.create_multipart_upload(Bucket=BUCKET, Key=key, Metadata=metadata)
+    """An upload in parts, with the headers a deploy would give the key."""
+    from heliograph.publish.deployplan import cache_control, content_type
+
+    upload = s3.create_multipart_upload(
+        Bucket=BUCKET,
+        Key=key,
+        Metadata=metadata,
+        ContentType=content_type(key),
+        CacheControl=cache_control(key),
+    )
     part = s3.upload_part(
         Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=body
     )

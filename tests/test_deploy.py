@@ -108,15 +108,76 @@ def test_assets_go_before_pages(s3, target, example_site):
 
 
 def test_delete_removes_stale_objects_only_when_asked(capsys, s3, target, small_site):
+    withdrawn = small_site / "incidents" / "withdrawn" / "index.html"
+    withdrawn.parent.mkdir(parents=True)
+    withdrawn.write_bytes(b"old")
     deploy(small_site, target)
-    s3.put_object(Bucket=BUCKET, Key="incidents/withdrawn/index.html", Body=b"old")
+    shutil.rmtree(withdrawn.parent)  # the incident is gone from the site
     kept = deploy(small_site, target)
+    assert not kept.listed  # the manifest the first deploy left knows the page
     assert kept.stale_kept == 1 and "incidents/withdrawn/index.html" in bucket(s3)
     code, out, _ = run_cli(
         capsys, "--output", str(small_site), "--endpoint-url", target.endpoint_url, "--delete"
     )
     assert code == 0 and ", deleted 1 in " in out
     assert bucket(s3) == md5s(tree(small_site))
+
+
+def test_an_object_put_by_another_tool_is_seen_by_a_full_listing(s3, target, small_site):
+    deploy(small_site, target)
+    s3.put_object(Bucket=BUCKET, Key="stray.html", Body=b"by hand")
+    assert deploy(small_site, target).stale_kept == 0  # the manifest does not know it
+    full = deploy(small_site, target, Options(delete=True, full=True))
+    assert full.listed and full.deleted == 1 and bucket(s3) == md5s(tree(small_site))
+
+
+def test_a_bucket_changed_behind_the_manifest_is_listed(s3, target, small_site):
+    deploy(small_site, target)
+    for path in tree(small_site):  # every object, so whichever the deploy checks
+        s3.put_object(Bucket=BUCKET, Key=path, Body=b"changed by hand")
+    result = deploy(small_site, target)
+    assert result.listed and result.uploaded == len(tree(small_site))
+    assert bucket(s3) == md5s(tree(small_site))
+
+
+def test_a_deploy_killed_midway_makes_the_next_one_list_the_bucket(s3, target, small_site):
+    deploy(small_site, target)
+    s3.put_object(Bucket=BUCKET, Key=".heliograph/deploy-under-way", Body=b"1\n")
+    s3.put_object(Bucket=BUCKET, Key="index.html", Body=b"half of a deploy")
+    result = deploy(small_site, target)
+    assert result.listed and [u.path for u in result.plan.uploads] == ["index.html"]
+    assert bucket(s3) == md5s(tree(small_site))
+    assert not deploy(small_site, target).listed  # the marker is lifted
+
+
+def test_right_bytes_with_wrong_headers_are_sent_again(s3, target, small_site):
+    deploy(small_site, target)
+    home = (small_site / "index.html").read_bytes()
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="index.html",
+        Body=home,
+        ContentType="text/plain",
+        CacheControl="max-age=86400",
+    )
+    result = deploy(small_site, target, Options(full=True))
+    assert [u.path for u in result.plan.uploads] == ["index.html"]
+    head = s3.head_object(Bucket=BUCKET, Key="index.html")
+    assert (head["ContentType"], head["CacheControl"]) == (
+        "text/html; charset=utf-8",
+        "public, max-age=60",
+    )
+
+
+def test_a_link_in_the_built_site_is_never_followed(capsys, s3, target, small_site, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("AWS_SECRET_ACCESS_KEY=not-for-the-web\n")
+    (small_site / "leak.txt").symlink_to(secret)
+    code, _, err = run_cli(
+        capsys, "--output", str(small_site), "--endpoint-url", target.endpoint_url
+    )
+    assert code == 1 and "leak.txt is a link; a deploy never follows links" in err
+    assert bucket(s3) == {}
 
 
 def test_a_mass_deletion_is_refused_unless_forced(capsys, s3, target, small_site):
@@ -174,7 +235,7 @@ def test_multipart_etags_fall_back_to_the_stored_hash(s3, target, small_site):
     page = "incidents/a/index.html"
     multipart_put(s3, page, (small_site / page).read_bytes(), {})  # no stored hash
     assert "-" in s3.head_object(Bucket=BUCKET, Key="index.html")["ETag"]
-    result = deploy(small_site, target)
+    result = deploy(small_site, target, Options(full=True))
     assert [u.path for u in result.plan.uploads] == [page]
 
 

@@ -26,13 +26,24 @@ def local(path: str, body: bytes = b"x") -> LocalFile:
     )
 
 
-def remote(key: str, body: bytes = b"x", multipart: bool = False, stored: bool = False):
+def remote(
+    key: str,
+    body: bytes = b"x",
+    multipart: bool = False,
+    stored: bool = False,
+    headers_of: str | None = None,
+):
+    """An object as the bucket holds it, with the headers a deploy gives `headers_of` (its
+    own site path by default)."""
     md5 = hashlib.md5(body).hexdigest()
+    path = headers_of or key.removeprefix("p/")  # the tests' prefix is p/
     return RemoteObject(
         key,
         len(body),
         f'"{md5}-2"' if multipart else f'"{md5}"',
         hashlib.sha256(body).hexdigest() if stored else None,
+        content_type(path),
+        cache_control(path),
     )
 
 
@@ -76,7 +87,7 @@ def test_cache_control(path, expected):
     assert cache_control(path) == expected
 
 
-def test_uploads_go_assets_then_pages_then_entry_points():
+def test_uploads_go_leaves_first_then_the_pages_that_list_them_and_home_last():
     files = [
         local(p)
         for p in (
@@ -84,6 +95,9 @@ def test_uploads_go_assets_then_pages_then_entry_points():
             "api/v2/status.json",
             "history.rss",
             "404.html",
+            "history/index.html",
+            "history/2026-11/index.html",
+            "components/api/index.html",
             "incidents/a/index.html",
             "static/style.0123456789.css",
             "badges/status.svg",
@@ -94,15 +108,17 @@ def test_uploads_go_assets_then_pages_then_entry_points():
     stages = {s: [u.path for u in group] for s, group in plan(files, []).stages()}
     assert stages == {
         Stage.ASSETS: ["static/style.0123456789.css"],
-        Stage.PAGES: ["404.html", "incidents/a/index.html"],
+        Stage.LEAVES: ["incidents/a/index.html"],
+        Stage.LISTINGS: ["components/api/index.html", "history/2026-11/index.html"],
+        Stage.ARCHIVE: ["404.html", "history/index.html"],
         Stage.ENTRY_POINTS: [
             "api/v2/status.json",
             "badges/status.svg",
             "history.rss",
-            "index.html",
             "maintenance.ics",
             "sitemap.xml",
         ],
+        Stage.HOME: ["index.html"],
     }
 
 
@@ -128,9 +144,40 @@ def test_multipart_etags_compare_the_stored_sha256():
     there = [
         remote("a.html", multipart=True, stored=True),
         remote("b.html", multipart=True),  # no stored hash: cannot tell, so upload
-        RemoteObject("c.html", 1, '"a-weird-etag"', local("c.html", b"y").sha256),
+        RemoteObject(
+            "c.html", 1, '"a-weird-etag"', local("c.html", b"y").sha256, *headers("c.html")
+        ),
     ]
     assert [u.path for u in plan(files, there).uploads] == ["b.html", "c.html"]
+
+
+def headers(path: str) -> tuple[str, str]:
+    return content_type(path), cache_control(path)
+
+
+def test_the_right_bytes_with_the_wrong_headers_are_uploaded_again():
+    files = [local("a.html"), local("b.html"), local("c.html"), local("d.html")]
+    there = [
+        RemoteObject("a.html", 1, f'"{local("a.html").md5}"', None, *headers("a.html")),
+        RemoteObject("b.html", 1, f'"{local("b.html").md5}"', None, "text/plain", SHORT),
+        RemoteObject(
+            "c.html", 1, f'"{local("c.html").md5}"', None, headers("c.html")[0], "max-age=3600"
+        ),  # a header policy this version no longer sends
+        RemoteObject("d.html", 1, f'"{local("d.html").md5}"'),  # headers not known
+    ]
+    result = plan(files, there)
+    assert [(u.path, u.new) for u in result.uploads] == [
+        ("b.html", False),
+        ("c.html", False),
+        ("d.html", False),
+    ]
+    assert result.unchanged == 1
+
+
+def test_the_deploys_own_state_is_never_stale():
+    there = [remote("p/a.html"), remote("p/.heliograph/deploy-manifest.json.gz")]
+    result = plan([local("a.html")], there, "p/", delete=True)
+    assert result.deletes == () and result.remote_count == 1
 
 
 def test_deletions_only_with_delete_and_more_than_half_is_a_mass_deletion():

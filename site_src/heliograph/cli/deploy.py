@@ -18,7 +18,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     target = Target(
         args.bucket, args.prefix or "", args.region, args.endpoint_url, args.cloudfront_distribution
     )
-    options = Options(delete=args.delete, force=args.force, dry_run=args.dry_run)
+    options = Options(delete=args.delete, force=args.force, dry_run=args.dry_run, full=args.full)
     started = last = time.perf_counter()
 
     def progress(done: int, total: int, key: str) -> None:
@@ -76,6 +76,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--force",
         action="store_true",
         help="with --delete, allow deleting more than half of the remote objects",
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="list the bucket (and read each object's headers) instead of trusting the "
+        "manifest the last deploy left; a deploy does so by itself once a day",
     )
     p.add_argument(
         "--cloudfront-distribution",

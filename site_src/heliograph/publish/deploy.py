@@ -1,20 +1,32 @@
-"""`deploy`: sync the built site to S3, only what changed, in an order that never breaks a page."""
+"""`deploy`: sync the built site to S3, only what changed, in an order that never breaks a page.
+
+What the bucket holds comes from the deploy manifest that the last deploy left in it (one
+request), else from a listing of the bucket and a HEAD of each object whose bytes may match (its
+headers and stored hash). Uploads go leaves first, home page last; a failed upload does not stop
+the others: the deploy uploads all it can, tries the failed ones once more, and only then
+reports them and exits non-zero, leaving the manifest true to what the bucket holds.
+"""
 
 from __future__ import annotations
 
 import base64
 import functools
 import hashlib
+import os
+import random
+import stat
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from heliograph.content.errors import Abort
+from heliograph.publish import localindex, manifest
 from heliograph.publish.deployplan import (
+    RESERVED,
     LocalFile,
     Plan,
     RemoteObject,
@@ -23,13 +35,13 @@ from heliograph.publish.deployplan import (
     key_prefix,
     needs_stored_hash,
     plan,
+    same_bytes,
 )
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future
+from heliograph.publish.lock import held
 
 HASH_METADATA = "sha256"  # x-amz-meta-sha256: compared when the ETag is not an MD5
 WORKERS = 8
+SAMPLE = 8  # objects checked against a trusted manifest before the deploy relies on it
 Progress = Callable[[int, int, str], None]  # (done, total, key) after each upload
 
 
@@ -52,6 +64,7 @@ class Options:
     force: bool = False  # allow deleting more than half of the bucket
     dry_run: bool = False
     workers: int = WORKERS
+    full: bool = False  # list the bucket even when its manifest could be trusted
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,8 @@ class DeployResult:
     uploaded: int
     deleted: int
     invalidation: str | None = None
+    listed: bool = True  # the bucket was listed, rather than read from its manifest
+    failed: tuple[str, ...] = field(default=())  # keys whose upload failed twice
 
     @property
     def stale_kept(self) -> int:
@@ -71,47 +86,74 @@ class DeployResult:
 
 
 def scan_site(site: Path) -> tuple[LocalFile, ...]:
-    """Every file of a built site with its hashes; refuses a missing, empty or unbuilt folder."""
+    """Every file of a built site with its hashes; refuses a missing, empty or unbuilt folder,
+    and a link anywhere in it (a deploy never follows one: it could upload any file). Files
+    unchanged since the last scan (by stat, see localindex) are not read again."""
     if not site.is_dir():
         raise Abort(f"{site}/ does not exist: build the site first (python build.py build)")
+    started = localindex.now_ns()
+    known, settled = localindex.load(site)
+    entries: dict[str, localindex.Entry] = {}
     files = []
-    for f in sorted(site.rglob("*")):
-        rel = f.relative_to(site).as_posix()
-        if f.is_file() and not any(part.startswith(".") for part in rel.split("/")):
-            data = f.read_bytes()
-            files.append(
-                LocalFile(
-                    rel,
-                    len(data),
-                    hashlib.md5(data, usedforsecurity=False).hexdigest(),
-                    hashlib.sha256(data).hexdigest(),
-                )
+    for rel, path, st in _files(site, ""):
+        seen = localindex.stat_key(st)
+        entry = known.get(rel)
+        if entry is None or entry[0] != seen or max(seen[1], seen[3]) >= settled:
+            with open(path, "rb") as f:
+                data = f.read()
+            entry = (
+                seen,
+                hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                hashlib.sha256(data).hexdigest(),
             )
+        entries[rel] = entry
+        files.append(LocalFile(rel, seen[0], entry[1], entry[2]))
     if not files:
         raise Abort(f"{site}/ is empty: build the site first (python build.py build)")
     if not (site / "index.html").is_file():
         raise Abort(
             f"{site}/ has no index.html, so it is not a built site: check --source/--output"
         )
-    return tuple(files)
+    if entries != known:
+        localindex.store(site, entries, started)
+    return tuple(sorted(files, key=lambda f: f.path))
+
+
+def _files(root: Path, rel: str) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(site path, file path, stat) of each regular file under `root`, hidden names left out."""
+    with os.scandir(os.path.join(root, rel) if rel else root) as entries:
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            path = f"{rel}/{e.name}" if rel else e.name
+            if e.is_symlink():
+                raise Abort(
+                    f"{root}/{path} is a link; a deploy never follows links (they could upload "
+                    "any file of the machine): build the site again"
+                )
+            if e.is_dir(follow_symlinks=False):
+                yield from _files(root, path)
+            elif stat.S_ISREG((st := e.stat(follow_symlinks=False)).st_mode):
+                yield path, e.path, st
 
 
 def deploy(
     site: Path, target: Target, options: Options = Options(), progress: Progress | None = None
 ) -> DeployResult:
-    """Sync `site` to the bucket: assets, then pages, then entry points, then deletions."""
+    """Sync `site` to the bucket: assets, leaf pages, listings, entry points, the home page,
+    then deletions; a build of `site` meanwhile waits (the output's lock)."""
+    with held(site, f"a deploy of {site} to s3://{target.bucket}"):
+        return _deploy(site, target, options, progress)
+
+
+def _deploy(
+    site: Path, target: Target, options: Options, progress: Progress | None
+) -> DeployResult:
     local = scan_site(site)
     prefix = key_prefix(target.prefix)
     s3 = _client("s3", target, options.workers)
-    with _explained(target, "listing the bucket"):
-        remote = _with_stored_hashes(
-            s3,
-            target,
-            _list(s3, target.bucket, prefix),
-            {prefix + f.path for f in local},
-            options.workers,
-        )
-    todo = plan(local, remote, prefix, options.delete)
+    remote, listed = _remote(s3, target, prefix, local, options)
+    todo = plan(local, remote.values(), prefix, options.delete)
     if todo.mass_deletion and not options.force:
         raise Abort(
             f"refusing to delete {len(todo.deletes)} of {todo.remote_count} objects in "
@@ -119,13 +161,153 @@ def deploy(
             "and the built site, or pass --force"
         )
     if options.dry_run:
-        return DeployResult(todo, True, 0, 0)
-    uploaded = _upload(s3, site, target, todo, options.workers, progress)
-    deleted = _delete(s3, target, todo.deletes)
+        return DeployResult(todo, True, 0, 0, listed=listed)
+    changes = bool(todo.uploads or todo.deletes)
+    if changes:  # a deploy killed from here on leaves the marker: its manifest is not trusted
+        with _explained(target, "marking the deploy as under way"):
+            s3.put_object(
+                Bucket=target.bucket,
+                Key=prefix + manifest.UNDER_WAY,
+                Body=b"1\n",
+                ContentType="text/plain",
+                CacheControl="no-store",
+            )
+    done, failed = _upload(s3, site, target, todo, options.workers, progress)
+    for u in todo.uploads:  # what the bucket now holds; a failed upload is not known
+        remote.pop(u.key, None)
+        if u.key in done:
+            remote[u.key] = done[u.key]
+    deleted = 0
+    if not failed:  # stale objects stay until every new file is up
+        deleted = _delete(s3, target, todo.deletes)
+        for key in todo.deletes:
+            remote.pop(key, None)
+    if changes or listed:
+        _keep_manifest(s3, target, prefix, remote.values(), changes)
     invalidation = None
-    if target.cloudfront_distribution and (todo.uploads or todo.deletes):
+    if target.cloudfront_distribution and (done or deleted):
         invalidation = _invalidate(target, invalidation_paths(todo, prefix))
-    return DeployResult(todo, False, uploaded, deleted, invalidation)
+    if failed:
+        raise Abort(_failures(target, failed, len(todo.uploads)))
+    return DeployResult(todo, False, len(done), deleted, invalidation, listed)
+
+
+def _failures(target: Target, failed: dict[str, BaseException], total: int) -> str:
+    """One line: how many uploads failed, why the first did, and what to do."""
+    from heliograph.publish.s3errors import explain
+
+    first, error = next(iter(failed.items()))
+    why = explain(error, target, f"uploading {first}") or f"uploading {first} failed: {error}"
+    return (
+        f"{why} ({len(failed)} of {total} uploads failed twice; every other file went up, "
+        "no stale object was deleted, and the next deploy retries them: run deploy again)"
+    )
+
+
+def _remote(
+    s3: Any, target: Target, prefix: str, local: Sequence[LocalFile], options: Options
+) -> tuple[dict[str, RemoteObject], bool]:
+    """What the bucket holds under `prefix`, by key, and whether it had to be listed."""
+    if not options.full:
+        kept = _read_manifest(s3, target, prefix)
+        if manifest.trusted(kept, time.time()) and kept is not None:
+            if _sample_agrees(s3, target, kept.objects, options.workers):
+                return dict(kept.objects), False
+    with _explained(target, "listing the bucket"):
+        ours = prefix + RESERVED  # the manifest and other state of our own: not the site's
+        listing = [r for r in _list(s3, target.bucket, prefix) if not r.key.startswith(ours)]
+    by_path = {prefix + f.path: f for f in local}
+    # Bytes that may match need their headers (and a multipart object its stored hash).
+    unknown = [
+        r
+        for r in listing
+        if (f := by_path.get(r.key)) is not None and (needs_stored_hash(r) or same_bytes(f, r))
+    ]
+    with _explained(target, "reading object headers"):
+        headed = _head_all(s3, target, unknown, options.workers)
+    return {r.key: headed.get(r.key, r) for r in listing}, True
+
+
+def _read_manifest(s3: Any, target: Target, prefix: str) -> manifest.Manifest | None:
+    """The manifest the last deploy left, if it finished (no marker of one under way)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        with ThreadPoolExecutor(2) as pool:  # both at once: one round trip
+            marker = pool.submit(
+                s3.head_object, Bucket=target.bucket, Key=prefix + manifest.UNDER_WAY
+            )
+            answer = s3.get_object(Bucket=target.bucket, Key=prefix + manifest.NAME)
+            if not _missing(marker):
+                return None  # a deploy was killed (or runs) after it changed the bucket
+        if answer.get("ContentLength", 0) > manifest.MAX_BYTES:
+            return None
+        return manifest.decode(answer["Body"].read())
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return None
+        with _explained(target, "reading the bucket"):
+            raise
+    except Exception:  # noqa: BLE001 - an unreadable manifest costs a listing, no more
+        return None
+
+
+def _missing(head: Future[Any]) -> bool:
+    """Whether a HEAD found no object; any other error is raised."""
+    from botocore.exceptions import ClientError
+
+    try:
+        head.result()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            return True
+        raise
+    return False
+
+
+def _keep_manifest(s3: Any, target: Target, prefix: str, objects: Any, marked: bool) -> None:
+    """Store what the bucket now holds, then lift the marker. If either fails, the marker (or
+    an old manifest that a listing replaces) stays and the next deploy lists the bucket: the
+    site itself is up, so that is no reason to fail this deploy."""
+    try:
+        s3.put_object(
+            Bucket=target.bucket,
+            Key=prefix + manifest.NAME,
+            Body=manifest.encode(objects),
+            ContentType="application/gzip",
+            CacheControl="no-store",
+        )
+        if marked:
+            s3.delete_object(Bucket=target.bucket, Key=prefix + manifest.UNDER_WAY)
+    except Exception:  # noqa: BLE001 - see above: costs the next deploy a listing only
+        return
+
+
+def _sample_agrees(s3: Any, target: Target, objects: dict[str, RemoteObject], workers: int) -> bool:
+    """Whether a few objects, picked at random, are as the manifest says: another tool that
+    wrote to the bucket since is found this way, and the bucket listed."""
+    keys = random.sample(sorted(objects), min(SAMPLE, len(objects)))
+    try:
+        seen = _head_all(s3, target, [objects[k] for k in keys], workers)
+    except Exception:  # noqa: BLE001 - a missing or unreadable object: list the bucket
+        return False
+    return all(_agrees(seen.get(k), objects[k]) for k in keys)
+
+
+def _agrees(seen: RemoteObject | None, known: RemoteObject) -> bool:
+    """Whether an object is as recorded, in every field the record knows."""
+    return (
+        seen is not None
+        and (seen.size, seen.etag) == (known.size, known.etag)
+        and all(
+            want is None or got == want
+            for got, want in (
+                (seen.sha256, known.sha256),
+                (seen.content_type, known.content_type),
+                (seen.cache_control, known.cache_control),
+            )
+        )
+    )
 
 
 @functools.cache
@@ -170,63 +352,83 @@ def _list(s3: Any, bucket: str, prefix: str) -> list[RemoteObject]:
     ]
 
 
-def _with_stored_hashes(
-    s3: Any, target: Target, remote: list[RemoteObject], wanted: set[str], workers: int
-) -> list[RemoteObject]:
-    """Read the stored sha256 of objects whose ETag is no MD5 (multipart uploads, say)."""
+def _head_all(
+    s3: Any, target: Target, objects: Sequence[RemoteObject], workers: int
+) -> dict[str, RemoteObject]:
+    """Each object as a HEAD shows it: size, ETag, stored sha256 and headers."""
 
     def head(obj: RemoteObject) -> RemoteObject:
-        meta = s3.head_object(Bucket=target.bucket, Key=obj.key).get("Metadata", {})
-        return RemoteObject(obj.key, obj.size, obj.etag, meta.get(HASH_METADATA, ""))
+        meta = s3.head_object(Bucket=target.bucket, Key=obj.key)
+        return RemoteObject(
+            obj.key,
+            int(meta.get("ContentLength", obj.size)),
+            meta.get("ETag", obj.etag),
+            meta.get("Metadata", {}).get(HASH_METADATA, ""),
+            meta.get("ContentType"),
+            meta.get("CacheControl"),
+        )
 
-    unknown = [r for r in remote if r.key in wanted and needs_stored_hash(r)]
-    if not unknown:
-        return remote
+    if not objects:
+        return {}
     with ThreadPoolExecutor(workers) as pool:
-        found = {r.key: r for r in pool.map(head, unknown)}
-    return [found.get(r.key, r) for r in remote]
+        return {r.key: r for r in pool.map(head, objects)}
 
 
 def _upload(
     s3: Any, site: Path, target: Target, todo: Plan, workers: int, progress: Progress | None
-) -> int:
-    """Upload stage by stage; a failed stage stops the deploy before the next one starts."""
-    done, total = 0, len(todo.uploads)
+) -> tuple[dict[str, RemoteObject], dict[str, BaseException]]:
+    """Upload stage by stage (a stage waits for the one before it), every file even when some
+    fail, then the failed ones once more; what went up, and what failed with its error."""
+    done: dict[str, RemoteObject] = {}
+    total = len(todo.uploads)
 
-    def put(u: Upload) -> str:
-        s3.put_object(
+    def put(u: Upload) -> RemoteObject:
+        with open(site / u.path, "rb") as f:
+            body = f.read()
+        answer = s3.put_object(
             Bucket=target.bucket,
             Key=u.key,
-            Body=(site / u.path).read_bytes(),
+            Body=body,
             ContentType=u.content_type,
             CacheControl=u.cache_control,
             ContentMD5=base64.b64encode(bytes.fromhex(u.md5)).decode(),
             Metadata={HASH_METADATA: u.sha256},
         )
-        return u.key
+        return RemoteObject(
+            u.key,
+            len(body),
+            answer.get("ETag", f'"{u.md5}"'),
+            u.sha256,
+            u.content_type,
+            u.cache_control,
+        )
+
+    def run(uploads: Sequence[Upload], pool: ThreadPoolExecutor) -> dict[str, BaseException]:
+        failed: dict[str, BaseException] = {}
+        futures = [(u, pool.submit(put, u)) for u in uploads]
+        for u, future in futures:
+            error = future.exception()
+            if error is not None:
+                failed[u.key] = error
+                continue
+            done[u.key] = future.result()
+            if progress is not None:
+                progress(len(done), total, u.key)
+        return failed
 
     pool = ThreadPoolExecutor(workers)
     try:
+        failed: dict[str, BaseException] = {}
         for _stage, uploads in todo.stages():
-            futures: dict[Future[str], Upload] = {pool.submit(put, u): u for u in uploads}
-            failed: Future[str] | None = None
-            for f in as_completed(futures):
-                if f.cancelled():
-                    continue
-                if f.exception() is not None:
-                    failed = failed or f
-                    for other in futures:  # the rest of the stage is not started
-                        other.cancel()
-                    continue
-                done += 1
-                if progress is not None:
-                    progress(done, total, f.result())
-            if failed is not None:
-                with _explained(target, f"uploading {futures[failed].key}", done):
-                    failed.result()
+            failed |= run(uploads, pool)
+        if failed:  # once more, in the same order; boto3 has retried each already
+            retry = [u for u in todo.uploads if u.key in failed]
+            failed = {}
+            for _stage, uploads in Plan(tuple(retry), 0, (), (), 0).stages():
+                failed |= run(uploads, pool)
     finally:
         pool.shutdown(cancel_futures=True)  # after Ctrl-C, queued uploads never start
-    return done
+    return done, failed
 
 
 def _delete(s3: Any, target: Target, keys: tuple[str, ...]) -> int:

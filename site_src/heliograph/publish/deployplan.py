@@ -1,4 +1,5 @@
-"""The deploy plan: a pure comparison of the built site with a bucket listing, and HTTP headers."""
+"""The deploy plan: a pure comparison of the built site with what the bucket holds (bytes and
+headers), the HTTP headers of each file, and the order in which uploads go out."""
 
 from __future__ import annotations
 
@@ -40,16 +41,24 @@ CONTENT_TYPES = {
 # Fixed by name so that a machine's /etc/mime.types cannot change what a deploy sends.
 DEFAULT_TYPE = "application/octet-stream"
 _ENTRY_SUFFIXES = (".rss", ".atom", ".ics")
-_ENTRY_FILES = ("index.html", "sitemap.xml", "robots.txt")
+_ENTRY_FILES = ("sitemap.xml", "robots.txt")
 _ENTRY_FOLDERS = ("api/", "badges/")  # read by programs and other sites: they go out last
+_ARCHIVE_INDEXES = ("history/index.html", "404.html")
+# Heliograph's own state in the bucket (the deploy manifest, say): never a page, never stale.
+# Output paths never start with a dot (see write.safe_relative), so no page can clash with it.
+RESERVED = ".heliograph/"
 
 
 class Stage(IntEnum):
-    """When an upload goes out: what a page links to is online before the page itself."""
+    """When an upload goes out: what a page links to is online before the page itself, leaves
+    first, then the pages that list them, the entry points, and the home page last."""
 
-    ASSETS = 1  # stylesheets, scripts, images, badges
-    PAGES = 2  # every HTML page but the home page
-    ENTRY_POINTS = 3  # home, feeds, JSON API, badges, calendar, sitemap: where visitors arrive
+    ASSETS = 1  # stylesheets, scripts, images
+    LEAVES = 2  # incident pages: linked from everything else, they link only to what exists
+    LISTINGS = 3  # month and component pages, which list incidents
+    ARCHIVE = 4  # the history index (it lists the months) and the not-found page
+    ENTRY_POINTS = 5  # feeds, JSON API, badges, calendar, sitemap: read by programs
+    HOME = 6  # where visitors arrive: it links to all of the above
 
 
 @dataclass(frozen=True)
@@ -64,12 +73,15 @@ class LocalFile:
 
 @dataclass(frozen=True)
 class RemoteObject:
-    """One object of the bucket listing; `sha256` is read from its metadata only when needed."""
+    """One object as the bucket holds it; `sha256` and the headers are read (from a HEAD, or
+    from the deploy manifest) only when needed: None is not known."""
 
     key: str
     size: int
     etag: str
     sha256: str | None = None
+    content_type: str | None = None
+    cache_control: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ class Upload:
     path: str
     key: str
     stage: Stage
-    new: bool
+    new: bool  # not in the bucket yet; else its bytes, or only its headers, changed
     content_type: str
     cache_control: str
     md5: str
@@ -127,10 +139,16 @@ def needs_stored_hash(obj: RemoteObject) -> bool:
 
 def stage_of(path: str) -> Stage:
     """The upload stage of a site path."""
+    if path == "index.html":
+        return Stage.HOME
     if path in _ENTRY_FILES or path.startswith(_ENTRY_FOLDERS) or path.endswith(_ENTRY_SUFFIXES):
         return Stage.ENTRY_POINTS
+    if path in _ARCHIVE_INDEXES:
+        return Stage.ARCHIVE
+    if path.startswith("incidents/") and path.endswith(".html"):
+        return Stage.LEAVES
     if path.endswith(".html"):
-        return Stage.PAGES
+        return Stage.LISTINGS
     return Stage.ASSETS
 
 
@@ -149,7 +167,7 @@ def cache_control(path: str) -> str:
     return IMMUTABLE if _FINGERPRINTED.match(path) else SHORT
 
 
-def is_unchanged(local: LocalFile, remote: RemoteObject | None) -> bool:
+def same_bytes(local: LocalFile, remote: RemoteObject | None) -> bool:
     """Same content: the MD5 of a single-part ETag, else the sha256 stored at upload."""
     if remote is None or remote.size != local.size:
         return False
@@ -157,6 +175,17 @@ def is_unchanged(local: LocalFile, remote: RemoteObject | None) -> bool:
     if md5 is not None:
         return md5 == local.md5
     return remote.sha256 == local.sha256
+
+
+def is_unchanged(local: LocalFile, remote: RemoteObject | None) -> bool:
+    """Same content and the headers this deploy would send: a right file served with a wrong
+    Content-Type, or under an old Cache-Control policy, is uploaded again."""
+    return (
+        same_bytes(local, remote)
+        and remote is not None
+        and remote.content_type == content_type(local.path)
+        and remote.cache_control == cache_control(local.path)
+    )
 
 
 def plan(
@@ -188,8 +217,10 @@ def plan(
             )
         )
     uploads.sort(key=lambda u: (u.stage, u.path))
-    stale = tuple(sorted(k for k in remote_by_key if k not in keys))
-    return Plan(tuple(uploads), unchanged, stale if delete else (), stale, len(remote_by_key))
+    ours = prefix + RESERVED
+    stale = tuple(sorted(k for k in remote_by_key if k not in keys and not k.startswith(ours)))
+    count = sum(not k.startswith(ours) for k in remote_by_key)
+    return Plan(tuple(uploads), unchanged, stale if delete else (), stale, count)
 
 
 def site_path(key: str, prefix: str) -> str:

@@ -61,7 +61,7 @@ def _client_error(exc: BaseException, target: Target, doing: str, endpoint: str)
     error = response.get("Error", {})
     code = str(error.get("Code", ""))
     where = "" if "CloudFront" in doing else f" in s3://{target.bucket}/{key_prefix(target.prefix)}"
-    if code in ("NoSuchBucket", "404") and doing.startswith("listing"):
+    if code == "NoSuchBucket" or code == "404" and doing.startswith(("listing", "reading the b")):
         return f"bucket {target.bucket!r} does not exist at {endpoint}: check --bucket"
     if code in _DENIED:
         return (
