@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -269,12 +270,12 @@ def test_an_open_browser_tab_reloads_by_itself_and_shows_errors_over_the_old_pag
     assert "Monitoring" in page.content()
 
 
-def test_a_burst_of_saves_is_one_rebuild(served: Served) -> None:
+def test_the_events_of_one_save_are_one_rebuild(served: Served) -> None:
     path = served.source / OPEN / "03-identified.md"
     text = path.read_text()
-    for n in range(6):  # an editor saving repeatedly, 20 ms apart
+    for n in range(6):  # an editor's save: writes, a rename, a chmod, a few ms apart
         path.write_text(text.replace("oldest first.", f"oldest first. Save {n}."))
-        time.sleep(0.02)
+        time.sleep(0.003)
     served.page_when(lambda p: "Save 5." in p, "the last save")
     time.sleep(0.5)  # a second rebuild, if there were one, would have reported by now
     builds = served.builds()
@@ -353,16 +354,15 @@ TRAVERSALS = [
 def test_no_request_reads_a_file_outside_the_served_site(served: Served, tmp_path: Path) -> None:
     outside = tmp_path / "secret.txt"
     outside.write_text(SECRET)
-    private = Path(re.search(r"private build in (\S+)", served.out[1]).group(1)) / "site"
-    up = "/".join([".."] * len(private.parts)) + str(outside)
+    up = "/".join([".."] * 16) + str(outside)
     for form in TRAVERSALS:
         target = form.format(abs=str(outside).lstrip("/"), up=up.lstrip("/"))
         status, body = raw_get(served.base, target)
         assert status in (301, 404), (target, status)
         assert SECRET.encode() not in body and b"HOME=" not in body, target
-    # A link inside the private build that points out of it is refused as well.
-    (private / "escape.txt").symlink_to(outside)
-    assert raw_get(served.base, "/escape.txt")[0] == 404
+    # The site is served from memory: no file of the source, the cache or the disk is served.
+    for name in ("/components.yaml", "/.heliograph-cache/cache.sqlite", "/incidents/"):
+        assert raw_get(served.base, name)[0] == 404, name
     assert served.proc.poll() is None and "Traceback" not in "".join(served.err)
 
 
@@ -380,11 +380,10 @@ def test_only_local_host_names_are_answered(served: Served, host: str) -> None:
     assert raw_get(served.base, "http://evil.example/")[0] == 403
 
 
-def test_ctrl_c_stops_cleanly_and_removes_the_private_build(served: Served) -> None:
-    private = Path(re.search(r"private build in (\S+)", served.out[1]).group(1))
-    assert (private / "site" / "index.html").is_file()
+def test_ctrl_c_stops_cleanly_and_writes_no_site(served: Served) -> None:
+    assert served.get("/")[0] == 200
     assert served.stop() == 0
-    assert not private.exists()
+    assert not (served.source / "_site").exists()  # the preview is built in memory
     assert served.out[-1] == "Stopped.\n"
     assert "Traceback" not in "".join(served.err)
 
@@ -502,3 +501,50 @@ def test_pages_fetched_during_rebuilds_are_always_whole(served: Served) -> None:
     for _, page in results:  # each one a whole page of one build, never a half-written file
         assert page.rstrip().endswith("</html>") and page.count("<main") == 1
         assert "oldest first." in page and "heliograph-errors" not in page
+
+
+def without_preview(page: bytes, generation_: int) -> bytes:
+    """A served page without what the preview adds to it (its reload script)."""
+    return page.replace(inject(b"</body>", generation_, ()).removesuffix(b"</body>"), b"")
+
+
+def test_after_any_edits_every_served_file_is_the_cold_builds(
+    served: Served, tmp_path: Path
+) -> None:
+    """Edits, a new incident, a deletion, a folder renamed, a theme override and the settings,
+    each saved as an author would: then every file the preview serves (fetched over HTTP) is
+    byte for byte the file a cold build writes."""
+    from heliograph.build import Project, build
+
+    src = served.source
+    folders = sorted(p.name for p in (src / "incidents").iterdir())
+    edit(src, f"{OPEN}/03-identified.md", "oldest first.", "oldest first, as before.")
+    new = src / "incidents" / "2026-11-24-cdn-errors"
+    new.mkdir()
+    (new / "01-investigating.md").write_text(
+        "---\nat: 2026-11-24T15:00:00Z\nstatus: investigating\ntitle: CDN errors\n"
+        "severity: SEV-3\ncomponents:\n  cdn: degraded_performance\n---\nSome assets fail.\n"
+    )
+    gone = next(f for f in folders if f != OPEN.split("/")[1])
+    shutil.rmtree(src / "incidents" / gone)
+    moved = next(f for f in folders if f not in (gone, OPEN.split("/")[1]))
+    os.rename(src / "incidents" / moved, src / "incidents" / f"{moved}-renamed")
+    theme = src / "theme" / "templates"
+    theme.mkdir(parents=True, exist_ok=True)
+    bundled = Path(heliograph.__file__).parent / "theme" / "templates" / "base.html"
+    (theme / "base.html").write_text(bundled.read_text().replace("</footer>", "Hi.</footer>"))
+    edit(src, "components.yaml", "name: Acme", "name: Acme Corp")
+    page = served.page_when(
+        lambda p: "Hi.</footer>" in p and "Acme Corp" in p and "CDN errors" in p, "every edit", "/"
+    )
+    time.sleep(0.3)  # any rebuild still owed has started by now
+    served.page_when(lambda p: generation(p) == generation(served.get("/")[2]), "quiet", "/")
+    want = tmp_path / "cold"
+    build(Project.at(src, want), datetime.fromisoformat(NOW), use_cache=False)
+    gen = generation(served.get("/")[2])
+    for file in sorted(want.rglob("*")):
+        if file.is_file():
+            rel = file.relative_to(want).as_posix()
+            with urllib.request.urlopen(f"{served.base}/{rel}", timeout=5) as r:
+                assert without_preview(r.read(), gen) == file.read_bytes(), rel
+    assert page

@@ -9,9 +9,8 @@ from __future__ import annotations
 import html
 import mimetypes
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -52,6 +51,10 @@ OVERLAY_CSS = b"""\
 # Only these names may reach the preview: a page on another site that rebinds its own name to
 # 127.0.0.1 (DNS rebinding) sends its own Host header and is refused.
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+FAILED_PAGE = (
+    b"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Page failed</title>"
+    b"</head><body><h1>This page could not be rendered</h1></body></html>"
+)
 NO_SITE = (
     b"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>No build yet</title>"
     b"</head><body><h1>No good build yet</h1></body></html>"
@@ -105,28 +108,34 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._not_found(body)
         rel = path[len(mount) :]
         generation, problems = self.live.state()
-        site = self.live.site_dir
-        if not site.is_dir():
+        files = self.live.files()  # one build's files, however long this request takes
+        if files is None:
             return self._send(503, ".html", inject(NO_SITE, generation, problems), body)
-        file = inside(site, rel)
-        if file is None:
-            return self._not_found(body)
-        if file.is_dir():
-            if rel and not rel.endswith("/"):
+        key = output_path(rel)
+        if key is None:
+            return self._not_found(body, files)
+        if key not in files and (key + "/index.html" in files or not key):
+            if key and not rel.endswith("/"):
                 return self._redirect(path + "/")
-            file = file / "index.html"
+            key = f"{key}/index.html" if key else "index.html"
+        if key not in files:
+            return self._not_found(body, files)
         try:
-            data = file.read_bytes()
-        except OSError:  # missing, or gone in a rebuild that swapped in between
-            return self._not_found(body)
-        if file.suffix == ".html":
+            data = bytes(files[key])  # a page rendered when first asked for may fail now
+        except Exception as exc:  # noqa: BLE001 - the author sees it, as any build problem
+            problem = f"{key}: {type(exc).__name__}: {exc}"
+            page = inject(FAILED_PAGE, generation, (*problems, problem))
+            return self._send(500, ".html", page, body)
+        suffix = key[key.rfind(".") :] if "." in key.rsplit("/", 1)[-1] else ""
+        if suffix == ".html":
             data = inject(data, generation, problems)
-        self._send(200, file.suffix, data, body)
+        self._send(200, suffix, data, body)
 
-    def _not_found(self, body: bool) -> None:
+    def _not_found(self, body: bool, files: Mapping[str, Any] | None = None) -> None:
         generation, problems = self.live.state()
-        page = self.live.site_dir / "404.html"
-        data = page.read_bytes() if page.is_file() else b"<!DOCTYPE html><title>Not found</title>"
+        files = self.live.files() if files is None else files
+        page = files.get("404.html") if files else None
+        data = bytes(page) if page is not None else b"<!DOCTYPE html><title>Not found</title>"
         self._send(404, ".html", inject(data, generation, problems), body)
 
     def _redirect(self, location: str) -> None:
@@ -177,22 +186,17 @@ def local_host(host: str) -> bool:
     return name in LOCAL_HOSTS
 
 
-def inside(site: Path, rel: str) -> Path | None:
-    """The file `rel` (a decoded URL path) names in `site`, or None if it would leave it.
+def output_path(rel: str) -> str | None:
+    """The output path `rel` (a decoded URL path) names, or None if it names none.
 
-    Decoding comes first, so `%2F`, `%2e%2e` and `%00` are judged as what they become: every
-    segment must be a plain name (no `..`, no hidden file, no backslash or NUL), and the
-    resolved path must still lie in the site, which also refuses a link out of it.
+    The preview serves the build's files from memory, so no request reaches the disk at all;
+    still, decoding comes first, so `%2F`, `%2e%2e` and `%00` are judged as what they become:
+    every segment must be a plain name (no `..`, no hidden name, no backslash or NUL).
     """
     parts = [p for p in rel.split("/") if p]
     if any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
         return None
-    file = site.joinpath(*parts)
-    try:
-        real, root = file.resolve(), site.resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None
-    return file if real == root or root in real.parents else None
+    return "/".join(parts)
 
 
 def inject(page: bytes, generation: int, problems: Sequence[str]) -> bytes:

@@ -1,31 +1,61 @@
 """Live preview: rebuild on change, serve the last good build on 127.0.0.1, reload open tabs.
 
 The server knows nothing of how a site is built: it takes a `builder` callable, as MkDocs'
-livereload does; `site_builder` at the end is the one place it meets the Heliograph build.
+livereload does, which it tells what changed, and a `files` callable, the last good build's
+files by output path, which it serves from memory; `site_builder` at the end is the one place
+it meets the Heliograph build (authoring.live, the site kept in memory between saves).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from heliograph.authoring.previewhttp import PreviewHandler, PreviewServer
 
-Builder = Callable[[], Sequence[str]]
-"""Builds the site into the served folder; returns its problems (`path:line: message`), or []."""
+Builder = Callable[[Sequence[str]], Sequence[str]]
+"""Builds the site after a change to the given paths (none: the first build); returns its
+problems (`path:line: message`), or []."""
+Files = Callable[[], Mapping[str, Any] | None]
+"""The last good build's files by output path (bytes, or anything `bytes()` turns into them)."""
 
-DEBOUNCE = 0.1  # seconds of quiet that end a burst of saves (editors write, rename, chmod)
+# Seconds of quiet that end a burst of events: an editor's save (write, rename, chmod) comes
+# within a few milliseconds, and every millisecond here is one the author waits.
+DEBOUNCE = 0.03
 MAX_DELAY = 1.0  # a file written continuously still gets a rebuild this often
 CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})  # not opened/read
+# Asked of the kernel: reads are never reported, as a build's reading of ten thousand files
+# (a rebuild from scratch, or another program's) would overflow the inotify queue.
+EVENT_FILTER: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
 
 
 @dataclass(frozen=True)
@@ -39,12 +69,12 @@ class BuildReport:
 
 
 class LiveServer:
-    """Serves `site_dir` and rebuilds it with `builder` when a `watch` path changes."""
+    """Serves `files` and rebuilds them with `builder` when a `watch` path changes."""
 
     def __init__(
         self,
         builder: Builder,
-        site_dir: Path,
+        files: Files,
         watch: Sequence[Path],
         *,
         host: str = "127.0.0.1",
@@ -53,7 +83,7 @@ class LiveServer:
         report: Callable[[BuildReport], None] = lambda r: None,
         debounce: float = DEBOUNCE,
     ) -> None:
-        self.builder, self.site_dir, self.report = builder, site_dir, report
+        self.builder, self.files, self.report = builder, files, report
         self.debounce = debounce
         self.watch = tuple(p.absolute() for p in watch)
         self.mount = "/" + mount.strip("/") + "/" if mount.strip("/") else "/"
@@ -79,8 +109,8 @@ class LiveServer:
 
     def start(self) -> BuildReport:
         """Build once, then watch and serve in background threads."""
+        self._watch()  # first: a save during the first build brings another one
         first = self._build(())
-        self._watch()
         for target in (self.httpd.serve_forever, self._rebuild_loop):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
@@ -140,11 +170,13 @@ class LiveServer:
 
     def _watch(self) -> None:
         for root in sorted({p.parent for p in self.watch}):
-            self._observer.schedule(self._handler, str(root), recursive=False)
+            self._observer.schedule(
+                self._handler, str(root), recursive=False, event_filter=EVENT_FILTER
+            )
         for path in self.watch:
             if path.is_dir():
                 self._folders[path] = self._observer.schedule(
-                    self._handler, str(path), recursive=True
+                    self._handler, str(path), recursive=True, event_filter=EVENT_FILTER
                 )
         self._observer.start()
 
@@ -158,7 +190,9 @@ class LiveServer:
                 self._observer.unschedule(self._folders.pop(folder))
             except KeyError:
                 pass
-        self._folders[folder] = self._observer.schedule(self._handler, path, recursive=True)
+        self._folders[folder] = self._observer.schedule(
+            self._handler, path, recursive=True, event_filter=EVENT_FILTER
+        )
         for child in folder.rglob("*"):  # what appeared before the watch began
             self.changed(str(child))
 
@@ -182,7 +216,7 @@ class LiveServer:
     def _build(self, changed: tuple[str, ...]) -> BuildReport:
         started = time.perf_counter()
         try:
-            problems = tuple(self.builder())
+            problems = tuple(self.builder(changed))
         except Exception as exc:  # noqa: BLE001 - a broken build must not stop the preview
             problems = (f"{type(exc).__name__}: {exc}",)
         with self._cond:
@@ -210,27 +244,19 @@ class _Events(FileSystemEventHandler):
                 self.live.changed(str(path))
 
 
-def site_builder(source: Path, output: Path, when: Callable[[], datetime]) -> Builder:
-    """A builder for the Heliograph site in `source`: content and theme errors (a template
-    being edited, say) become lines."""
-    from heliograph.build import Project, build
-    from heliograph.content.errors import ContentErrors
+def site_builder(
+    source: Path, when: Callable[[], datetime], cache_dir: Path | None = None
+) -> tuple[Builder, Files]:
+    """A builder for the Heliograph site in `source`, kept in memory between builds, and the
+    files it last built well; content and theme errors (a template being edited) become lines."""
+    from heliograph.authoring.live import LiveSite
 
-    def run() -> list[str]:
-        try:
-            build(Project.at(source, output), when())  # re-reads components.yaml every time
-        except ContentErrors as exc:
-            return [str(e) for e in exc.errors]
-        return []
+    live = LiveSite(source, cache_dir)
 
-    return run
+    def run(changed: Sequence[str]) -> list[str]:
+        return live.rebuild(when(), changed)
 
-
-def scratch_dir() -> str | None:
-    """Where the private preview build goes: memory-backed /dev/shm when there is one, since the
-    build is thrown away and writing it to disk was half of each rebuild; else the temp dir."""
-    shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+    return run, lambda: live.outputs if live.outputs else None
 
 
 def watched(source: Path) -> list[Path]:

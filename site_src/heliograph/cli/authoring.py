@@ -21,45 +21,34 @@ if TYPE_CHECKING:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import signal
-    import tempfile
 
-    from heliograph.authoring.serve import (
-        LiveServer,
-        scratch_dir,
-        site_builder,
-        site_mount,
-        watched,
-    )
+    from heliograph.authoring.serve import LiveServer, site_builder, site_mount, watched
 
     source = project(args).source
-    with tempfile.TemporaryDirectory(prefix="heliograph-serve-", dir=scratch_dir()) as tmp:
-        output = Path(tmp) / "site"  # a private build: the user's _site stays as it was
-        builder = site_builder(source, output, lambda: args.now or clock())
-        try:
-            server = LiveServer(
-                builder,
-                output,
-                watched(source),
-                port=args.port,
-                mount=site_mount(source),
-                report=lambda r: _report(r, source),
-            )
-        except OSError as exc:
-            raise Abort(
-                f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try another --port"
-            ) from None
-        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on kill too
-        try:
-            server.start()
-            print(
-                f"Serving on {server.url} from a private build in {tmp} (Ctrl-C to stop)",
-                flush=True,
-            )
-            server.wait()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.close()
+    # The site is built and served from memory: the user's _site stays as it was.
+    builder, files = site_builder(source, lambda: args.now or clock())
+    try:
+        server = LiveServer(
+            builder,
+            files,
+            watched(source),
+            port=args.port,
+            mount=site_mount(source),
+            report=lambda r: _report(r, source),
+        )
+    except OSError as exc:
+        raise Abort(
+            f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try another --port"
+        ) from None
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on kill too
+    try:
+        server.start()
+        print(f"Serving on {server.url} (Ctrl-C to stop)", flush=True)
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     print("Stopped.", flush=True)
     return 0
 

@@ -14,8 +14,10 @@ import os
 import pickle
 import re
 import stat
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +37,8 @@ POOL_FROM = 200  # fewer new pages than this render faster in this process
 def theme_digest(theme: Theme) -> bytes:
     """A hash of every template and asset the pages can use."""
     parts: list[bytes | str] = []
-    for folder in theme.template_dirs:
-        for f in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if f.is_file():
-                parts += [str(f.relative_to(folder)), f.read_bytes()]
-        parts.append("|")  # which folder a template came from matters: the first one wins
+    for name, _, text in theme.templates:  # the templates in force: the site's, else bundled
+        parts += [name, text]
     for name, data in theme.assets:
         parts += [name, data]
     return digest(*parts)
@@ -61,10 +60,10 @@ def reads_now(theme: Theme, name: str = TEMPLATE) -> bool:
         if current in seen:
             continue
         seen.add(current)
-        found = next((d / current for d in theme.template_dirs if (d / current).is_file()), None)
+        found = theme.source_of(current)
         if found is None:
             continue
-        tags = _TAG.findall(found.read_text(encoding="utf-8"))
+        tags = _TAG.findall(found)
         if any(_NOW.search(tag) for tag in tags):
             return True
         todo += [t for tag in tags for t in _USES.findall(tag)]
@@ -97,36 +96,31 @@ class KeptPage:
 Record = dict[str, tuple[Any, FileStat]]  # output path -> (the page's inputs, its file's stat)
 
 
-class PageCache:
+class PageReuse:
     """Reuses, or renders, pages: `__call__` makes the incident pages (on every core when many
     are new) and `page` is the memo `render_pages` consults for the others.
 
-    One record per output folder says, for each page the last build wrote, what its inputs
-    were and what its file looked like: a page whose inputs are the same and whose file is
-    untouched (by stat, as git's index trusts it) is that page, read back, never re-hashed.
+    A page's key is everything its template is given, an incident standing for itself by
+    `_print` (a hash of its folder, say); a page whose key is the one the last build made it
+    with is that page, as `_current` finds it. Subclasses say where those come from.
     """
 
-    def __init__(
-        self,
-        cache: Cache,
-        index: SourceIndex,
-        site_dir: Path,
-        content: Content,
-        now: datetime,
-        theme: Theme,
-    ) -> None:
-        self.cache, self.index, self.site_dir, self.now = cache, index, site_dir, now
+    def __init__(self, content: Content, now: datetime, theme: Theme) -> None:
+        self.now, self.theme = now, theme
         self.base = digest(theme_digest(theme), repr(content.site))
-        self.theme = theme
         # outputs known to equal the file in the current site, with that file's stat
         self.unchanged: Stats = {}
         self.rendered = 0
         self._reads_now: dict[str, bool] = {}
-        self._record_key = cache.key("page-record", str(site_dir.absolute()))
-        stored = cache.get(self._record_key)
-        self._previous: Record = stored[1] if stored and stored[0] == self.base else {}
         self._inputs: dict[str, Any] = {}  # path -> inputs, for every page of this build
-        self._prefix = os.path.join(site_dir, "")
+
+    def _print(self, slug: str) -> bytes | int:
+        """What stands for the incident `slug` in a page's key."""
+        raise NotImplementedError
+
+    def _current(self, path: str, inputs: Any) -> Any:
+        """The page the last build made at `path`, if it made it from `inputs`; else None."""
+        raise NotImplementedError
 
     def _token(self, incident: Incident) -> str:
         """An incident's view changes with `now` only while it is open."""
@@ -141,7 +135,7 @@ class PageCache:
         for i in incidents:
             path = f"incidents/{i.slug}/index.html"
             inputs = self._inputs[path] = (
-                self.index.fingerprint(i.slug),
+                self._print(i.slug),
                 now.isoformat() if always_now else self._token(i),
             )
             data = self._current(path, inputs)
@@ -175,20 +169,6 @@ class PageCache:
             self._reads_now[template] = reads_now(self.theme, template)
         return self._reads_now[template]
 
-    def remember(self, written: Stats) -> None:
-        """Record this build's pages as `written` (the stat of every output) shows them."""
-        self.cache.put(
-            self._record_key,
-            (
-                self.base,
-                {
-                    path: (inputs, written[path])
-                    for path, inputs in self._inputs.items()
-                    if path in written
-                },
-            ),
-        )
-
     def _fold(self, value: Any, parts: list[bytes | str]) -> None:
         """Append what a template value shows: an incident by its files' hash, not its text.
 
@@ -196,12 +176,7 @@ class PageCache:
         one by its key), else their repr.
         """
         if isinstance(value, Incident):  # the page shows its view: a function of these
-            parts += [
-                "incident",
-                value.slug,
-                self.index.fingerprint(value.slug),
-                self._token(value),
-            ]
+            parts += ["incident", value.slug, str(self._print(value.slug)), self._token(value)]
         elif isinstance(value, tuple | list):
             parts.append(f"[{len(value)}")
             for item in value:
@@ -218,6 +193,48 @@ class PageCache:
                 parts.append(out.getvalue())
             except Exception:  # an unpicklable value (a function, say) counts by its repr
                 parts.append(f"{type(value).__qualname__}:{value!r}")
+
+
+class PageCache(PageReuse):
+    """Pages kept by the build cache for a build of one output folder.
+
+    One record per output folder says, for each page the last build wrote, what its inputs
+    were and what its file looked like: a page whose inputs are the same and whose file is
+    untouched (by stat, as git's index trusts it) is that page, read back, never re-hashed.
+    """
+
+    def __init__(
+        self,
+        cache: Cache,
+        index: SourceIndex,
+        site_dir: Path,
+        content: Content,
+        now: datetime,
+        theme: Theme,
+    ) -> None:
+        super().__init__(content, now, theme)
+        self.cache, self.index, self.site_dir = cache, index, site_dir
+        self._record_key = cache.key("page-record", str(site_dir.absolute()))
+        stored = cache.get(self._record_key)
+        self._previous: Record = stored[1] if stored and stored[0] == self.base else {}
+        self._prefix = os.path.join(site_dir, "")
+
+    def _print(self, slug: str) -> bytes:
+        return self.index.fingerprint(slug)
+
+    def remember(self, written: Stats) -> None:
+        """Record this build's pages as `written` (the stat of every output) shows them."""
+        self.cache.put(
+            self._record_key,
+            (
+                self.base,
+                {
+                    path: (inputs, written[path])
+                    for path, inputs in self._inputs.items()
+                    if path in written
+                },
+            ),
+        )
 
     def _current(self, path: str, inputs: Any) -> Any:
         """The page in the current site (a KeptPage), if the last build made it from the same
@@ -239,7 +256,7 @@ class _Folding(pickle.Pickler):
     """A pickle in which an incident, wherever it sits in a value (a day of uptime, say), is
     its key as `_fold` gives it, not its every update and message."""
 
-    def __init__(self, out: io.BytesIO, pages: PageCache) -> None:
+    def __init__(self, out: io.BytesIO, pages: PageReuse) -> None:
         super().__init__(out, protocol=5)
         self.pages = pages
 
@@ -278,3 +295,83 @@ def _in_worker(
     """
     markup.attach_memo(None)
     return incident_pages(content, now, theme, incidents)
+
+
+class LazyPage:
+    """An incident page rendered the first time its bytes are asked for: the preview serves
+    the pages a visitor opens, and a site of ten thousand incidents starts without rendering
+    them all. Thread-safe: the preview's requests come on threads of their own."""
+
+    __slots__ = ("_make", "_data", "_lock")
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        self._make: Callable[[], bytes] | None = make
+        self._data: bytes | None = None
+        self._lock = threading.Lock()
+
+    def __bytes__(self) -> bytes:
+        with self._lock:
+            if self._data is None:
+                assert self._make is not None
+                self._data, self._make = self._make(), None
+            return self._data
+
+    def __len__(self) -> int:
+        return len(bytes(self))
+
+
+Kept = dict[str, tuple[Any, Any]]  # output path -> (the page's inputs, its bytes or LazyPage)
+
+
+class MemoryPages(PageReuse):
+    """Pages kept in memory from one build to the next in the same process (the preview's):
+    an incident stands for itself by the version its loader gave it, and a page whose inputs
+    are unchanged is the very bytes the last build made."""
+
+    def __init__(
+        self,
+        content: Content,
+        now: datetime,
+        theme: Theme,
+        versions: Callable[[str], int],
+        kept: tuple[bytes, Kept] | None,
+    ) -> None:
+        super().__init__(content, now, theme)
+        self._versions = versions
+        self._kept = kept[1] if kept is not None and kept[0] == self.base else {}
+
+    def _print(self, slug: str) -> int:
+        return self._versions(slug)
+
+    def _current(self, path: str, inputs: Any) -> Any:
+        known = self._kept.get(path)
+        return known[1] if known is not None and known[0] == inputs else None
+
+    def __call__(
+        self, content: Content, now: datetime, theme: Theme, incidents: tuple[Incident, ...]
+    ) -> dict[str, bytes]:
+        """The incident pages: kept ones as they are, new ones rendered when first asked for."""
+        always_now = self._reads(TEMPLATE)
+        out: dict[str, Any] = {}
+        for i in incidents:
+            path = f"incidents/{i.slug}/index.html"
+            inputs = self._inputs[path] = (
+                self._print(i.slug),
+                now.isoformat() if always_now else self._token(i),
+            )
+            page = self._current(path, inputs)
+            if page is None:
+                self.rendered += 1
+                page = LazyPage(partial(_one_page, content, now, theme, i, path))
+            out[path] = page
+        return out
+
+    def keep(self, outputs: Mapping[str, Any]) -> tuple[bytes, Kept]:
+        """What the next build may reuse: this build's pages (rendered or not) and inputs."""
+        return self.base, {path: (inputs, outputs[path]) for path, inputs in self._inputs.items()}
+
+
+def _one_page(
+    content: Content, now: datetime, theme: Theme, incident: Incident, path: str
+) -> bytes:
+    return incident_pages(content, now, theme, [incident])[path]

@@ -122,6 +122,16 @@ def incident_pages(
         }
 
 
+def compile_all(site: Site, now: datetime, theme: Theme) -> None:
+    """Compile every template of the theme, as a pass would: an error in one that no page of
+    this pass renders (the preview renders incident pages when asked) is raised now."""
+    ctx = PageContext(site, now, theme, site_base(site.url))
+    with page_environment(ctx) as env:
+        for name, _, _ in theme.templates:
+            if name.endswith(".html"):
+                env.get_template(name)
+
+
 IncidentPages = Callable[[Content, datetime, Theme, tuple[Incident, ...]], dict[str, bytes]]
 
 

@@ -6,9 +6,10 @@ import hashlib
 import os
 import re
 import traceback
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from heliograph.content.errors import ContentError, ContentErrors
 from heliograph.content.layout import THEME_DIR
@@ -22,14 +23,19 @@ FINGERPRINTED = (".css", ".js")  # renamed by content hash so they can be cached
 
 @dataclass(frozen=True)
 class Theme:
-    """Template folders (first wins) and the static files, with their published names."""
+    """The templates and the static files, with their published names, as read when the
+    theme was loaded: rendering never reads the theme's files again, so a template edited
+    during a build (or after the preview's last good build) cannot change its pages."""
 
-    template_dirs: tuple[Path, ...]
+    templates: tuple[tuple[str, str, str], ...]  # (name, the file it came from, its source)
     assets: tuple[tuple[str, bytes], ...]  # (published path, bytes)
     asset_names: tuple[tuple[str, str], ...]  # (logical name, published path)
 
     def url_of(self, name: str) -> str:
         return dict(self.asset_names)[name]
+
+    def source_of(self, name: str) -> str | None:
+        return next((text for n, _, text in self.templates if n == name), None)
 
 
 def theme_links(source: Path) -> list[ContentError]:
@@ -64,14 +70,12 @@ def load_theme(source: Path) -> Theme:
         raise ContentErrors(links)
     roots = [p for p in (source / THEME_DIR, DEFAULT_THEME) if p.is_dir()]
     files: dict[str, bytes] = {}
+    templates: dict[str, tuple[str, str, str]] = {}
     for root in reversed(roots):  # the site's own files replace the bundled ones
-        static = root / "static"
-        if static.is_dir():
-            for f in sorted(static.rglob("*")):
-                rel = f.relative_to(static)
-                # hidden names are never published (see write.safe_relative), folders included
-                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    files[rel.as_posix()] = f.read_bytes()
+        for rel, f in _files_in(root / "static"):
+            files[rel] = f.read_bytes()
+        for rel, f in _files_in(root / "templates"):
+            templates[rel] = (rel, str(f), _template_text(f, source))
     names, assets = [], []
     for name, data in sorted(files.items()):
         published = name
@@ -80,17 +84,41 @@ def load_theme(source: Path) -> Theme:
             published = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{dot}{ext}"
         names.append((name, "static/" + published))
         assets.append(("static/" + published, data))
-    return Theme(tuple(r / "templates" for r in roots), tuple(assets), tuple(names))
+    return Theme(tuple(templates[n] for n in sorted(templates)), tuple(assets), tuple(names))
 
 
-_compiled: Path | None = None  # where compiled templates outlive the process
+def _files_in(folder: Path) -> list[tuple[str, Path]]:
+    """(path below `folder`, file) of each file in it; hidden names are never published (see
+    write.safe_relative), folders included."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for f in sorted(folder.rglob("*")):
+        rel = f.relative_to(folder)
+        if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+            found.append((rel.as_posix(), f))
+    return found
 
 
-def keep_compiled(folder: Path | None) -> None:
-    """Keep compiled templates in `folder` (the build cache's); Jinja checks each one against
-    its template's source before using it, so an edited template is compiled again."""
+def _template_text(file: Path, source: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        shown = file.relative_to(source) if source in file.parents else file
+        why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise ContentErrors([ContentError(shown, 1, f"cannot read template: {why}")]) from None
+
+
+# where compiled templates outlive a rendering pass: a folder (the build cache's), or a mapping
+# in memory (the preview's, which renders again a moment after every save)
+_compiled: Path | MutableMapping[str, Any] | None = None
+
+
+def keep_compiled(store: Path | MutableMapping[str, Any] | None) -> None:
+    """Keep compiled templates in `store`; Jinja checks each one against its template's source
+    before using it, so an edited template is compiled again."""
     global _compiled
-    _compiled = folder
+    _compiled = store
 
 
 _FRAME = re.compile(r'File "([^"]+\.html)", line (\d+)')
@@ -168,16 +196,49 @@ def _checked_cache(folder: Path) -> jinja2.BytecodeCache:
     return Checked()
 
 
+def _memory_cache(store: MutableMapping[str, Any]) -> jinja2.BytecodeCache:
+    """Compiled templates kept as code objects in `store`, by the checksum of their source."""
+    import jinja2
+
+    class InMemory(jinja2.BytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            kept = store.get(bucket.key)
+            if kept is not None and kept[0] == bucket.checksum:
+                bucket.code = kept[1]
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            store[bucket.key] = (bucket.checksum, bucket.code)
+
+    return InMemory()
+
+
+def _loader(theme: Theme) -> Any:
+    """Templates from the theme as read: (source, file for error messages, never stale)."""
+    by_name = {name: (text, file) for name, file, text in theme.templates}
+
+    def load(name: str) -> tuple[str, str, Any] | None:
+        found = by_name.get(name)
+        return None if found is None else (found[0], found[1], lambda: True)
+
+    return load
+
+
 def environment(theme: Theme) -> jinja2.Environment:
     import jinja2  # here, not above: a build with nothing to do reads the theme's files only
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        loader=jinja2.FunctionLoader(_loader(theme)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_checked_cache(_compiled) if _compiled else None,
+        bytecode_cache=(
+            None
+            if _compiled is None
+            else _checked_cache(_compiled)
+            if isinstance(_compiled, Path)
+            else _memory_cache(_compiled)
+        ),
     )
     return env

@@ -1,0 +1,143 @@
+"""The preview's build: the site kept in memory, brought up to date from the paths that changed.
+
+`serve` rebuilds a moment after every save. A build from scratch, even from the build cache,
+costs a second at ten thousand incidents; here the model, the findings and the pages stay in
+memory, and a save loads again only the incident folders it touched (from the file events, never
+from a scan), checks again only incidents that changed, and renders again only the pages whose
+inputs changed. Incident pages are rendered when first asked for. It is the same pipeline
+(`build.load_content`, `checks.site.check`, `build.render_site`) with memos handed in, so every
+served page is the page a cold build writes. The first build loads through the build cache, so
+the preview starts as fast as a warm build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from heliograph.build import Project, load_content, render_site
+from heliograph.checks.findings import Finding
+from heliograph.content.errors import ContentErrors
+from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
+from heliograph.incremental.memory import FindingsInMemory, IncidentsInMemory
+from heliograph.incremental.pages import Kept, MemoryPages
+
+PREVIEW_OUTPUT = ".heliograph-preview"  # never written: it names the preview in cache keys
+
+
+class LiveSite:
+    """The site in `source` as the preview serves it; `rebuild` after each change."""
+
+    def __init__(self, source: Path, cache_dir: Path | None = None) -> None:
+        self.source = source.absolute()
+        self.cache_dir = cache_dir
+        self.project = Project.at(self.source, self.source / PREVIEW_OUTPUT)
+        self.outputs: Mapping[str, Any] = {}  # the last good build's files: bytes or LazyPage
+        self.findings: tuple[Finding, ...] = ()
+        self._incidents = IncidentsInMemory()
+        self._findings = FindingsInMemory()
+        self._kept: tuple[bytes, Kept] | None = None
+        self._theme: Any = None
+        self._started = False
+        self._compiled: dict[str, Any] = {}  # templates compiled once, not at every save
+
+    def rebuild(self, now: datetime, changed: Collection[str] = ()) -> list[str]:
+        """Bring the site up to date after a change to `changed` (paths); the problems of the
+        content (`path:line: message`), and then the last good site stays served."""
+        from heliograph.checks.site import check
+        from heliograph.render.theme import keep_compiled, load_theme
+
+        keep_compiled(self._compiled)
+        slugs, theme_changed = self._changes(changed)
+        self._incidents.forget(slugs)
+        if theme_changed:
+            self._theme = None
+        try:
+            if not self._started:
+                content, findings = self._first(now)
+            else:
+                content = load_content(self.project, now, one=self._incidents)
+                findings = check(content, now, self._findings)
+            theme = self._theme or load_theme(self.source)
+            pages = MemoryPages(content, now, theme, self._incidents.version, self._kept)
+            outputs = render_site(self.project, content, now, pages, pages.page, theme)
+            if theme is not self._theme:  # what a cold build would find in any template
+                _compiled_or_errors(self.source, content, now, theme)
+            for slug in slugs or ():  # what it would find rendering the changed incidents
+                page = outputs.get(f"incidents/{slug}/index.html")
+                if page is not None:
+                    _rendered_or_errors(self.source, page)
+        except ContentErrors as exc:
+            return [str(e) for e in exc.errors]
+        self._started, self._theme = True, theme
+        self._kept = pages.keep(outputs)
+        self.outputs, self.findings = outputs, findings
+        return []
+
+    def _changes(self, changed: Collection[str]) -> tuple[set[str] | None, bool]:
+        """The incident folders `changed` touches (None: all of them, as when the settings
+        change) and whether the theme changed."""
+        slugs: set[str] | None = set()
+        theme = False
+        for name in changed:
+            try:
+                parts = Path(name).absolute().relative_to(self.source).parts
+            except ValueError:
+                continue
+            if not parts:
+                continue
+            if parts[0] == INCIDENTS_DIR and len(parts) > 1 and slugs is not None:
+                slugs.add(parts[1])
+            elif parts[0] == THEME_DIR:
+                theme = True
+            elif parts[0] == CONFIG_NAME:
+                slugs = None  # every incident depends on the settings (components, severities)
+        return slugs, theme
+
+    def _first(self, now: datetime) -> tuple[Any, tuple[Finding, ...]]:
+        """The first model, loaded through the build cache (parsed files, whole incidents,
+        findings), as a warm build would; then kept in memory."""
+        from heliograph.checks.site import check
+        from heliograph.incremental.cache import cache_dir
+        from heliograph.incremental.session import BuildSession
+        from heliograph.publish.lock import held
+
+        cache = cache_dir(self.source, self.cache_dir)
+        with held(cache, f"the preview of {self.source}", file=cache / "build.lock"):
+            session = BuildSession.start(
+                self.source, self.project.output, now, ("preview",), self.cache_dir
+            )
+            try:
+                content = load_content(self.project, now, *session.loaders())
+                self._findings.through = session.findings(content, now)
+                findings = check(content, now, self._findings)  # kept for the next builds
+            finally:
+                self._findings.through = None
+                session.close()
+        self._incidents.seed(content.site, content.incidents)
+        return content, findings
+
+
+def _compiled_or_errors(source: Path, content: Any, now: datetime, theme: Any) -> None:
+    from heliograph.render.pages import compile_all
+
+    _as_content_error(source, lambda: compile_all(content.site, now, theme))
+
+
+def _rendered_or_errors(source: Path, page: Any) -> None:
+    _as_content_error(source, lambda: bytes(page))
+
+
+def _as_content_error(source: Path, run: Any) -> None:
+    """Run; a theme's error (a template, its place and message) comes out as ContentErrors."""
+    from heliograph.content.errors import ContentErrors
+    from heliograph.render.theme import template_error
+
+    try:
+        run()
+    except Exception as exc:
+        if (error := template_error(exc, source)) is None:
+            raise
+        raise ContentErrors([error]) from None

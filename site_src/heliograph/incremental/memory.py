@@ -1,0 +1,112 @@
+"""Work kept in memory from one build to the next in one process: the preview's.
+
+The preview builds the same site again and again, a moment after each save. Each piece here
+answers one step of the pipeline from what the last build of this process made, the way the
+build cache answers a fresh process from disk, and just as it, only saves work: an incident is
+loaded again when its folder changed (the caller says which, from the file events) or the site
+settings did, an incident's findings are checked again unless it is the very incident they
+were checked for, and a page is rendered again unless its inputs are the last build's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from heliograph.content.errors import ContentError
+from heliograph.content.model import Incident, Site
+from heliograph.incremental.cache import digest
+from heliograph.incremental.incidents import latest_time
+
+if TYPE_CHECKING:
+    from heliograph.checks.findings import Finding
+    from heliograph.checks.site import IncidentChecks
+    from heliograph.content.load import Reader
+
+
+class SiteKey:
+    """A hash of the site settings, taken once per settings object."""
+
+    def __init__(self) -> None:
+        self._site: Site | None = None
+        self._key = b""
+
+    def __call__(self, site: Site) -> bytes:
+        if site is not self._site:
+            self._site, self._key = site, digest(repr(site))
+        return self._key
+
+
+class IncidentsInMemory:
+    """A `load` incident loader that keeps every incident it loaded; `forget` names the
+    folders that changed since. Each load gives the incident a new version, which stands for
+    it in the keys of pages (see pages.MemoryPages)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[bytes, datetime, Incident]] = {}
+        self._versions: dict[str, int] = {}
+        self._counter = 0
+        self._site_key = SiteKey()
+
+    def forget(self, slugs: Iterable[str] | None) -> None:
+        """Load these incidents again next time (None: every incident)."""
+        if slugs is None:
+            self._kept.clear()
+        for slug in slugs or ():
+            self._kept.pop(slug, None)
+
+    def seed(self, site: Site, incidents: Iterable[Incident]) -> None:
+        """Keep incidents loaded some other way (the build cache's, at start)."""
+        key = self._site_key(site)
+        for incident in incidents:
+            self._keep(key, incident)
+
+    def version(self, slug: str) -> int:
+        return self._versions.get(slug, 0)
+
+    def _keep(self, key: bytes, incident: Incident) -> None:
+        self._counter += 1
+        self._versions[incident.slug] = self._counter
+        self._kept[incident.slug] = (key, latest_time(incident), incident)
+
+    def __call__(
+        self, root: Path, slug: str, site: Site | None, now: datetime, read: Reader
+    ) -> tuple[Incident | None, list[ContentError]]:
+        kept = self._kept.get(slug)
+        if kept is not None and site is not None:
+            key, latest, held = kept
+            if key == self._site_key(site) and latest <= now:
+                return held, []
+        from heliograph.content.load import load_folder
+
+        incident, errors = load_folder(root, slug, site, now, read)
+        if incident is not None and not errors and site is not None:
+            self._keep(self._site_key(site), incident)
+        else:
+            self._kept.pop(slug, None)
+        return incident, errors
+
+
+class FindingsInMemory:
+    """An `IncidentChecks` that keeps each settled incident's findings while it is the very
+    same incident (an incident loaded again is a new object) under the same settings."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[bytes, Incident, Sequence[Finding]]] = {}
+        self._site_key = SiteKey()
+        # what checks an incident that is not kept: the build cache's memo at start, say
+        self.through: IncidentChecks | None = None
+
+    def __call__(self, site: Site, incident: Incident, now: datetime) -> Sequence[Finding]:
+        from heliograph.checks.site import incident_findings, settled
+
+        key = self._site_key(site)
+        kept = self._kept.get(incident.slug)
+        if kept is not None and kept[0] == key and kept[1] is incident:
+            return kept[2]
+        found = (self.through or incident_findings)(site, incident, now)
+        if settled(incident, now):
+            self._kept[incident.slug] = (key, incident, tuple(found))
+        return found

@@ -1,0 +1,137 @@
+"""The preview's in-memory build: after any sequence of edits, every page it serves is the page
+a cold build writes, while it loads only the folders that changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import REPO, update
+
+from heliograph.authoring.live import LiveSite
+from heliograph.build import Project, load_content, render_site
+
+sys.path.insert(0, str(REPO / "bench"))
+from corpus import add_open_incident, add_update, corpus_now, write_corpus  # noqa: E402
+
+NOW = corpus_now()
+
+
+def cold(source: Path, now=NOW) -> dict[str, bytes]:
+    """Every output of a plain build from the files as they are."""
+    project = Project.at(source)
+    return {p: bytes(b) for p, b in render_site(project, load_content(project, now), now).items()}
+
+
+def served(live: LiveSite) -> dict[str, bytes]:
+    return {path: bytes(data) for path, data in live.outputs.items()}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[Path, LiveSite]]:
+    source = write_corpus(tmp_path / "site", 60, seed=11).root
+    live = LiveSite(source, tmp_path / "cache")
+    assert live.rebuild(NOW) == []
+    yield source, live
+
+
+def slugs(source: Path) -> list[str]:
+    return sorted(os.listdir(source / "incidents"))
+
+
+def test_every_edit_leaves_the_served_site_equal_to_a_cold_build(
+    site: tuple[Path, LiveSite],
+) -> None:
+    source, live = site
+    assert served(live) == cold(source)
+    incidents = source / "incidents"
+    names = slugs(source)
+    steps = []
+
+    def step(*changed: Path, now=NOW) -> None:
+        assert live.rebuild(now, [str(p) for p in changed]) == []
+        steps.append(changed)
+        assert served(live) == cold(source, now), f"after step {len(steps)}: {changed}"
+
+    edited = incidents / names[5] / "01-investigating.md"
+    edited.write_text(edited.read_text().replace("We ", "We now ", 1))
+    step(edited)  # an edit to an update
+    step(add_update(source, names[8]))  # a new update to an old incident
+    step(add_open_incident(source, NOW))  # a new, open incident
+    shutil.rmtree(incidents / names[12])
+    step(incidents / names[12])  # a deleted incident
+    os.rename(incidents / names[20], incidents / "renamed-incident")
+    step(incidents / names[20], incidents / "renamed-incident")  # a renamed one
+    theme = source / "theme" / "templates"
+    theme.mkdir(parents=True)
+    base = REPO / "site_src" / "heliograph" / "theme" / "templates" / "base.html"
+    (theme / "base.html").write_text(base.read_text().replace("</footer>", "Hi.</footer>"))
+    step(theme / "base.html")  # a theme override
+    config = source / "components.yaml"
+    config.write_text(config.read_text().replace("Bench Corp", "Bench Corporation"))
+    step(config)  # the settings: every page changes
+    (theme / "base.html").unlink()
+    step(theme / "base.html")  # the override removed again
+    step(now=NOW + timedelta(minutes=45))  # the clock alone: the open incident goes overdue
+
+
+def test_a_save_loads_only_the_folder_it_touched(site: tuple[Path, LiveSite], monkeypatch) -> None:
+    source, live = site
+    from heliograph.content import load as loader
+
+    loaded: list[str] = []
+    real = loader.load_folder
+
+    def counting(root, slug, *args):
+        loaded.append(slug)
+        return real(root, slug, *args)
+
+    monkeypatch.setattr(loader, "load_folder", counting)
+    name = slugs(source)[30]
+    path = add_update(source, name)
+    assert live.rebuild(NOW, [str(path)]) == []
+    assert loaded == [name]
+    assert served(live) == cold(source)
+
+
+def test_a_bad_save_keeps_the_last_good_site_and_the_fix_brings_it_back(
+    site: tuple[Path, LiveSite],
+) -> None:
+    source, live = site
+    good = served(live)
+    name = slugs(source)[3]
+    broken = source / "incidents" / name / "09-oops.md"
+    broken.write_text(update("2026-11-24T10:00:00", "identified", "No offset."))
+    problems = live.rebuild(NOW, [str(broken)])
+    assert len(problems) == 1 and problems[0].startswith(f"incidents/{name}/09-oops.md:2: ")
+    assert served(live) == good
+    broken.unlink()
+    assert live.rebuild(NOW, [str(broken)]) == []
+    assert served(live) == cold(source) == good
+
+
+def test_pages_of_the_last_good_build_survive_a_broken_template(
+    site: tuple[Path, LiveSite],
+) -> None:
+    source, live = site
+    page = next(p for p in live.outputs if p.startswith("incidents/"))  # not rendered yet
+    override = source / "theme" / "templates" / "incident.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("{% if %}broken")
+    problems = live.rebuild(NOW, [str(override)])
+    assert problems and "template error" in problems[0]
+    assert bytes(live.outputs[page]) == cold_without(source, override)[page]
+
+
+def cold_without(source: Path, override: Path) -> dict[str, bytes]:
+    text = override.read_text()
+    override.unlink()
+    try:
+        return cold(source)
+    finally:
+        override.write_text(text)
