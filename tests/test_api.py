@@ -140,6 +140,8 @@ def test_values_have_the_types_real_responses_use(example_site: Path, shapes):
         kind = "incident" if kind == "maintenance" else kind
         for key, value in obj.items():
             allowed = types.get((kind, key), {"str"}) | {"NoneType"}  # unknowable fields are null
+            if kind == "group":  # a group is a component (the samples' groups have no text)
+                allowed |= types.get(("component", key), set())
             assert json_type(value) in allowed, (kind, key, value)
 
 
@@ -327,8 +329,7 @@ def test_maintenance_follows_the_clock(make_site, now, status, active, api_statu
     assert len(summary["scheduled_maintenances"]) == (0 if status == "completed" else 1)
 
 
-def test_bodies_are_plain_text_without_markup(make_site):
-    body = "We are **looking** into it.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>"
+def one_update_site(make_site, body: str, config: str = MINIMAL_CONFIG) -> Path:
     files = {
         "incidents/2026-02-01-x/01.md": update(
             "2026-02-01T10:00:00Z",
@@ -339,15 +340,44 @@ def test_bodies_are_plain_text_without_markup(make_site):
             components={"api": "degraded_performance"},
         )
     }
-    site = build_at(make_site(files), datetime(2026, 2, 1, 11, tzinfo=UTC))
+    return build_at(make_site(files, config=config), datetime(2026, 2, 1, 11, tzinfo=UTC))
+
+
+def test_bodies_are_the_markdown_source_with_breaks_and_link_targets(make_site):
+    body = (
+        "We are **looking** into [the errors](https://status.test.example/faq#errors).\n"
+        "Retries are safe.\n\n"
+        "Next update by 12:00 UTC: <https://status.test.example/>"
+    )
+    site = one_update_site(make_site, body)
     [incident] = api(site, "incidents.json")["incidents"]
-    assert incident["incident_updates"][0]["body"] == "We are looking into it."
+    assert incident["incident_updates"][0]["body"] == body  # as written, as Statuspage returns it
     assert incident["name"] == "A <b>bold</b> title"  # JSON text, not HTML: clients escape it
+    # Real bodies keep their paragraph breaks too.
+    assert any("\n\n" in u["body"] for u in sample_shapes()["update"])
+
+
+def test_bodies_lose_everything_that_could_run_script(make_site):
+    body = (
+        "We are **looking** into it.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>"
+        "[a](javascript:alert(3)) [b](JaVa&#x53;cript:alert(4)) <javascript:alert(5)>"
+        " [c]<i>(data:text/html,x) <<b>script>alert(6)\n\n[d]: vbscript:alert(7)"
+    )
+    site = one_update_site(make_site, body)
+    [incident] = api(site, "incidents.json")["incidents"]
+    assert incident["incident_updates"][0]["body"] == (
+        "We are **looking** into it.\n\n"
+        "[a]\\(javascript:alert(3)) [b]\\(JaVa&#x53;cript:alert(4)) javascript:alert(5)"
+        " [c]\\(data:text/html,x) script>alert(6)\n\n[d]\\: vbscript:alert(7)"
+    )
     raw = b"".join(p.read_bytes() for p in (site / API).rglob("*.json"))
-    assert b"<script" not in raw and b"onerror" not in raw
+    assert b"<script" not in raw and b"onerror" not in raw and b"](javascript" not in raw
+    # what the page shows of the same update: the same text, no script, no link to one
+    page = (site / "incidents/2026-02-01-x/index.html").read_bytes()
+    assert b"<script>alert" not in page and b"javascript:" not in page.split(b"</h1>")[1]
 
 
-def test_ids_are_stable_and_depend_on_the_site_url(make_site, tmp_path: Path):
+def test_ids_are_stable_and_stay_when_the_site_moves(make_site, tmp_path: Path):
     files = {
         "incidents/2026-02-01-x/01.md": update(
             "2026-02-01T10:00:00Z",
@@ -358,19 +388,29 @@ def test_ids_are_stable_and_depend_on_the_site_url(make_site, tmp_path: Path):
         )
     }
     source = make_site(files)
-    one = api(build_at(source, datetime(2026, 2, 1, 11, tzinfo=UTC), "a"), "incidents.json")
-    later = api(build_at(source, datetime(2026, 5, 1, tzinfo=UTC), "b"), "incidents.json")
-    assert one["incidents"][0]["id"] == later["incidents"][0]["id"]
-    assert (
-        one["incidents"][0]["incident_updates"][0]["id"]
-        == later["incidents"][0]["incident_updates"][0]["id"]
-    )
+
+    def ids(out: str, now: datetime) -> list[str]:
+        data = api(build_at(source, now, out), "summary.json")
+        [incident] = data["incidents"]
+        return [
+            data["page"]["id"],
+            *(c["id"] for c in data["components"]),
+            incident["id"],
+            *(u["id"] for u in incident["incident_updates"]),
+        ]
+
+    one = ids("a", datetime(2026, 2, 1, 11, tzinfo=UTC))
+    assert one == ids("b", datetime(2026, 2, 1, 12, tzinfo=UTC))
     (source / "components.yaml").write_text(
         MINIMAL_CONFIG.replace("status.test.example", "status.other.example"), encoding="utf-8"
     )
-    other = api(build_at(source, datetime(2026, 5, 1, tzinfo=UTC), "c"), "incidents.json")
-    assert other["incidents"][0]["id"] != one["incidents"][0]["id"]
-    assert other["page"]["id"] != one["page"]["id"]
+    assert ids("c", datetime(2026, 2, 1, 12, tzinfo=UTC)) == one  # a new domain, the same page
+    # the page's id is its name's: another name is another page, every id with it
+    (source / "components.yaml").write_text(
+        MINIMAL_CONFIG.replace("Test Co", "Other Co"), encoding="utf-8"
+    )
+    other = ids("d", datetime(2026, 2, 1, 12, tzinfo=UTC))
+    assert not set(other) & set(one) and len(set(one)) == len(one)
 
 
 def test_an_empty_site_still_answers_every_file(make_site):

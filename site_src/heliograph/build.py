@@ -55,9 +55,26 @@ class BuildResult:
 
 
 def load_content(
+    project: Project,
+    now: datetime,
+    read: Reader | None = None,
+    one: IncidentLoader | None = None,
+    as_of: bool = False,
+) -> Content:
+    """The model of the site, or ContentErrors with every problem in it.
+
+    An update dated after `now` is an error (a mistyped date), unless `as_of`: `now` is then a
+    moment chosen to see the site as it stood (`--now`), and later updates are left out.
+    """
+    from heliograph.content.asof import LATEST, published
+
+    content = _loaded(project, LATEST if as_of else now, read, one)
+    return published(content, now) if as_of else content
+
+
+def _loaded(
     project: Project, now: datetime, read: Reader | None = None, one: IncidentLoader | None = None
 ) -> Content:
-    """The model of the site, or ContentErrors with every problem in it."""
     from heliograph.content.errors import ContentErrors
     from heliograph.content.load import load, read_document
 
@@ -145,30 +162,36 @@ def build(
     strict: bool = False,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    as_of: bool = False,
 ) -> BuildResult:
     """Build the site into `project.output`; on any content error nothing is written.
 
     The checks' findings come back in the result; with `strict`, any finding stops the build
     (CheckFailed) before anything is written. The cache (`cache_dir`, else
     $HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache) only saves work: the bytes are the
-    same, and `use_cache=False` runs the plain pipeline without reading or writing it.
+    same, and `use_cache=False` runs the plain pipeline without reading or writing it. With
+    `as_of`, the site is built as it stood at `now` (see `load_content`).
     """
     with collection_paused():
         if not use_cache:
-            return _pipeline(project, now, strict)
+            return _pipeline(project, now, strict, as_of=as_of)
         from heliograph.incremental.session import BuildSession
 
-        session = BuildSession.start(project.source, project.output, now, (strict,), cache_dir)
+        session = BuildSession.start(
+            project.source, project.output, now, (strict, as_of), cache_dir
+        )
         try:
-            return _cached(project, now, strict, session)
+            return _cached(project, now, strict, session, as_of)
         finally:
             session.close()
 
 
-def _cached(project: Project, now: datetime, strict: bool, session: BuildSession) -> BuildResult:
+def _cached(
+    project: Project, now: datetime, strict: bool, session: BuildSession, as_of: bool
+) -> BuildResult:
     """The pipeline with the cache's helpers, or the last build itself if nothing changed."""
     if (done := session.previous()) is None:
-        return _pipeline(project, now, strict, session)
+        return _pipeline(project, now, strict, session, as_of)
     # the same inputs as the last build, whose output is still there untouched
     if strict and done.findings:
         raise CheckFailed(done.findings)
@@ -179,19 +202,27 @@ def _cached(project: Project, now: datetime, strict: bool, session: BuildSession
 
 
 def _pipeline(
-    project: Project, now: datetime, strict: bool, session: BuildSession | None = None
+    project: Project,
+    now: datetime,
+    strict: bool,
+    session: BuildSession | None = None,
+    as_of: bool = False,
 ) -> BuildResult:
     """load -> check -> render -> write. Where the incremental layer's `session` is given, it
     hands each step a helper that saves work: a reader and an incident loader, a memo of each
     incident's findings, a memo of pages, a spare tree."""
     from heliograph.checks.site import check, incident_findings
+    from heliograph.content.asof import LATEST, published
     from heliograph.publish.write import write_site
 
-    content = load_content(project, now, *(session.loaders() if session else ()))
-    findings = check(content, now, session.findings(content, now) if session else incident_findings)
+    loaded = _loaded(project, LATEST if as_of else now, *(session.loaders() if session else ()))
+    content = published(loaded, now) if as_of else loaded
+    # The cache keeps findings and pages by incident folder: not those of incidents cut short
+    memo = session if content is loaded else None
+    findings = check(content, now, memo.findings(content, now) if memo else incident_findings)
     if strict and findings:
         raise CheckFailed(findings)
-    pages = session.page_cache(content, now) if session else None
+    pages = memo.page_cache(content, now) if memo else None
     outputs = render_site(
         project, content, now, *((pages, pages.page, pages.theme) if pages else ())
     )
