@@ -436,10 +436,21 @@ def test_each_component_is_stamped_with_its_own_latest_change(make_site):
     files = resolved_incidents(3) | {
         "incidents/2025-12-01-login/01.md": update(
             "2025-12-01T10:00:00Z",
-            "resolved",
+            "investigating",
             title="Sign-in slow",
             severity="SEV-3",
             components={"login": "degraded_performance"},
+        ),
+        "incidents/2025-12-01-login/02.md": update("2025-12-01T11:00:00Z", "resolved"),
+        "incidents/2026-01-04-api/01.md": update(
+            "2026-01-04T10:00:00Z",
+            "investigating",
+            title="API slow",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        ),
+        "incidents/2026-01-04-api/02.md": update(
+            "2026-01-04T11:00:00Z", "resolved", components={"api": "operational"}
         ),
         "incidents/2026-01-10-web/01.md": update(
             "2025-12-20T09:00:00Z",
@@ -455,9 +466,147 @@ def test_each_component_is_stamped_with_its_own_latest_change(make_site):
     site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
     updated = {c["name"]: c["updated_at"] for c in api(site, "components.json")["components"]}
     assert updated == {
-        "Public API": "2026-01-01T02:00:00.000Z",
+        "Public API": "2026-01-04T11:00:00.000Z",
         "Dashboard": "2026-01-10T12:00:00.000Z",  # the newest of its members
         "Web app": "2026-01-10T12:00:00.000Z",
-        "Sign-in": "2025-12-01T10:00:00.000Z",
+        "Sign-in": "2025-12-01T11:00:00.000Z",  # resolved: its component is operational again
     }
     assert api(site, "status.json")["page"]["updated_at"] == "2026-01-10T12:00:00.000Z"
+
+
+def test_components_and_groups_carry_times_like_real_ones(make_site, example_site: Path, shapes):
+    # Real components and groups always have both times.
+    for kind in ("component", "group"):
+        assert all(c["created_at"] and c["updated_at"] for c in shapes[kind])
+    components = api(example_site, "components.json")["components"]
+    # created: the example's first public update, the oldest record of the page it holds
+    assert {c["created_at"] for c in components} == {"2025-01-14T16:05:00.000Z"}
+    updated = {c["name"]: c["updated_at"] for c in components}
+    # the CDN migration announced on 20 November changes nothing until its window opens
+    assert updated["CDN"] == "2025-01-14T17:30:00.000Z"
+    assert updated["Media uploads"] == "2026-04-22T12:50:00.000Z"
+    assert updated["Post scheduler"] == "2026-11-24T15:05:00.000Z"
+    assert all(c["created_at"] <= c["updated_at"] for c in components)
+    # a component no incident ever touched was last updated when it was created
+    files = resolved_incidents(2)
+    site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
+    stamps = {
+        c["name"]: (c["created_at"], c["updated_at"])
+        for c in api(site, "components.json")["components"]
+    }
+    assert stamps["Sign-in"] == stamps["Dashboard"] == ("2026-01-01T00:00:00.000Z",) * 2
+
+
+def test_showcase_marks_the_components_with_uptime_bars(make_site, example_site: Path, shapes):
+    # githubstatus showcases its components with bars and not its notice; groups never
+    assert {c["showcase"] for c in shapes["component"]} == {True, False}
+    assert {c["showcase"] for c in shapes["group"]} == {False}
+    components = api(example_site, "components.json")["components"]
+    assert {c["showcase"] for c in components if not c["group"]} == {True}
+    assert {c["showcase"] for c in components if c["group"]} == {False}
+    config = MINIMAL_CONFIG.replace(
+        "{id: login, name: Sign-in}", "{id: login, name: Sign-in, show_uptime: false}"
+    )
+    site = build_at(make_site(config=config), datetime(2026, 2, 1, tzinfo=UTC))
+    showcase = {c["name"]: c["showcase"] for c in api(site, "components.json")["components"]}
+    assert showcase == {"Public API": True, "Dashboard": False, "Web app": True, "Sign-in": False}
+
+
+def test_components_are_listed_by_position_as_statuspage_does(example_site: Path):
+    # Real lists run by position, which counts within each parent (the page, or a group).
+    for name in ("coinbase-components.json", "instructure-summary.json"):
+        positions = [c["position"] for c in sample(name)["components"]]
+        assert positions == sorted(positions) and positions.count(1) > 1
+    components = api(example_site, "components.json")["components"]
+    assert [(c["position"], c["name"]) for c in components] == [
+        (1, "Public API"),
+        (1, "Web app"),
+        (1, "Publishing API"),
+        (1, "Primary database"),
+        (2, "Webhooks"),
+        (2, "Sign-in"),
+        (2, "Media uploads"),
+        (2, "CDN"),
+        (3, "Dashboard"),
+        (3, "Search"),
+        (3, "Post scheduler"),
+        (3, "Email delivery"),
+        (4, "Publishing"),
+        (4, "DNS"),
+        (5, "Infrastructure"),
+    ]
+    assert api(example_site, "summary.json")["components"] == components
+
+
+def test_groups_carry_their_descriptions(example_site: Path):
+    groups = [c for c in api(example_site, "components.json")["components"] if c["group"]]
+    assert {g["name"]: g["description"] for g in groups} == {
+        "Dashboard": "The web app where you write, schedule and review posts",
+        "Publishing": "Publishing posts, now or at a scheduled time",
+        "Infrastructure": "The systems every other component runs on",
+    }
+
+
+def statuspage_order(incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Unresolved first, newest first; then by resolution, latest first."""
+    return sorted(
+        incidents,
+        key=lambda i: (
+            i["resolved_at"] is None,
+            i["resolved_at"] or i["created_at"],
+            i["created_at"],
+        ),
+        reverse=True,
+    )
+
+
+def test_incidents_are_in_statuspages_order(make_site):
+    # githubstatus lists its incidents so, not by start: some began before one listed above them.
+    real = sample("githubstatus-incidents.json")["incidents"]
+    assert statuspage_order(real) == real
+    assert [i["created_at"] for i in real] != sorted((i["created_at"] for i in real), reverse=True)
+    files = {
+        # open since 1 January: above the incident that began later and is resolved
+        "incidents/2026-01-01-slow/01.md": update(
+            "2026-01-01T10:00:00Z",
+            "identified",
+            title="Slow exports",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        ),
+        "incidents/2026-01-02-down/01.md": update(
+            "2026-01-02T10:00:00Z",
+            "investigating",
+            title="Sign-in down",
+            severity="SEV-2",
+            components={"login": "major_outage"},
+        ),
+        "incidents/2026-01-02-down/02.md": update("2026-01-02T11:00:00Z", "resolved"),
+        # began first, resolved last: above the one resolved before it
+        "incidents/2025-12-30-long/01.md": update(
+            "2025-12-30T10:00:00Z",
+            "investigating",
+            title="Webhooks late",
+            severity="SEV-3",
+            components={"web": "degraded_performance"},
+        ),
+        "incidents/2025-12-30-long/02.md": update("2026-01-03T10:00:00Z", "resolved"),
+    }
+    site = build_at(make_site(files), datetime(2026, 1, 5, tzinfo=UTC))
+    listed = api(site, "incidents.json")["incidents"]
+    assert [i["name"] for i in listed] == ["Slow exports", "Webhooks late", "Sign-in down"]
+    assert statuspage_order(listed) == listed
+
+
+def test_a_maintenance_starts_when_announced_and_its_components_wait_for_the_window(
+    example_site: Path,
+):
+    [cdn] = api(example_site, "scheduled-maintenances/upcoming.json")["scheduled_maintenances"]
+    assert cdn["started_at"] == cdn["created_at"] == "2026-11-20T16:00:00.000Z"
+    [first] = cdn["incident_updates"]
+    assert {a["name"]: a["new_status"] for a in first["affected_components"]} == {
+        "Infrastructure - CDN": "operational",
+        "Publishing - Media uploads": "operational",
+    }
+    summary = api(example_site, "summary.json")
+    assert {c["name"]: c["status"] for c in summary["components"]}["CDN"] == "operational"

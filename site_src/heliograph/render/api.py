@@ -19,7 +19,6 @@ from heliograph.content.model import (
     Kind,
     MaintenanceStatus,
     Site,
-    Update,
 )
 from heliograph.content.timefmt import iso_millis
 from heliograph.render import ids
@@ -152,16 +151,12 @@ def display_name(site: Site, cid: str) -> str:
     return f"{group} - {c.name}" if group else c.name
 
 
-def update_objects(site: Site, incident: Incident, shown: tuple[Update, ...]) -> list[Json]:
+def update_objects(site: Site, incident: Incident, now: datetime) -> list[Json]:
     """`incident_updates`, newest first, the clock's included; each lists every component
     attached so far, with the status it had before and after the update: a maintenance's
     components are under maintenance only from the update that opens its window."""
     out: list[Json] = []
-    posted: dict[str, ComponentStatus] = {}
-    before: dict[str, ComponentStatus] = {}
-    for u in shown:
-        posted = {**posted, **dict(u.components)}
-        after = timeline.shown_statuses(incident.kind, u.status, posted)
+    for u, before, after in timeline.transitions(incident, now):
         out.append(
             {
                 "id": ids.update_id(site, incident, u),
@@ -185,7 +180,6 @@ def update_objects(site: Site, incident: Incident, shown: tuple[Update, ...]) ->
                 "tweet_id": None,
             }
         )
-        before = after
     return out[::-1]
 
 
@@ -221,7 +215,7 @@ def incident_object(
         "shortlink": ids.incident_url(site, incident),
         "started_at": millis(started),
         "page_id": ids.page_id(site),
-        "incident_updates": update_objects(site, incident, shown),
+        "incident_updates": update_objects(site, incident, now),
         "components": [components[cid] for cid in incident.component_ids],
         "reminder_intervals": None,
     }

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from heliograph.content.model import Content, Incident
+from heliograph.content.model import ComponentStatus, Content, Incident
 from heliograph.state import timeline
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the time of outputs with nothing in them yet
@@ -83,11 +83,13 @@ def changes(content: Content, now: datetime) -> Changes:
 
 
 def component_changes(incident: Incident, now: datetime) -> Iterable[tuple[str, datetime]]:
-    """Each moment by `now` at which the incident set a component's status: its updates, and
-    the clock's when a maintenance window opened or closed."""
-    for u in timeline.timeline(incident, now):
-        for cid, _ in u.components:
-            yield cid, u.at
+    """Each moment by `now` at which the incident changed a component's status, as its
+    updates (the clock's included) show it: a window announced for next week changes nothing
+    until it opens; an incident gives its components back when it is resolved."""
+    for u, before, after in timeline.transitions(incident, now):
+        for cid, status in after.items():
+            if before.get(cid, ComponentStatus.OPERATIONAL) is not status:
+                yield cid, u.at
 
 
 def newest_per_component(ordered: Iterable[Dated], wanted: Sequence[str]) -> dict[str, datetime]:

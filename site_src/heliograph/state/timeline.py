@@ -9,6 +9,7 @@ a name no file can have, so that its published id is as stable as a file's.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
@@ -119,9 +120,22 @@ def closed_at(incident: Incident, now: datetime) -> datetime | None:
     return latest.at if latest is not None and latest.status in CLOSED_STATUSES else None
 
 
-def shown_statuses(
-    kind: Kind, status: Status, posted: dict[str, ComponentStatus]
-) -> dict[str, ComponentStatus]:
+Statuses = dict[str, ComponentStatus]
+
+
+def transitions(incident: Incident, now: datetime) -> Iterator[tuple[Update, Statuses, Statuses]]:
+    """Each update of the timeline, oldest first, with what the incident made of every component
+    attached so far before it and after it (`shown_statuses`)."""
+    posted: Statuses = {}
+    before: Statuses = {}
+    for u in timeline(incident, now):
+        posted = {**posted, **dict(u.components)}
+        after = shown_statuses(incident.kind, u.status, posted)
+        yield u, before, after
+        before = after
+
+
+def shown_statuses(kind: Kind, status: Status, posted: Statuses) -> Statuses:
     """What an update in phase `status` makes of its components' posted statuses: theirs while
     it is open (or, for maintenance, underway), operational otherwise; a window announced for
     next week leaves its components operational until it opens."""
