@@ -44,12 +44,12 @@ def timeline(incident: Incident, now: datetime) -> tuple[Update, ...]:
         out.append(u)
         if u.status is MaintenanceStatus.SCHEDULED:
             until = posted[n + 1].at if n + 1 < len(posted) else None
-            out += _clock_updates(incident, u, until, now, out[-1].status)
+            out += _clock_updates(incident, u, until, now)
     return tuple(out)
 
 
 def _clock_updates(
-    incident: Incident, after: Update, until: datetime | None, now: datetime, shown: Status
+    incident: Incident, after: Update, until: datetime | None, now: datetime
 ) -> list[Update]:
     """What the clock posted after `after` (a `scheduled` update) and before the next posted
     update at `until` (else up to `now`): each edge of the window it crossed meanwhile.
@@ -66,11 +66,11 @@ def _clock_updates(
         if edge is None:
             continue
         at = max(edge, after.at)
-        if (at < until if until else at <= now) and status is not shown:
-            if status is MaintenanceStatus.IN_PROGRESS and end and end <= at:
-                continue  # the window had closed already: it was never in progress
-            made.append(_clock_update(incident, after, at, status))
-            shown = status
+        if not (at < until if until else at <= now):
+            continue  # not by then: someone posted first, or it is still to come
+        if status is MaintenanceStatus.IN_PROGRESS and end and end <= at:
+            continue  # the window had closed already: it was never in progress
+        made.append(_clock_update(incident, after, at, status))
     return made
 
 
@@ -95,11 +95,6 @@ def _clock_update(
         scheduled_for=None,
         scheduled_until=None,
     )
-
-
-def by_clock(update: Update) -> bool:
-    """Whether the update was posted by the clock rather than written by someone."""
-    return CLOCK_MARK in update.file
 
 
 def newest(incident: Incident, now: datetime) -> Update:
