@@ -2,17 +2,18 @@
 (paragraphs, emphasis, link targets), with everything that could run script taken out.
 
 Statuspage returns an update's body as its author typed it, and clients render it as markdown,
-as text, or as HTML. So, in one pass over the text:
+as text, or as HTML. So, in two passes over the text:
 
 - raw HTML goes: comments, processing instructions, CDATA, `<script>` and `<style>` with their
   content, and every tag (its text stays; `<br>` becomes a line break). A `<` is kept only
   where no tag can start (`a < b`, `<5 ms`) or as an autolink to an http(s) or mailto address
   (or an e-mail address); an autolink to any other scheme keeps its text, without the brackets;
-- a link, image or link definition whose target has a scheme other than http, https or mailto
-  (`javascript:`, `data:`, however it is spelled with entities, escapes or blanks) no longer
-  parses as one: a backslash goes before its `(` or `:`, and its text is shown as written.
+- then, in what is left (taking a tag out can join the pieces of a link), a link, image or link
+  definition whose target has a scheme other than http, https or mailto (`javascript:`,
+  `data:`, however it is spelled with entities, escapes or blanks) no longer parses as one: a
+  backslash goes before its `(` or `:`, and its text is shown as written.
 
-The scan never looks back, so it takes time in proportion to the text, however hostile.
+Neither pass looks back, so each takes time in proportion to the text, however hostile.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from functools import lru_cache
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
-_INTEREST = re.compile(r"<|\]\(|\]:")
+_LINK_MARK = re.compile(r"\]\(|\]:")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}):([^\s<>]*)>")
 _EMAIL = re.compile(
     r"<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -33,7 +34,7 @@ _WITH_CONTENT = re.compile(r"<(script|style)(?![A-Za-z0-9-])", re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 # Constructs that end with a marker of their own rather than at the next '>'.
 _ENDS = (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"))
-_TAG_START = re.compile(r"<[A-Za-z/!?<]")
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
 _BLANKS = re.compile(r"[\x00-\x20\x7f]+")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -43,31 +44,27 @@ LOOK = 256  # characters of a link target read to find its scheme, entities incl
 @lru_cache(maxsize=65536)
 def safe_source(source: str) -> str:
     """The message's markdown source, safe to hand to any client (see the module's doc)."""
+    return _safe_links(_without_html(source)).strip()
+
+
+def _without_html(source: str) -> str:
+    """The text with every raw HTML construct taken out (the first pass)."""
     out: list[str] = []
     pos = 0
     unclosed: set[str] = set()  # end markers known to be missing from the rest of the text
-    while (found := _INTEREST.search(source, pos)) is not None:
-        at = found.start()
-        if at > pos:
-            out.append(source[pos:at])
-        if found.group() == "<":
-            kept, pos = _angle(source, at, unclosed)
-            if kept:
-                out.append(kept)
-            # what was taken out may have joined a `]` to a `(` or `:`: a link, checked as one
-            elif source.startswith(("(", ":"), pos) and out and out[-1].endswith("]"):
-                out.append(_marker(source, pos + 1, source[pos]))
-                pos += 1
-        else:  # `](` or `]:`: the target is kept only if it is safe
-            out.append("]" + _marker(source, found.end(), found.group()[1]))
-            pos = found.end()
+    while (at := source.find("<", pos)) >= 0:
+        out.append(source[pos:at])
+        kept, pos = _angle(source, at, unclosed)
+        out.append(kept)
     out.append(source[pos:])
-    return "".join(out).strip()
+    return "".join(out)
 
 
-def _marker(text: str, target: int, marker: str) -> str:
-    """`(` or `:` after a link's `]`, escaped (so no longer a link) unless its target is safe."""
-    return marker if _safe_target(text, target) else "\\" + marker
+def _safe_links(text: str) -> str:
+    """The text with every link to an unsafe target broken (the second pass)."""
+    return _LINK_MARK.sub(
+        lambda m: m.group() if _safe_target(text, m.end()) else f"]\\{m.group()[1]}", text
+    )
 
 
 def _find(text: str, end: str, start: int, unclosed: set[str]) -> int:
@@ -84,6 +81,11 @@ def _find(text: str, end: str, start: int, unclosed: set[str]) -> int:
 
 def _angle(text: str, at: int, unclosed: set[str]) -> tuple[str, int]:
     """What is kept of the `<` at `at`, and where the scan goes on."""
+    after = text[at + 1 : at + 2]
+    if after == "<":
+        return "", at + 1  # so that no tag can be formed from what is left around it
+    if not _TAG_START.match(text, at):
+        return "<", at + 1  # `a < b`: no tag starts here, and what follows is kept as it is
     for opening, closing in _ENDS:
         if text.startswith(opening, at):
             found = _find(text, closing, at + len(opening), unclosed)
@@ -101,10 +103,6 @@ def _angle(text: str, at: int, unclosed: set[str]) -> tuple[str, int]:
         return m.group(), m.end()
     if (m := _BREAK.match(text, at)) is not None:
         return "\n", m.end()
-    if not _TAG_START.match(text, at):
-        return "<", at + 1  # `a < b`: no tag starts here, and what follows is kept as it is
-    if text.startswith("<<", at):
-        return "", at + 1  # so that no tag can be formed from what is left around it
     close = _find(text, ">", at, unclosed)
     return "", at + 1 if close < 0 else close + 1
 
