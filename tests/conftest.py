@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from collections.abc import Callable, Mapping
@@ -13,7 +14,8 @@ import pytest
 from heliograph.build import Project, build
 
 REPO = Path(__file__).resolve().parent.parent
-# The example's open incident is open and on time at this moment.
+# The example's last incident is open and on time at this moment (the example as it stood
+# then is the `example_source` fixture; the whole example resolves it later that day).
 EXAMPLE_NOW = datetime(2026, 11, 24, 15, 10, tzinfo=UTC)
 
 MINIMAL_CONFIG = """\
@@ -67,16 +69,25 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-@pytest.fixture(scope="session")
-def example_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the bundled example site (components.yaml, incidents/, theme/)."""
-    root = tmp_path_factory.mktemp("example") / "src"
-    root.mkdir()
+def copy_example(root: Path, until: datetime | None = None) -> Path:
+    """A copy of the bundled example site (components.yaml, incidents/, theme/) in `root`;
+    with `until`, as its repository stood then: the files dated later are left out."""
+    root.mkdir(parents=True)
     shutil.copy(REPO / "components.yaml", root)
     shutil.copytree(REPO / "incidents", root / "incidents")
     if (REPO / "theme").is_dir():
         shutil.copytree(REPO / "theme", root / "theme")
+    for path in sorted((root / "incidents").glob("*/*.md")) if until else ():
+        at = re.search(r"^at: (\S+)$", path.read_text(encoding="utf-8"), re.M)
+        if at and datetime.fromisoformat(at.group(1)) > until:
+            path.unlink()
     return root
+
+
+@pytest.fixture(scope="session")
+def example_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled example as it stood at EXAMPLE_NOW, its open incident on time."""
+    return copy_example(tmp_path_factory.mktemp("example") / "src", EXAMPLE_NOW)
 
 
 @pytest.fixture(scope="session")

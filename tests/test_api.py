@@ -140,6 +140,8 @@ def test_values_have_the_types_real_responses_use(example_site: Path, shapes):
         kind = "incident" if kind == "maintenance" else kind
         for key, value in obj.items():
             allowed = types.get((kind, key), {"str"}) | {"NoneType"}  # unknowable fields are null
+            if kind == "group":  # a group is a component (the samples' groups have no text)
+                allowed |= types.get(("component", key), set())
             assert json_type(value) in allowed, (kind, key, value)
 
 
@@ -327,8 +329,7 @@ def test_maintenance_follows_the_clock(make_site, now, status, active, api_statu
     assert len(summary["scheduled_maintenances"]) == (0 if status == "completed" else 1)
 
 
-def test_bodies_are_plain_text_without_markup(make_site):
-    body = "We are **looking** into it.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>"
+def one_update_site(make_site, body: str, config: str = MINIMAL_CONFIG) -> Path:
     files = {
         "incidents/2026-02-01-x/01.md": update(
             "2026-02-01T10:00:00Z",
@@ -339,15 +340,46 @@ def test_bodies_are_plain_text_without_markup(make_site):
             components={"api": "degraded_performance"},
         )
     }
-    site = build_at(make_site(files), datetime(2026, 2, 1, 11, tzinfo=UTC))
+    return build_at(make_site(files, config=config), datetime(2026, 2, 1, 11, tzinfo=UTC))
+
+
+def test_bodies_are_the_markdown_source_with_breaks_and_link_targets(make_site):
+    body = (
+        "We are **looking** into [the errors](https://status.test.example/faq#errors).\n"
+        "Retries are safe.\n\n"
+        "Next update by 12:00 UTC: <https://status.test.example/>"
+    )
+    site = one_update_site(make_site, body)
     [incident] = api(site, "incidents.json")["incidents"]
-    assert incident["incident_updates"][0]["body"] == "We are looking into it."
+    assert incident["incident_updates"][0]["body"] == body  # as written, as Statuspage returns it
     assert incident["name"] == "A <b>bold</b> title"  # JSON text, not HTML: clients escape it
+    # Real bodies keep their paragraph breaks too.
+    assert any("\n\n" in u["body"] for u in sample_shapes()["update"])
+
+
+def test_bodies_lose_everything_that_could_run_script(make_site):
+    body = (
+        "We are **looking** into it.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>"
+        "[a](javascript:alert(3)) [b](JaVa&#x53;cript:alert(4)) <javascript:alert(5)>"
+        " [c]<i>(data:text/html,x) <<b>script>alert(6)\n\n[d]: vbscript:alert(7)"
+    )
+    site = one_update_site(make_site, body)
+    [incident] = api(site, "incidents.json")["incidents"]
+    assert incident["incident_updates"][0]["body"] == (
+        "We are **looking** into it.\n\n"
+        "[a]\\(javascript:alert(3)) [b]\\(JaVa&#x53;cript:alert(4)) javascript:alert(5)"
+        " [c]\\(data:text/html,x) script>alert(6)\n\n[d]\\: vbscript:alert(7)"
+    )
     raw = b"".join(p.read_bytes() for p in (site / API).rglob("*.json"))
-    assert b"<script" not in raw and b"onerror" not in raw
+    assert b"<script" not in raw and b"onerror" not in raw and b"](javascript" not in raw
+    # what the page shows of the same update: the same text, no script, no link to one
+    page = (site / "incidents/2026-02-01-x/index.html").read_bytes()
+    shown = page.split(b"</h1>")[1].lower()
+    assert b"<script>alert" not in shown and b"onerror" not in shown
+    assert not re.search(rb"<a [^>]*href=\"?\s*(javascript|vbscript|data):", shown)
 
 
-def test_ids_are_stable_and_depend_on_the_site_url(make_site, tmp_path: Path):
+def test_ids_are_stable_and_stay_when_the_site_moves(make_site, tmp_path: Path):
     files = {
         "incidents/2026-02-01-x/01.md": update(
             "2026-02-01T10:00:00Z",
@@ -358,19 +390,29 @@ def test_ids_are_stable_and_depend_on_the_site_url(make_site, tmp_path: Path):
         )
     }
     source = make_site(files)
-    one = api(build_at(source, datetime(2026, 2, 1, 11, tzinfo=UTC), "a"), "incidents.json")
-    later = api(build_at(source, datetime(2026, 5, 1, tzinfo=UTC), "b"), "incidents.json")
-    assert one["incidents"][0]["id"] == later["incidents"][0]["id"]
-    assert (
-        one["incidents"][0]["incident_updates"][0]["id"]
-        == later["incidents"][0]["incident_updates"][0]["id"]
-    )
+
+    def ids(out: str, now: datetime) -> list[str]:
+        data = api(build_at(source, now, out), "summary.json")
+        [incident] = data["incidents"]
+        return [
+            data["page"]["id"],
+            *(c["id"] for c in data["components"]),
+            incident["id"],
+            *(u["id"] for u in incident["incident_updates"]),
+        ]
+
+    one = ids("a", datetime(2026, 2, 1, 11, tzinfo=UTC))
+    assert one == ids("b", datetime(2026, 2, 1, 12, tzinfo=UTC))
     (source / "components.yaml").write_text(
         MINIMAL_CONFIG.replace("status.test.example", "status.other.example"), encoding="utf-8"
     )
-    other = api(build_at(source, datetime(2026, 5, 1, tzinfo=UTC), "c"), "incidents.json")
-    assert other["incidents"][0]["id"] != one["incidents"][0]["id"]
-    assert other["page"]["id"] != one["page"]["id"]
+    assert ids("c", datetime(2026, 2, 1, 12, tzinfo=UTC)) == one  # a new domain, the same page
+    # the page's id is its name's: another name is another page, every id with it
+    (source / "components.yaml").write_text(
+        MINIMAL_CONFIG.replace("Test Co", "Other Co"), encoding="utf-8"
+    )
+    other = ids("d", datetime(2026, 2, 1, 12, tzinfo=UTC))
+    assert not set(other) & set(one) and len(set(one)) == len(one)
 
 
 def test_an_empty_site_still_answers_every_file(make_site):
@@ -396,10 +438,21 @@ def test_each_component_is_stamped_with_its_own_latest_change(make_site):
     files = resolved_incidents(3) | {
         "incidents/2025-12-01-login/01.md": update(
             "2025-12-01T10:00:00Z",
-            "resolved",
+            "investigating",
             title="Sign-in slow",
             severity="SEV-3",
             components={"login": "degraded_performance"},
+        ),
+        "incidents/2025-12-01-login/02.md": update("2025-12-01T11:00:00Z", "resolved"),
+        "incidents/2026-01-04-api/01.md": update(
+            "2026-01-04T10:00:00Z",
+            "investigating",
+            title="API slow",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        ),
+        "incidents/2026-01-04-api/02.md": update(
+            "2026-01-04T11:00:00Z", "resolved", components={"api": "operational"}
         ),
         "incidents/2026-01-10-web/01.md": update(
             "2025-12-20T09:00:00Z",
@@ -415,9 +468,147 @@ def test_each_component_is_stamped_with_its_own_latest_change(make_site):
     site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
     updated = {c["name"]: c["updated_at"] for c in api(site, "components.json")["components"]}
     assert updated == {
-        "Public API": "2026-01-01T02:00:00.000Z",
+        "Public API": "2026-01-04T11:00:00.000Z",
         "Dashboard": "2026-01-10T12:00:00.000Z",  # the newest of its members
         "Web app": "2026-01-10T12:00:00.000Z",
-        "Sign-in": "2025-12-01T10:00:00.000Z",
+        "Sign-in": "2025-12-01T11:00:00.000Z",  # resolved: its component is operational again
     }
     assert api(site, "status.json")["page"]["updated_at"] == "2026-01-10T12:00:00.000Z"
+
+
+def test_components_and_groups_carry_times_like_real_ones(make_site, example_site: Path, shapes):
+    # Real components and groups always have both times.
+    for kind in ("component", "group"):
+        assert all(c["created_at"] and c["updated_at"] for c in shapes[kind])
+    components = api(example_site, "components.json")["components"]
+    # created: the example's first public update, the oldest record of the page it holds
+    assert {c["created_at"] for c in components} == {"2025-01-14T16:05:00.000Z"}
+    updated = {c["name"]: c["updated_at"] for c in components}
+    # the CDN migration announced on 20 November changes nothing until its window opens
+    assert updated["CDN"] == "2025-01-14T17:30:00.000Z"
+    assert updated["Media uploads"] == "2026-04-22T12:50:00.000Z"
+    assert updated["Post scheduler"] == "2026-11-24T15:05:00.000Z"
+    assert all(c["created_at"] <= c["updated_at"] for c in components)
+    # a component no incident ever touched was last updated when it was created
+    files = resolved_incidents(2)
+    site = build_at(make_site(files), datetime(2026, 2, 1, tzinfo=UTC))
+    stamps = {
+        c["name"]: (c["created_at"], c["updated_at"])
+        for c in api(site, "components.json")["components"]
+    }
+    assert stamps["Sign-in"] == stamps["Dashboard"] == ("2026-01-01T00:00:00.000Z",) * 2
+
+
+def test_showcase_marks_the_components_with_uptime_bars(make_site, example_site: Path, shapes):
+    # githubstatus showcases its components with bars and not its notice; groups never
+    assert {c["showcase"] for c in shapes["component"]} == {True, False}
+    assert {c["showcase"] for c in shapes["group"]} == {False}
+    components = api(example_site, "components.json")["components"]
+    assert {c["showcase"] for c in components if not c["group"]} == {True}
+    assert {c["showcase"] for c in components if c["group"]} == {False}
+    config = MINIMAL_CONFIG.replace(
+        "{id: login, name: Sign-in}", "{id: login, name: Sign-in, show_uptime: false}"
+    )
+    site = build_at(make_site(config=config), datetime(2026, 2, 1, tzinfo=UTC))
+    showcase = {c["name"]: c["showcase"] for c in api(site, "components.json")["components"]}
+    assert showcase == {"Public API": True, "Dashboard": False, "Web app": True, "Sign-in": False}
+
+
+def test_components_are_listed_by_position_as_statuspage_does(example_site: Path):
+    # Real lists run by position, which counts within each parent (the page, or a group).
+    for name in ("coinbase-components.json", "instructure-summary.json"):
+        positions = [c["position"] for c in sample(name)["components"]]
+        assert positions == sorted(positions) and positions.count(1) > 1
+    components = api(example_site, "components.json")["components"]
+    assert [(c["position"], c["name"]) for c in components] == [
+        (1, "Public API"),
+        (1, "Web app"),
+        (1, "Publishing API"),
+        (1, "Primary database"),
+        (2, "Webhooks"),
+        (2, "Sign-in"),
+        (2, "Media uploads"),
+        (2, "CDN"),
+        (3, "Dashboard"),
+        (3, "Search"),
+        (3, "Post scheduler"),
+        (3, "Email delivery"),
+        (4, "Publishing"),
+        (4, "DNS"),
+        (5, "Infrastructure"),
+    ]
+    assert api(example_site, "summary.json")["components"] == components
+
+
+def test_groups_carry_their_descriptions(example_site: Path):
+    groups = [c for c in api(example_site, "components.json")["components"] if c["group"]]
+    assert {g["name"]: g["description"] for g in groups} == {
+        "Dashboard": "The web app where you write, schedule and review posts",
+        "Publishing": "Publishing posts, now or at a scheduled time",
+        "Infrastructure": "The systems every other component runs on",
+    }
+
+
+def statuspage_order(incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Unresolved first, newest first; then by resolution, latest first."""
+    return sorted(
+        incidents,
+        key=lambda i: (
+            i["resolved_at"] is None,
+            i["resolved_at"] or i["created_at"],
+            i["created_at"],
+        ),
+        reverse=True,
+    )
+
+
+def test_incidents_are_in_statuspages_order(make_site):
+    # githubstatus lists its incidents so, not by start: some began before one listed above them.
+    real = sample("githubstatus-incidents.json")["incidents"]
+    assert statuspage_order(real) == real
+    assert [i["created_at"] for i in real] != sorted((i["created_at"] for i in real), reverse=True)
+    files = {
+        # open since 1 January: above the incident that began later and is resolved
+        "incidents/2026-01-01-slow/01.md": update(
+            "2026-01-01T10:00:00Z",
+            "identified",
+            title="Slow exports",
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        ),
+        "incidents/2026-01-02-down/01.md": update(
+            "2026-01-02T10:00:00Z",
+            "investigating",
+            title="Sign-in down",
+            severity="SEV-2",
+            components={"login": "major_outage"},
+        ),
+        "incidents/2026-01-02-down/02.md": update("2026-01-02T11:00:00Z", "resolved"),
+        # began first, resolved last: above the one resolved before it
+        "incidents/2025-12-30-long/01.md": update(
+            "2025-12-30T10:00:00Z",
+            "investigating",
+            title="Webhooks late",
+            severity="SEV-3",
+            components={"web": "degraded_performance"},
+        ),
+        "incidents/2025-12-30-long/02.md": update("2026-01-03T10:00:00Z", "resolved"),
+    }
+    site = build_at(make_site(files), datetime(2026, 1, 5, tzinfo=UTC))
+    listed = api(site, "incidents.json")["incidents"]
+    assert [i["name"] for i in listed] == ["Slow exports", "Webhooks late", "Sign-in down"]
+    assert statuspage_order(listed) == listed
+
+
+def test_a_maintenance_starts_when_announced_and_its_components_wait_for_the_window(
+    example_site: Path,
+):
+    [cdn] = api(example_site, "scheduled-maintenances/upcoming.json")["scheduled_maintenances"]
+    assert cdn["started_at"] == cdn["created_at"] == "2026-11-20T16:00:00.000Z"
+    [first] = cdn["incident_updates"]
+    assert {a["name"]: a["new_status"] for a in first["affected_components"]} == {
+        "Infrastructure - CDN": "operational",
+        "Publishing - Media uploads": "operational",
+    }
+    summary = api(example_site, "summary.json")
+    assert {c["name"]: c["status"] for c in summary["components"]}["CDN"] == "operational"

@@ -108,11 +108,17 @@ def test_killed_builds_leave_the_old_site_or_the_new(tmp_path: Path) -> None:
     hashes = {}
     for name in ("Old Co", "New Co"):  # what each version's site is, built without a kill
         set_name(source, name)
-        started = time.perf_counter()
         finish(start_build(source, reference / name))
-        took = time.perf_counter() - started
         hashes[name] = tree_hash(reference / name)
     assert hashes["Old Co"] != hashes["New Co"]
+    set_name(source, "Old Co")
+    finish(start_build(source, output))
+    # How long a build of the other name into this output takes, with the cache as warm as in
+    # the rounds below: the kills are spread over that.
+    set_name(source, "New Co")
+    started = time.perf_counter()
+    finish(start_build(source, output))
+    took = time.perf_counter() - started
     set_name(source, "Old Co")
     finish(start_build(source, output))
     rng = random.Random(20261124)

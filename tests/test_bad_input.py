@@ -3,6 +3,7 @@ exit status 1, no traceback, and the previous site left exactly as it was.
 
 A case is a folder holding a small site (components.yaml defaults to the minimal one) and a file
 `expected`: one line per error the build must print, each a fragment of that error's line.
+A case is built `--now` NOW, or, if it holds a file `clock`, at the clock (without `--now`).
 Add a case for every bug found in the loader; the test picks it up by itself.
 """
 
@@ -42,7 +43,7 @@ def tree_hash(root: Path) -> str:
 def prepare(case: str, dest: Path) -> Path:
     """A copy of a corpus case as a site folder with an old `_site/` already in it."""
     source = dest / "site"
-    shutil.copytree(CORPUS / case, source, ignore=shutil.ignore_patterns("expected"))
+    shutil.copytree(CORPUS / case, source, ignore=shutil.ignore_patterns("expected", "clock"))
     if not (source / "components.yaml").exists():
         (source / "components.yaml").write_text(MINIMAL_CONFIG, encoding="utf-8")
     old = source / "_site"
@@ -65,7 +66,8 @@ def test_bad_case_fails_with_its_located_message(
 ) -> None:
     source = prepare(case, tmp_path)
     before = tree_hash(source / "_site")
-    status = main(["build", "--source", str(source), "--now", NOW])
+    at = [] if (CORPUS / case / "clock").exists() else ["--now", NOW]
+    status = main(["build", "--source", str(source), *at])
     out, err = capsys.readouterr()
     expected = (CORPUS / case / "expected").read_text(encoding="utf-8").splitlines()
     errors = [line for line in err.splitlines() if ERROR_LINE.match(line)]

@@ -48,7 +48,8 @@ def fill(root: ET.Element) -> str:
 def test_every_component_and_the_site_have_a_badge(example_site: Path):
     names = sorted(p.stem for p in (example_site / "badges").glob("*.svg"))
     assert names == sorted((*COMPONENTS, "status"))
-    assert title(badge(example_site, "status")) == "Acme: Partially Degraded Service"
+    # the open SEV-2 incident's major impact outranks its component's degraded status
+    assert title(badge(example_site, "status")) == "Acme: Partial System Outage"
     assert title(badge(example_site, "scheduler")) == "Post scheduler: Degraded performance"
     assert title(badge(example_site, "api")) == "Public API: Operational"
 
@@ -56,7 +57,7 @@ def test_every_component_and_the_site_have_a_badge(example_site: Path):
 def test_colour_follows_the_status(example_site: Path):
     assert fill(badge(example_site, "scheduler")) == "#dfb317"
     assert fill(badge(example_site, "api")) == "#4c1"
-    assert fill(badge(example_site, "status")) == "#dfb317"
+    assert fill(badge(example_site, "status")) == "#fe7d37"  # the colour of a partial outage
 
 
 def test_visible_text_matches_the_title_and_the_box_fits_it(example_site: Path):

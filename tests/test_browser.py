@@ -105,7 +105,7 @@ def desktop(browser: Browser, base_url_of_site: str) -> Iterator[Page]:
 
 def test_home_banner_open_incident_and_maintenance(desktop: Page) -> None:
     desktop.goto("/")
-    assert desktop.get_by_role("heading", level=1).inner_text() == "Partially Degraded Service"
+    assert desktop.get_by_role("heading", level=1).inner_text() == "Partial System Outage"
     text = desktop.locator(
         "section", has=desktop.get_by_role("heading", name="Open incidents")
     ).inner_text()

@@ -61,7 +61,7 @@ def test_bad_content_exits_1_lists_every_error_and_keeps_the_old_site(make_site,
     err = capsys.readouterr().err.splitlines()
     assert err[0] == (
         "incidents/a/02.md:2: 'at': time '2026-02-10T15:00:00' has no offset; "
-        "add Z for UTC (2026-02-10T14:32:00Z) or an offset such as +01:00"
+        "add Z for UTC: 2026-02-10T15:00:00Z"
     )
     assert err[1].startswith("incidents/b/01.md:2: malformed YAML: ")
     assert err[2:] == ["error: 2 problems in the content; nothing was written"]

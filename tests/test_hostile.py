@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+import markdown
 import pytest
 import yaml
 from conftest import MINIMAL_CONFIG, update, write_files
@@ -29,6 +30,7 @@ from playwright.sync_api import Browser
 from heliograph.build import Project, build, render_site
 from heliograph.content.errors import ContentError
 from heliograph.content.load import load
+from heliograph.render.sourcetext import safe_source
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -386,8 +388,14 @@ def file_problems(path: Path, data: bytes) -> list[str]:
         return []
     text = data.decode("utf-8")
     if path.suffix == ".json":
-        json.loads(text)  # plain-text data: a client escapes it as it shows it
-        return []
+        # Plain-text data a client escapes, except update bodies: markdown source, which
+        # clients render as markdown (here Python-Markdown, which lets raw HTML through) or
+        # paste into HTML as it is.
+        found = []
+        for body in bodies(json.loads(text)):
+            found += [f"body as markdown: {f}" for f in live_markup(markdown.markdown(body))]
+            found += [f"body as HTML: {f}" for f in live_markup(body)]
+        return found
     if path.suffix == ".ics":
         return []  # plain text by RFC 5545; calendar apps show it as text
     if path.suffix in (".rss", ".atom"):
@@ -395,6 +403,86 @@ def file_problems(path: Path, data: bytes) -> list[str]:
     if path.suffix in (".xml", ".svg"):
         ElementTree.fromstring(data)  # well-formed, or a reader rejects the whole file
     return live_markup(text)
+
+
+def bodies(data: object) -> Iterator[str]:
+    """Every update body in a JSON document."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "body" and isinstance(value, str):
+                yield value
+            else:
+                yield from bodies(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from bodies(item)
+
+
+# Pieces of markup that could combine into script once something between them is taken out.
+PIECES = st.sampled_from(
+    [
+        "<",
+        ">",
+        "<<",
+        "</",
+        "<!--",
+        "-->",
+        "<?",
+        "?>",
+        "<![CDATA[",
+        "]]>",
+        "[",
+        "]",
+        "(",
+        ")",
+        "](",
+        "]:",
+        "!",
+        "\\",
+        "\n",
+        " ",
+        "\t",
+        "&#106;",
+        "&colon;",
+        "&#x3a;",
+        ":",
+        "=",
+        '"',
+        "'",
+        "/",
+        "script",
+        "img",
+        "a",
+        "b",
+        "br",
+        "svg",
+        "style",
+        "iframe",
+        "onerror=",
+        "onload",
+        "alert(1)",
+        "javascript",
+        "java\tscript",
+        "JaVaScRiPt",
+        "data:",
+        "vbscript",
+        "href=",
+        "src=x",
+        "http://x",
+        "mailto:",
+        "x@y.z",
+        "text",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(pieces=st.lists(PIECES, max_size=40))
+def test_api_bodies_never_render_into_script(pieces: list[str]) -> None:
+    body = safe_source("".join(pieces))
+    assert live_markup(markdown.markdown(body)) == [], body
+    assert live_markup(body) == [], body
+    assert safe_source(body) == body  # nothing left to take out
 
 
 def test_no_payload_survives_into_any_output_file(hostile_build: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import update
+from conftest import MINIMAL_CONFIG, update
 
 from heliograph.content.load import load
 from heliograph.content.model import ComponentStatus, IncidentStatus, Kind, MaintenanceStatus
@@ -117,8 +117,8 @@ def test_every_error_of_a_build_is_reported_with_its_line(make_site):
     assert errors == [
         "incidents/a/01.md:5: unknown severity 'SEV-9'; known: SEV-1, SEV-2, SEV-3, SEV-4",
         "incidents/a/01.md:7: unknown component 'nope'; components.yaml defines: api, login, web",
-        "incidents/b/01.md:2: 'at': time '2026-02-10T14:00:00' has no offset; add Z for UTC "
-        "(2026-02-10T14:32:00Z) or an offset such as +01:00",
+        "incidents/b/01.md:2: 'at': time '2026-02-10T14:00:00' has no offset; add Z for UTC: "
+        "2026-02-10T14:00:00Z",
         "incidents/c/01.md:3: 'status': expected one of investigating, identified, monitoring, "
         "resolved, got 'fixed'",
         "incidents/c/01.md:4: unknown key 'colour' in front matter; known keys: at, status, "
@@ -238,3 +238,26 @@ def test_later_updates_change_only_what_they_name(make_site):
     (incident,) = load(root, NOW)[0].incidents
     assert incident.severity == "SEV-1" and incident.title == "T"
     assert incident.component_ids == ("api", "web")
+
+
+def test_a_time_without_offset_is_suggested_in_the_sites_own_zone(make_site):
+    config = MINIMAL_CONFIG.replace("timezone: UTC", "timezone: America/New_York")
+    errors = errors_of(
+        make_site,
+        {
+            "incidents/a/01.md": update("2026-02-10T09:32:00", "investigating", **FIRST),
+            "incidents/b/01.md": update(
+                "2025-07-10T09:32:00Z", "investigating", started="2025-07-10T09:30:00", **FIRST
+            ),
+            "incidents/b/postmortem.md": "---\nat: 2025-07-11T10:00:00\n---\nWhy.\n",
+        },
+        config=config,
+    )
+    assert errors == [
+        "incidents/a/01.md:2: 'at': time '2026-02-10T09:32:00' has no offset; add Z for UTC "
+        "or an offset: 2026-02-10T09:32:00-05:00 for America/New_York",
+        "incidents/b/01.md:4: 'started': time '2025-07-10T09:30:00' has no offset; add Z for "
+        "UTC or an offset: 2025-07-10T09:30:00-04:00 for America/New_York",  # summer time
+        "incidents/b/postmortem.md:2: 'at': time '2025-07-11T10:00:00' has no offset; add Z for "
+        "UTC or an offset: 2025-07-11T10:00:00-04:00 for America/New_York",
+    ]

@@ -33,7 +33,7 @@ def test_every_page_kind_is_written(example_site: Path):
 
 def test_home_shows_banner_open_incident_and_components(example_site: Path):
     home = page(example_site, "index.html")
-    assert texts(home, "//h1") == ["Partially Degraded Service"]
+    assert texts(home, "//h1") == ["Partial System Outage"]
     assert texts(home, f"//*[{cls('card')} and {cls('open')}]//h3") == [
         "Scheduled posts publishing late"
     ]

@@ -48,6 +48,16 @@ def test_lastmod_is_the_pages_latest_change(example_site: Path):
     assert found[f"{URL}/"] == "2026-11-24T15:05:00Z"
 
 
+def test_each_month_of_the_archive_changes_with_its_own_incidents(example_site: Path):
+    found = entries(example_site)
+    months = {loc: t for loc, t in found.items() if "/history/20" in loc}
+    assert len(months) == 11 and len(set(months.values())) == 11  # no two alike
+    assert months[f"{URL}/history/2025-08/"] == "2025-08-11T14:45:00Z"
+    assert months[f"{URL}/history/2025-12/"] == "2025-12-12T18:00:00Z"  # a late postmortem
+    assert months[f"{URL}/history/2026-11/"] == "2026-11-24T15:05:00Z"
+    assert found[f"{URL}/history/"] == "2026-11-24T15:05:00Z"  # its newest month
+
+
 def test_robots_txt_points_at_the_sitemap(example_site: Path):
     robots = (example_site / "robots.txt").read_text(encoding="utf-8")
     assert robots.splitlines()[0] == "User-agent: *"

@@ -55,9 +55,38 @@ class BuildResult:
 
 
 def load_content(
+    project: Project,
+    now: datetime,
+    read: Reader | None = None,
+    one: IncidentLoader | None = None,
+    as_of: bool = False,
+) -> Content:
+    """The model of the site, or ContentErrors with every problem in it.
+
+    An update dated after `now` is an error (a mistyped date), unless `as_of`: `now` is then a
+    moment chosen to see the site as it stood (`--now`), and later updates are left out.
+    """
+    return load_model(project, now, read, one, as_of)[1]
+
+
+def load_model(
+    project: Project,
+    now: datetime,
+    read: Reader | None = None,
+    one: IncidentLoader | None = None,
+    as_of: bool = False,
+) -> tuple[Content, Content]:
+    """The model as the folders hold it, and as it is shown at `now` (the same object unless
+    `as_of` left later files out); see `load_content`."""
+    from heliograph.content.asof import LATEST, published
+
+    loaded = _loaded(project, LATEST if as_of else now, read, one)
+    return loaded, published(loaded, now) if as_of else loaded
+
+
+def _loaded(
     project: Project, now: datetime, read: Reader | None = None, one: IncidentLoader | None = None
 ) -> Content:
-    """The model of the site, or ContentErrors with every problem in it."""
     from heliograph.content.errors import ContentErrors
     from heliograph.content.load import load, read_document
 
@@ -150,13 +179,15 @@ def build(
     strict: bool = False,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    as_of: bool = False,
 ) -> BuildResult:
     """Build the site into `project.output`; on any content error nothing is written.
 
     The checks' findings come back in the result; with `strict`, any finding stops the build
     (CheckFailed) before anything is written. The cache (`cache_dir`, else
     $HELIOGRAPH_CACHE_DIR, else SOURCE/.heliograph-cache) only saves work: the bytes are the
-    same, and `use_cache=False` runs the plain pipeline without reading or writing it.
+    same, and `use_cache=False` runs the plain pipeline without reading or writing it. With
+    `as_of`, the site is built as it stood at `now` (see `load_content`).
     """
     from heliograph.publish.lock import held
 
@@ -164,23 +195,27 @@ def build(
     # holds it; the output's lock comes first, always, so two builds cannot hold one each.
     with collection_paused(), held(project.output, f"a build of {project.source}"):
         if not use_cache:
-            return _pipeline(project, now, strict)
+            return _pipeline(project, now, strict, as_of=as_of)
         from heliograph.incremental.cache import cache_dir as resolved
         from heliograph.incremental.session import BuildSession
 
         cache = resolved(project.source, cache_dir)
         with held(cache, f"a build of {project.source}", file=cache / "build.lock"):
-            session = BuildSession.start(project.source, project.output, now, (strict,), cache)
+            session = BuildSession.start(
+                project.source, project.output, now, (strict, as_of), cache
+            )
             try:
-                return _cached(project, now, strict, session)
+                return _cached(project, now, strict, session, as_of)
             finally:
                 session.close()
 
 
-def _cached(project: Project, now: datetime, strict: bool, session: BuildSession) -> BuildResult:
+def _cached(
+    project: Project, now: datetime, strict: bool, session: BuildSession, as_of: bool
+) -> BuildResult:
     """The pipeline with the cache's helpers, or the last build itself if nothing changed."""
     if (done := session.previous()) is None:
-        return _pipeline(project, now, strict, session)
+        return _pipeline(project, now, strict, session, as_of)
     # the same inputs as the last build, whose output is still there untouched
     if strict and done.findings:
         raise CheckFailed(done.findings)
@@ -191,19 +226,27 @@ def _cached(project: Project, now: datetime, strict: bool, session: BuildSession
 
 
 def _pipeline(
-    project: Project, now: datetime, strict: bool, session: BuildSession | None = None
+    project: Project,
+    now: datetime,
+    strict: bool,
+    session: BuildSession | None = None,
+    as_of: bool = False,
 ) -> BuildResult:
     """load -> check -> render -> write. Where the incremental layer's `session` is given, it
     hands each step a helper that saves work: a reader and an incident loader, a memo of each
     incident's findings, a memo of pages, a spare tree."""
     from heliograph.checks.site import check, incident_findings
+    from heliograph.content.asof import LATEST, published
     from heliograph.publish.write import write_site
 
-    content = load_content(project, now, *(session.loaders() if session else ()))
-    findings = check(content, now, session.findings(content, now) if session else incident_findings)
+    loaded = _loaded(project, LATEST if as_of else now, *(session.loaders() if session else ()))
+    content = published(loaded, now) if as_of else loaded
+    # The cache keeps findings and pages by incident folder: not those of incidents cut short
+    memo = session if content is loaded else None
+    findings = check(content, now, memo.findings(content, now) if memo else incident_findings)
     if strict and findings:
         raise CheckFailed(findings)
-    pages = session.page_cache(content, now) if session else None
+    pages = memo.page_cache(content, now) if memo else None
     outputs = render_site(
         project, content, now, *((pages, pages.page, pages.theme) if pages else ())
     )

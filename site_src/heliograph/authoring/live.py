@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from heliograph.build import Project, load_content, render_site
+from heliograph.build import Project, load_content, load_model, render_site
 from heliograph.checks.findings import Finding
 from heliograph.content.errors import ContentErrors
 from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
@@ -30,8 +30,9 @@ PREVIEW_OUTPUT = ".heliograph-preview"  # never written: it names the preview in
 class LiveSite:
     """The site in `source` as the preview serves it; `rebuild` after each change."""
 
-    def __init__(self, source: Path, cache_dir: Path | None = None) -> None:
+    def __init__(self, source: Path, cache_dir: Path | None = None, as_of: bool = False) -> None:
         self.source = source.absolute()
+        self.as_of = as_of  # `now` is a moment chosen to look back at: later files left out
         self.cache_dir = cache_dir
         self.project = Project.at(self.source, self.source / PREVIEW_OUTPUT)
         self.outputs: Mapping[str, Any] = {}  # the last good build's files: bytes or LazyPage
@@ -58,7 +59,7 @@ class LiveSite:
             if not self._started:
                 content, findings = self._first(now)
             else:
-                content = load_content(self.project, now, one=self._incidents)
+                content = load_content(self.project, now, one=self._incidents, as_of=self.as_of)
                 findings = check(content, now, self._findings)
             theme = self._theme or load_theme(self.source)
             pages = MemoryPages(content, now, theme, self._incidents.version, self._kept)
@@ -110,13 +111,17 @@ class LiveSite:
                 self.source, self.project.output, now, ("preview",), self.cache_dir
             )
             try:
-                content = load_content(self.project, now, *session.loaders())
-                self._findings.through = session.findings(content, now)
+                loaded, content = load_model(
+                    self.project, now, *session.loaders(), as_of=self.as_of
+                )
+                # the cache's findings are by folder: not for incidents cut short by `as_of`
+                if content is loaded:
+                    self._findings.through = session.findings(content, now)
                 findings = check(content, now, self._findings)  # kept for the next builds
             finally:
                 self._findings.through = None
                 session.close()
-        self._incidents.seed(content.site, content.incidents)
+        self._incidents.seed(loaded.site, loaded.incidents)  # what the folders hold
         return content, findings
 
 

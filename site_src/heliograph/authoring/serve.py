@@ -245,13 +245,13 @@ class _Events(FileSystemEventHandler):
 
 
 def site_builder(
-    source: Path, when: Callable[[], datetime], cache_dir: Path | None = None
+    source: Path, when: Callable[[], datetime], cache_dir: Path | None = None, as_of: bool = False
 ) -> tuple[Builder, Files]:
     """A builder for the Heliograph site in `source`, kept in memory between builds, and the
     files it last built well; content and theme errors (a template being edited) become lines."""
     from heliograph.authoring.live import LiveSite
 
-    live = LiveSite(source, cache_dir)
+    live = LiveSite(source, cache_dir, as_of)
 
     def run(changed: Sequence[str]) -> list[str]:
         return live.rebuild(when(), changed)

@@ -26,7 +26,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     source = project(args).source
     # The site is built and served from memory: the user's _site stays as it was.
-    builder, files = site_builder(source, lambda: args.now or clock())
+    # With --now the preview shows the site as it stood then, as `build --now` does.
+    builder, files = site_builder(source, lambda: args.now or clock(), as_of=args.now is not None)
     try:
         server = LiveServer(
             builder,

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from heliograph.cli.common import add_common, clock, project, show_findings
 
+# With the clock, an update dated later is a mistyped date; a chosen time looks back
+AS_OF = "{} as it stood at this time: updates and postmortems dated later are left out"
+
 
 def cmd_build(args: argparse.Namespace) -> int:
     from heliograph.build import build
@@ -24,6 +27,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             strict=args.strict,
             cache_dir=Path(args.cache_dir) if args.cache_dir else None,
             use_cache=not args.no_cache,
+            as_of=args.now is not None,
         )
     except CheckFailed as exc:
         show_findings(exc.findings, args.source, sys.stderr, sys.stdout)
@@ -52,7 +56,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from heliograph.checks.site import check
 
     now = args.now or clock()
-    findings = check(load_content(project(args), now), now)
+    findings = check(load_content(project(args), now, as_of=args.now is not None), now)
     if args.format == "json":
         print(as_json(findings, now))
         # stdout stays valid JSON; the runner reads workflow commands on stderr too
@@ -69,14 +73,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from heliograph.checks.report import as_json, as_text, report
 
     now = args.now or clock()
-    figures = report(load_content(project(args), now), now, args.since)
+    figures = report(load_content(project(args), now, as_of=args.now is not None), now, args.since)
     print(as_json(figures) if args.format == "json" else as_text(figures))
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the site into _site/")
-    add_common(p)
+    add_common(p, AS_OF.format("build the site"))
     p.add_argument("--output", default=None, help="output folder (default: SOURCE/_site)")
     p.add_argument(
         "--strict",
@@ -97,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="check the update cadence and public wording")
-    add_common(p, "check as of this time: an open incident is overdue against it")
+    add_common(p, AS_OF.format("check") + "; an open incident is overdue against it")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.add_argument(
         "--format",
@@ -107,7 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("report", help="median response times and cadence record per severity")
-    add_common(p, "report as of this time: open incidents are measured up to it")
+    add_common(p, AS_OF.format("report") + "; open incidents are measured up to it")
     p.add_argument(
         "--since",
         type=date.fromisoformat,

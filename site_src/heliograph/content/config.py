@@ -277,7 +277,15 @@ def _components(
                 continue
             position = len(components) + len(groups) + 1
             ids = [add(m, gid, entry.line_of("components")) for m in members]
-            groups.append(Group(gid, values["group"], tuple(i for i in ids if i), position))
+            groups.append(
+                Group(
+                    gid,
+                    values["group"],
+                    tuple(i for i in ids if i),
+                    position,
+                    values["description"],
+                )
+            )
         else:
             add(entry, None, entry_line)
     if len(components) > MAX_COMPONENTS:

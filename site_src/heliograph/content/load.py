@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from heliograph.content.schema import (
     choice,
     describe,
     optional_text,
-    time,
+    time_in,
 )
 from heliograph.content.sourcefile import Document, read_text, split_front_matter
 from heliograph.content.yamltext import LineMap
@@ -40,20 +41,31 @@ from heliograph.content.yamltext import LineMap
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.md")
 
-UPDATE_FIELDS = {
-    "at": Field(time, required=True),
-    "status": Field(lambda v: v, required=True),
-    "title": Field(optional_text),
-    "severity": Field(lambda v: v),
-    "components": Field(lambda v: v),
-    "kind": Field(choice(Kind)),
-    "started": Field(time),
-    "detected": Field(time),
-    "scheduled_for": Field(time),
-    "scheduled_until": Field(time),
-}
+
+@lru_cache(maxsize=8)
+def update_fields(site_zone: str | None) -> dict[str, Field]:
+    """The front matter of an update; a time without offset is shown in the site's zone."""
+    at = time_in(site_zone)
+    return {
+        "at": Field(at, required=True),
+        "status": Field(lambda v: v, required=True),
+        "title": Field(optional_text),
+        "severity": Field(lambda v: v),
+        "components": Field(lambda v: v),
+        "kind": Field(choice(Kind)),
+        "started": Field(at),
+        "detected": Field(at),
+        "scheduled_for": Field(at),
+        "scheduled_until": Field(at),
+    }
+
+
+@lru_cache(maxsize=8)
+def postmortem_fields(site_zone: str | None) -> dict[str, Field]:
+    return {"at": Field(time_in(site_zone), required=True), "title": Field(optional_text)}
+
+
 FIRST_ONLY = ("kind", "started", "detected")
-POSTMORTEM_FIELDS = {"at": Field(time, required=True), "title": Field(optional_text)}
 STATUS_CHOICE = {
     Kind.INCIDENT: choice(IncidentStatus),
     Kind.MAINTENANCE: choice(MaintenanceStatus, " (statuses of scheduled maintenance)"),
@@ -157,6 +169,8 @@ def load_incident(
     parsed: list[_Parsed] = []
     postmortem = None
     ignored: list[str] = []
+    zone = site.timezone if site else None
+    fields = update_fields(zone)
     for file in sorted(folder.iterdir()):
         if file.name.startswith(".") or file.is_dir() or file.suffix != ".md":
             if _looks_like_an_update(file.name):
@@ -178,10 +192,10 @@ def load_incident(
         if doc is None:
             continue
         if file.name == POSTMORTEM_NAME:
-            postmortem, errs = _postmortem(doc, path, now)
+            postmortem, errs = _postmortem(doc, path, now, zone)
             errors += errs
             continue
-        values, errs = check_mapping(doc.meta, UPDATE_FIELDS, path, 1, "front matter")
+        values, errs = check_mapping(doc.meta, fields, path, 1, "front matter")
         errors += errs
         if values["at"] and values["at"] > now:
             errors.append(
@@ -429,9 +443,9 @@ def _check_times(parsed: list[_Parsed]) -> list[ContentError]:
 
 
 def _postmortem(
-    doc: Document, path: Path, now: datetime
+    doc: Document, path: Path, now: datetime, zone: str | None
 ) -> tuple[Postmortem | None, list[ContentError]]:
-    values, errors = check_mapping(doc.meta, POSTMORTEM_FIELDS, path, 1, "postmortem")
+    values, errors = check_mapping(doc.meta, postmortem_fields(zone), path, 1, "postmortem")
     if not errors and values["at"] > now:
         errors.append(ContentError(path, doc.meta.line_of("at"), "'at' is after the build's time"))
     if not errors and not doc.body:

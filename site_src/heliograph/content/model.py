@@ -97,6 +97,7 @@ class Group:
     name: str
     components: tuple[str, ...]
     position: int
+    description: str | None = None
 
 
 @dataclass(frozen=True)

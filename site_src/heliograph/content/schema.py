@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from heliograph.content.errors import ContentError
 from heliograph.content.sourcefile import CONTROL
@@ -105,8 +106,9 @@ def url(value: Any) -> str:
     raise Invalid(f"expected an absolute http(s) URL, got {describe(value)}")
 
 
-def time(value: Any) -> datetime:
-    """A moment with an explicit offset; a bare local time is ambiguous, so it is refused."""
+def time(value: Any, site_zone: str | None = None) -> datetime:
+    """A moment with an explicit offset; a bare local time is ambiguous, so it is refused,
+    with that very time in `site_zone` (the site's) as the suggested fix."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())
@@ -116,10 +118,7 @@ def time(value: Any) -> datetime:
             ) from None
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise Invalid(
-                f"time {describe(value)} has no offset; add Z for UTC "
-                "(2026-02-10T14:32:00Z) or an offset such as +01:00"
-            )
+            raise Invalid(f"time {describe(value)} has no offset; {_with_offset(value, site_zone)}")
         return within_range(value)
     if isinstance(value, date):
         raise Invalid(f"expected a time with an offset, got only a date {describe(value)}")
@@ -131,6 +130,22 @@ def within_range(t: datetime) -> datetime:
     if not in_range(t):
         raise Invalid(f"time {t.isoformat()} is not between 1970 and 2999; check the year")
     return t
+
+
+def time_in(site_zone: str | None) -> Convert:
+    """`time` for content of a site in `site_zone`."""
+    return lambda value: time(value, site_zone)
+
+
+def _with_offset(naive: datetime, site_zone: str | None) -> str:
+    """How to write `naive` with an offset: in UTC, or as a time of the site's zone."""
+    utc = naive.isoformat() + "Z"
+    if site_zone is None:
+        return f"add Z for UTC ({utc}) or an offset such as +01:00"
+    if site_zone in ("UTC", "Etc/UTC"):
+        return f"add Z for UTC: {utc}"
+    there = naive.replace(tzinfo=ZoneInfo(site_zone)).isoformat()
+    return f"add Z for UTC or an offset: {there} for {site_zone}"
 
 
 _DURATION = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from heliograph.content.model import (
-    CLOSED_STATUSES,
+    Component,
     ComponentStatus,
     Content,
     Group,
@@ -19,23 +19,14 @@ from heliograph.content.model import (
     Kind,
     MaintenanceStatus,
     Site,
-    Update,
 )
 from heliograph.content.timefmt import iso_millis
 from heliograph.render import ids
-from heliograph.render.markup import plain_text
-from heliograph.state import activity, derive
+from heliograph.render.sourcetext import safe_source
+from heliograph.state import activity, derive, timeline
 
 API = "api/v2/"
 LIST_LIMIT = 50  # Statuspage lists the 50 most recent
-INDICATOR_RANK = ("none", "maintenance", "minor", "major", "critical")
-DESCRIPTIONS = {
-    "none": "All Systems Operational",
-    "maintenance": "Service Under Maintenance",
-    "minor": "Partially Degraded Service",
-    "major": "Partial System Outage",
-    "critical": "Major System Outage",
-}
 ACTIVE_MAINTENANCE = (MaintenanceStatus.IN_PROGRESS, MaintenanceStatus.VERIFYING)
 
 Json = dict[str, Any]
@@ -65,37 +56,38 @@ def page_object(site: Site, updated: datetime | None) -> Json:
     }
 
 
-def status_object(content: Content, now: datetime) -> Json:
-    """The rollup: the worst of the component banner and the impact of open incidents."""
-    banner = derive.overall(derive.component_statuses(content, now))
-    indicators = [banner.indicator] + [
-        derive.incident_impact(content.site, i, now).value
-        for i in content.incidents
-        if i.kind is Kind.INCIDENT and derive.is_open(i, now)
-    ]
-    worst = max(indicators, key=INDICATOR_RANK.index)
-    description = banner.description if worst == banner.indicator else DESCRIPTIONS[worst]
-    return {"indicator": worst, "description": description}
+def status_object(content: Content, now: datetime, statuses: dict[str, ComponentStatus]) -> Json:
+    """The rollup: the very status the banner and the badge show (`derive.overall`)."""
+    rollup = derive.overall(content, now, statuses)
+    return {"indicator": rollup.indicator, "description": rollup.description}
+
+
+@dataclass(frozen=True)
+class Stamps:
+    """The times on components and groups: `created_at` is the site's first public update (the
+    oldest record the content holds of the page, the same in every build), and a component no
+    incident ever touched was last updated then too."""
+
+    created: datetime | None
+    changed: dict[str, datetime]  # each component's last change, where it had one
+
+    def updated(self, cid: str) -> datetime | None:
+        return self.changed.get(cid, self.created)
 
 
 def component_object(
-    site: Site,
-    cid: str,
-    statuses: dict[str, ComponentStatus],
-    position: int,
-    updated: datetime | None,
+    site: Site, c: Component, statuses: dict[str, ComponentStatus], position: int, stamps: Stamps
 ) -> Json:
     """A component; what Statuspage records and Heliograph cannot know is null or false."""
-    c = site.component(cid)
     return {
-        "id": ids.component_id(site, cid),
+        "id": ids.component_id(site, c.id),
         "name": c.name,
-        "status": statuses[cid].value,
-        "created_at": None,
-        "updated_at": millis(updated),
+        "status": statuses[c.id].value,
+        "created_at": millis(stamps.created),
+        "updated_at": millis(stamps.updated(c.id)),
         "position": position,
         "description": c.description,
-        "showcase": False,
+        "showcase": c.show_uptime,  # real pages showcase the components with uptime bars
         "start_date": None,
         "group_id": ids.group_id(site, c.group) if c.group else None,
         "page_id": ids.page_id(site),
@@ -105,23 +97,21 @@ def component_object(
 
 
 def group_object(
-    site: Site,
-    group: Group,
-    statuses: dict[str, ComponentStatus],
-    position: int,
-    updated: datetime | None,
+    site: Site, group: Group, statuses: dict[str, ComponentStatus], position: int, stamps: Stamps
 ) -> Json:
-    """A group is a component with `group: true` and its members' ids; its status is the worst."""
+    """A group is a component with `group: true` and its members' ids; its status is the worst,
+    its last update its members' newest."""
     status = derive.worst(statuses[cid] for cid in group.components)
+    updated = max((t for cid in group.components if (t := stamps.updated(cid))), default=None)
     return {
         "id": ids.group_id(site, group.id),
         "name": group.name,
         "status": status.value,
-        "created_at": None,
+        "created_at": millis(stamps.created),
         "updated_at": millis(updated),
         "position": position,
-        "description": None,
-        "showcase": False,
+        "description": group.description,
+        "showcase": False,  # as on real pages: a group has no bars of its own
         "start_date": None,
         "group_id": None,
         "page_id": ids.page_id(site),
@@ -131,28 +121,27 @@ def group_object(
     }
 
 
-def components_list(
-    site: Site, statuses: dict[str, ComponentStatus], changed: dict[str, datetime]
-) -> list[Json]:
-    """Page order: top-level entries, each group followed by its members; positions per parent."""
-    updated = {c.id: changed.get(c.id) for c in site.components}
+def components_list(site: Site, statuses: dict[str, ComponentStatus], stamps: Stamps) -> list[Json]:
+    """Every group and component by position, as Statuspage lists them: positions count within
+    each parent (top-level entries; each group's members), so the first member of every group
+    sits beside the first entry of the page; at one position, the top level comes first, then
+    the members in their groups' order."""
     top = sorted(
         [(g.position, g) for g in site.groups]
         + [(c.position, c) for c in site.components if c.group is None],
         key=lambda e: e[0],
     )
-    out: list[Json] = []
-    for position, (_, entry) in enumerate(top, start=1):
+    placed: list[tuple[int, int, Json]] = []
+    for rank, (_, entry) in enumerate(top, start=1):
         if isinstance(entry, Group):
-            latest = max((t for cid in entry.components if (t := updated[cid])), default=None)
-            out.append(group_object(site, entry, statuses, position, latest))
-            out += [
-                component_object(site, cid, statuses, n, updated[cid])
+            placed.append((rank, 0, group_object(site, entry, statuses, rank, stamps)))
+            placed += [
+                (n, rank, component_object(site, site.component(cid), statuses, n, stamps))
                 for n, cid in enumerate(entry.components, start=1)
             ]
         else:
-            out.append(component_object(site, entry.id, statuses, position, updated[entry.id]))
-    return out
+            placed.append((rank, 0, component_object(site, entry, statuses, rank, stamps)))
+    return [obj for _, _, obj in sorted(placed, key=lambda e: (e[0], e[1]))]
 
 
 def display_name(site: Site, cid: str) -> str:
@@ -162,17 +151,17 @@ def display_name(site: Site, cid: str) -> str:
     return f"{group} - {c.name}" if group else c.name
 
 
-def update_objects(site: Site, incident: Incident, posted: tuple[Update, ...]) -> list[Json]:
-    """`incident_updates`, newest first; each lists every component attached so far."""
+def update_objects(site: Site, incident: Incident, now: datetime) -> list[Json]:
+    """`incident_updates`, newest first, the clock's included; each lists every component
+    attached so far, with the status it had before and after the update: a maintenance's
+    components are under maintenance only from the update that opens its window."""
     out: list[Json] = []
-    before: dict[str, ComponentStatus] = {}
-    for u in posted:
-        after = {**before, **dict(u.components)}
+    for u, before, after in timeline.transitions(incident, now):
         out.append(
             {
                 "id": ids.update_id(site, incident, u),
                 "status": u.status.value,
-                "body": plain_text(u.body),
+                "body": safe_source(u.body),
                 "incident_id": ids.incident_id(site, incident),
                 "created_at": millis(u.at),
                 "updated_at": millis(u.at),
@@ -191,7 +180,6 @@ def update_objects(site: Site, incident: Incident, posted: tuple[Update, ...]) -
                 "tweet_id": None,
             }
         )
-        before = after
     return out[::-1]
 
 
@@ -204,40 +192,30 @@ def api_status(incident: Incident, now: datetime) -> str:
     return status.value
 
 
-def ended_at(incident: Incident, now: datetime) -> datetime | None:
-    """Resolution time; maintenance completed by the clock ends with its window."""
-    status = derive.phase(incident, now)
-    if status not in CLOSED_STATUSES:
-        return None
-    return (
-        derive.updates_until(incident, now)[-1].at
-        if incident.last.status is status
-        else incident.scheduled_until
-    )
-
-
 def incident_object(
     content: Content, incident: Incident, now: datetime, components: dict[str, Json]
 ) -> Json:
     """An incident or maintenance as Statuspage shows it at `now`."""
     site = content.site
-    posted = derive.updates_until(incident, now)
+    shown = timeline.timeline(incident, now)
     watched = (
         IncidentStatus.MONITORING if incident.kind is Kind.INCIDENT else MaintenanceStatus.VERIFYING
     )
+    # Statuspage starts a maintenance when it is announced; an incident, when its impact began
+    started = shown[0].at if incident.kind is Kind.MAINTENANCE else incident.began
     data = {
         "id": ids.incident_id(site, incident),
         "name": incident.title,
         "status": api_status(incident, now),
-        "created_at": millis(posted[0].at),
+        "created_at": millis(shown[0].at),
         "updated_at": millis(activity.incident_changed(incident, now)),
-        "monitoring_at": millis(next((u.at for u in posted if u.status is watched), None)),
-        "resolved_at": millis(ended_at(incident, now)),
+        "monitoring_at": millis(next((u.at for u in shown if u.status is watched), None)),
+        "resolved_at": millis(timeline.closed_at(incident, now)),
         "impact": derive.incident_impact(site, incident, now).value,
         "shortlink": ids.incident_url(site, incident),
-        "started_at": millis(incident.began),
+        "started_at": millis(started),
         "page_id": ids.page_id(site),
-        "incident_updates": update_objects(site, incident, posted),
+        "incident_updates": update_objects(site, incident, now),
         "components": [components[cid] for cid in incident.component_ids],
         "reminder_intervals": None,
     }
@@ -258,8 +236,9 @@ def render_api(content: Content, now: datetime) -> dict[str, bytes]:
     statuses = derive.component_statuses(current, now)
     changes = activity.changes(content, now)
     page = page_object(site, changes.newest)
-    status = status_object(current, now)
-    components = components_list(site, statuses, changes.components)
+    status = status_object(current, now, statuses)
+    stamps = Stamps(activity.first_public(content, now), changes.components)
+    components = components_list(site, statuses, stamps)
     by_api_id = {o["id"]: o for o in components}
     by_cid = {c.id: by_api_id[ids.component_id(site, c.id)] for c in site.components}
     maintenance = [i for i in current.incidents if i.kind is Kind.MAINTENANCE]
@@ -308,7 +287,14 @@ def render_api(content: Content, now: datetime) -> dict[str, bytes]:
     return {API + name: dumps(data) for name, data in files.items()}
 
 
-def latest(content: Content, now: datetime, kind: Kind = Kind.INCIDENT) -> Iterator[Incident]:
-    """The `LIST_LIMIT` public incidents (or maintenance) that began last, newest first."""
+def latest(content: Content, now: datetime, kind: Kind = Kind.INCIDENT) -> list[Incident]:
+    """The `LIST_LIMIT` most recent public incidents (or maintenance), in Statuspage's order:
+    unresolved ones first, newest first, then by resolution, latest first; so an open incident
+    never follows one resolved after it began."""
+
+    def order(i: Incident) -> tuple[bool, datetime, datetime, str]:
+        closed = timeline.closed_at(i, now)
+        return closed is None, closed or i.first.at, i.first.at, i.slug
+
     found = (i for i in content.incidents if i.kind is kind and activity.is_public(i, now))
-    return islice(found, LIST_LIMIT)
+    return heapq.nlargest(LIST_LIMIT, found, key=order)

@@ -83,7 +83,7 @@ def badge(label: str, message: str, colour: str) -> bytes:
 def render_badges(content: Content, now: datetime) -> dict[str, bytes]:
     """`badges/status.svg` for the whole site and `badges/<component>.svg` for each component."""
     statuses = derive.component_statuses(content, now)
-    rollup = derive.overall(statuses)
+    rollup = derive.overall(content, now, statuses)
     out = {"badges/status.svg": badge(content.site.name, rollup.description, COLOURS[rollup.worst])}
     for c in content.site.components:
         status = statuses[c.id]

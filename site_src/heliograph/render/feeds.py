@@ -16,7 +16,7 @@ from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.content.timefmt import human_time, iso_utc
 from heliograph.render.ids import incident_url
 from heliograph.render.markup import plain_text, render_markdown
-from heliograph.state import activity, derive, views
+from heliograph.state import activity, derive, timeline, views
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def timeline_html(site: Site, incident: Incident, now: datetime) -> str:
     pm = incident.postmortem
     if pm and pm.at <= now:
         parts.append(f"<h2>Postmortem</h2>\n{render_markdown(pm.body)}")
-    for u in reversed(derive.updates_until(incident, now)):
+    for u in reversed(timeline.timeline(incident, now)):
         parts.append(
             f"<p><strong>{escape(views.status_label(u.status))}</strong> · "
             f"{_time_html(u.at, tz)}</p>\n{render_markdown(u.body)}"
@@ -59,14 +59,14 @@ def _time_html(t: datetime, tz: str) -> str:
 
 def make_entry(site: Site, incident: Incident, now: datetime) -> Entry:
     """The entry for one incident as the feeds show it at `now`."""
-    posted = derive.updates_until(incident, now)
-    status = derive.phase(incident, now) or posted[-1].status
+    shown = timeline.timeline(incident, now)
     return Entry(
         url=incident_url(site, incident),
         title=incident.title,
-        published=posted[0].at.astimezone(UTC),
-        updated=posted[-1].at.astimezone(UTC),
-        summary=f"{views.status_label(status)}: {plain_text(posted[-1].body)}",
+        published=shown[0].at.astimezone(UTC),
+        updated=shown[-1].at.astimezone(UTC),
+        # the newest update's status is the incident's, the clock's included
+        summary=f"{views.status_label(shown[-1].status)}: {plain_text(shown[-1].body)}",
         content=timeline_html(site, incident, now),
     )
 
@@ -79,16 +79,20 @@ def build_feed(
     page_url: str,
     self_url: str,
     fallback_time: datetime,
+    status: str,
     rss: bool = False,
 ) -> FeedGenerator:
-    """A feed of `entries`; its time is the newest update in it, never the clock."""
+    """A feed of `entries`, described with the current `status`; its time is the newest update
+    in it, never the clock."""
     # RSS readers treat <title> and <description> as HTML (RSS Best Practices Profile), so
     # their plain text is entity-encoded there; Atom marks the same text as type "text".
     text = html.escape if rss else str
     fg = FeedGenerator()
     fg.id(self_url)
     fg.title(text(title))
-    fg.description(text(f"Incidents and scheduled maintenance for {title}"))
+    fg.description(
+        text(f"Incidents and scheduled maintenance for {title}. Current status: {status}.")
+    )
     fg.link(href=self_url, rel="self")
     fg.link(href=page_url, rel="alternate")  # after `self`: feedgen keeps the last for RSS <link>
     fg.author({"name": author})  # RFC 4287 4.1.1: a feed without entry authors needs one
@@ -136,6 +140,7 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
         entries[i.slug] = make_entry(site, i, now)  # once, however many feeds list it
     # an empty feed is stamped with the site's newest update: the first in `ordered`
     fallback = activity.latest_update(ordered[0], now) if ordered else activity.EPOCH
+    statuses = derive.component_statuses(content, now)
     out = _atom_and_rss(
         site.url,
         [entries[i.slug] for i in lists[None]],
@@ -144,6 +149,7 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
         author=site.name,
         page_url=f"{site.url}/",
         fallback_time=fallback,
+        status=derive.overall(content, now, statuses).description,  # the banner's very words
     )
     for c in site.components:
         out.update(
@@ -155,6 +161,7 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
                 author=site.name,
                 page_url=f"{site.url}/components/{c.id}/",
                 fallback_time=fallback,
+                status=views.status_label(statuses[c.id]),
             )
         )
     return out

@@ -1,4 +1,10 @@
-"""Stable identifiers for machine outputs: Statuspage-style ids and permanent feed ids."""
+"""Stable identifiers for machine outputs: Statuspage-style ids and permanent feed ids.
+
+Every id is a hash of the page's id and the thing's own permanent key (a component's or group's
+id, an incident's slug, an update's file name). The page's id is a hash of the site's name: not
+of its URL, so that a client tracking incidents by id sees the same page when the site moves to
+another domain.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,9 @@ ID_LENGTH = 12
 
 
 @lru_cache(maxsize=1 << 16)  # every page, feed and API file asks for the same few ids
-def stable_id(site_url: str, kind: str, key: str) -> str:
-    """12 lowercase letters and digits, the same for the same site, kind and key forever."""
-    digest = hashlib.sha256(f"{site_url}\0{kind}\0{key}".encode()).digest()
+def stable_id(scope: str, kind: str, key: str) -> str:
+    """12 lowercase letters and digits, the same for the same scope, kind and key forever."""
+    digest = hashlib.sha256(f"{scope}\0{kind}\0{key}".encode()).digest()
     number = int.from_bytes(digest[:10], "big")  # 80 bits; 36**12 needs 63
     chars = []
     for _ in range(ID_LENGTH):
@@ -24,25 +30,26 @@ def stable_id(site_url: str, kind: str, key: str) -> str:
 
 
 def page_id(site: Site) -> str:
-    """The `page.id` of the site."""
-    return stable_id(site.url, "page", "")
+    """The `page.id` of the site, and the scope of every other id."""
+    return stable_id("heliograph", "page", site.name)
 
 
 def component_id(site: Site, cid: str) -> str:
-    return stable_id(site.url, "component", cid)
+    return stable_id(page_id(site), "component", cid)
 
 
 def group_id(site: Site, gid: str) -> str:
-    return stable_id(site.url, "group", gid)
+    return stable_id(page_id(site), "group", gid)
 
 
 def incident_id(site: Site, incident: Incident) -> str:
-    return stable_id(site.url, "incident", incident.slug)
+    return stable_id(page_id(site), "incident", incident.slug)
 
 
 def update_id(site: Site, incident: Incident, update: Update) -> str:
-    """Keyed by the update's file name, which never changes once published."""
-    return stable_id(site.url, "update", f"{incident.slug}/{update.path.name}")
+    """Keyed by the update's file name, which never changes once published (an update the
+    clock posted is named after the update it follows, see state.timeline)."""
+    return stable_id(page_id(site), "update", f"{incident.slug}/{update.path.name}")
 
 
 def incident_url(site: Site, incident: Incident) -> str:

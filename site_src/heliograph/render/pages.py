@@ -175,7 +175,7 @@ def render_pages(
         page(
             "index.html",
             "index.html",
-            overall=derive.overall(statuses),
+            overall=derive.overall(content, now, statuses),
             blocks=blocks,
             uptime=uptime,
             open_incidents=[v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT],

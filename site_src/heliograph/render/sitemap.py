@@ -8,7 +8,7 @@ from html import escape
 
 from heliograph.content.model import Content
 from heliograph.content.timefmt import iso_utc
-from heliograph.state import activity
+from heliograph.state import activity, views
 
 NOT_LISTED = frozenset({"404.html"})
 
@@ -19,7 +19,8 @@ def page_url(site_url: str, path: str) -> str:
 
 
 def last_changes(content: Content, now: datetime) -> dict[str, datetime]:
-    """Newest public change per page that has its own: incident pages and component pages."""
+    """Newest public change per page that has its own: incident pages, component pages, and
+    the archive's pages, each month's with the newest change of the incidents it lists."""
     ordered = activity.newest_by(content, now, activity.incident_changed)
     changed = {f"incidents/{slug}/index.html": t for t, slug, _ in ordered}
     # a component page changes with the newest incident naming it: the first one in `ordered`
@@ -28,6 +29,16 @@ def last_changes(content: Content, now: datetime) -> dict[str, datetime]:
         (f"components/{cid}/index.html", t)
         for cid, t in activity.newest_per_component(ordered, wanted).items()
     )
+    public = [i for _, _, i in ordered]
+    months = {
+        f"history/{year:04d}-{month:02d}/index.html": max(
+            changed[f"incidents/{i.slug}/index.html"] for i in listed
+        )
+        for (year, month), listed in views.by_month(public, content.site.timezone, now)
+    }
+    changed.update(months)
+    if months:
+        changed["history/index.html"] = max(months.values())
     return changed
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from heliograph.content.model import Content, Incident, Kind
-from heliograph.state import derive
+from heliograph.content.model import ComponentStatus, Content, Incident
+from heliograph.state import timeline
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the time of outputs with nothing in them yet
 
@@ -36,9 +36,9 @@ def is_public(incident: Incident, now: datetime) -> bool:
 
 
 def latest_update(incident: Incident, now: datetime) -> datetime:
-    """The newest update public at `now` (call only for visible incidents)."""
-    newest = incident.updates[-1].at
-    return newest if newest <= now else derive.updates_until(incident, now)[-1].at
+    """The newest update public at `now`, a maintenance window opening or closing by the clock
+    included (call only for visible incidents)."""
+    return timeline.newest(incident, now).at
 
 
 def incident_changed(incident: Incident, now: datetime) -> datetime:
@@ -48,17 +48,10 @@ def incident_changed(incident: Incident, now: datetime) -> datetime:
     return max(newest, pm.at) if pm and pm.at <= now else newest
 
 
-def last_change(incident: Incident, now: datetime) -> datetime:
-    """The newest moment by `now` at which the incident changed anything: its newest update,
-    or the opening or closing of its window by the clock if it is maintenance of components."""
-    newest = latest_update(incident, now)
-    if incident.kind is Kind.MAINTENANCE:
-        edges = [
-            t for t in (incident.scheduled_for, incident.scheduled_until) if t and newest < t <= now
-        ]
-        if edges and incident.component_ids:
-            return max(edges)
-    return newest
+def first_public(content: Content, now: datetime) -> datetime | None:
+    """The site's first update public at `now`: the oldest record the content holds of the
+    page; None before there is any."""
+    return min((i.first.at for i in content.incidents if is_public(i, now)), default=None)
 
 
 def newest_by(
@@ -77,7 +70,7 @@ def newest_first(content: Content, now: datetime) -> tuple[Incident, ...]:
 
 def changes(content: Content, now: datetime) -> Changes:
     """When anything, and each component, last changed: an update, or a window boundary."""
-    ordered = newest_by(content, now, last_change)
+    ordered = newest_by(content, now, latest_update)
     components: dict[str, datetime] = {}
     wanted = [c.id for c in content.site.components]
     for bound, _, incident in ordered:
@@ -90,15 +83,13 @@ def changes(content: Content, now: datetime) -> Changes:
 
 
 def component_changes(incident: Incident, now: datetime) -> Iterable[tuple[str, datetime]]:
-    """Each moment by `now` at which the incident set a component's status."""
-    for u in derive.updates_until(incident, now):
-        for cid, _ in u.components:
-            yield cid, u.at
-    if incident.kind is Kind.MAINTENANCE:
-        for t in (incident.scheduled_for, incident.scheduled_until):
-            if t and t <= now:
-                for cid in incident.component_ids:
-                    yield cid, t
+    """Each moment by `now` at which the incident changed a component's status, as its
+    updates (the clock's included) show it: a window announced for next week changes nothing
+    until it opens; an incident gives its components back when it is resolved."""
+    for u, before, after in timeline.transitions(incident, now):
+        for cid, status in after.items():
+            if before.get(cid, ComponentStatus.OPERATIONAL) is not status:
+                yield cid, u.at
 
 
 def newest_per_component(ordered: Iterable[Dated], wanted: Sequence[str]) -> dict[str, datetime]:

@@ -26,20 +26,23 @@ from heliograph.content.model import (
 
 @dataclass(frozen=True)
 class Overall:
-    """The banner and the Statuspage `status` object."""
+    """The one site-wide status: the banner, the badge, the API's `status` object and the feeds."""
 
     indicator: str  # none | minor | major | critical | maintenance
     description: str
-    worst: ComponentStatus
+    worst: ComponentStatus  # the status whose colour the banner and the badge wear
 
 
-_ROLLUP = {
-    ComponentStatus.OPERATIONAL: ("none", "All Systems Operational"),
-    ComponentStatus.UNDER_MAINTENANCE: ("maintenance", "Service Under Maintenance"),
-    ComponentStatus.DEGRADED_PERFORMANCE: ("minor", "Partially Degraded Service"),
-    ComponentStatus.PARTIAL_OUTAGE: ("major", "Partial System Outage"),
-    ComponentStatus.MAJOR_OUTAGE: ("critical", "Major System Outage"),
+# Statuspage's indicators, least to most severe, with their words and colours.
+INDICATORS = ("none", "maintenance", "minor", "major", "critical")
+_DESCRIPTIONS = {
+    "none": ("All Systems Operational", ComponentStatus.OPERATIONAL),
+    "maintenance": ("Service Under Maintenance", ComponentStatus.UNDER_MAINTENANCE),
+    "minor": ("Partially Degraded Service", ComponentStatus.DEGRADED_PERFORMANCE),
+    "major": ("Partial System Outage", ComponentStatus.PARTIAL_OUTAGE),
+    "critical": ("Major System Outage", ComponentStatus.MAJOR_OUTAGE),
 }
+_COMPONENT_INDICATOR = {status: key for key, (_, status) in _DESCRIPTIONS.items()}
 
 
 _AT = attrgetter("at")
@@ -154,11 +157,25 @@ def worst(statuses: Iterable[ComponentStatus]) -> ComponentStatus:
     return max(statuses, key=lambda s: s.rank, default=ComponentStatus.OPERATIONAL)
 
 
-def overall(statuses: Mapping[str, ComponentStatus]) -> Overall:
-    """The banner follows the worst component status."""
-    status = worst(statuses.values())
-    indicator, description = _ROLLUP[status]
-    return Overall(indicator, description, status)
+def overall(
+    content: Content, now: datetime, statuses: Mapping[str, ComponentStatus] | None = None
+) -> Overall:
+    """Statuspage's rollup at `now`: the worst of the open incidents' impacts and of the
+    components' statuses; `maintenance` when maintenance underway is all there is.
+
+    `statuses` are `component_statuses(content, now)`, when the caller has them already.
+    """
+    if statuses is None:
+        statuses = component_statuses(content, now)
+    found = {_COMPONENT_INDICATOR[s] for s in statuses.values()}
+    for incident in unclosed(content, now):
+        if incident.kind is Kind.INCIDENT and is_open(incident, now):
+            found.add(incident_impact(content.site, incident, now).value)
+        elif incident.kind is Kind.MAINTENANCE and is_active(incident, now):
+            found.add(Impact.MAINTENANCE.value)
+    indicator = max(found, key=INDICATORS.index, default="none")
+    description, shown = _DESCRIPTIONS[indicator]
+    return Overall(indicator, description, shown)
 
 
 def duration(incident: Incident, t: datetime) -> timedelta:

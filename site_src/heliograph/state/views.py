@@ -21,7 +21,7 @@ from heliograph.content.model import (
     Update,
 )
 from heliograph.content.timefmt import local
-from heliograph.state import derive
+from heliograph.state import derive, timeline
 
 STATUS_LABELS = {
     "investigating": "Investigating",
@@ -89,11 +89,9 @@ def incident_view(content: Content, incident: Incident, now: datetime) -> Incide
         UpdateView(
             u, u.status, status_label(u.status), tuple([(by_id[cid], s) for cid, s in u.components])
         )
-        for u in reversed(incident.updates)
+        for u in reversed(timeline.timeline(incident, now))
     )
-    ended = incident.resolved_at
-    if ended is None and status in CLOSED_STATUSES:
-        ended = incident.scheduled_until  # maintenance completed by the clock
+    ended = timeline.closed_at(incident, now)
     is_open = status not in CLOSED_STATUSES
     next_by = None
     if is_open and incident.kind is Kind.INCIDENT and severity and severity.update_every:
