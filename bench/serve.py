@@ -28,6 +28,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -184,7 +185,7 @@ def bench(n: int, runs: int) -> list[str]:
         ]
         try:
             for name, (save, page) in scenarios(corpus.root, corpus.slugs).items():
-                times = [save_to_seen(server, lambda i=i: save(i), page) for i in range(runs)]
+                times = [save_to_seen(server, partial(save, i), page) for i in range(runs)]
                 rows.append(
                     f"| {n:,} | {name} | {statistics.median(times) * 1000:.0f} ms "
                     f"(best {min(times) * 1000:.0f}) | {runs} |"
