@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from heliograph.incremental.messages import Used
     from heliograph.incremental.session import BuildSession
     from heliograph.render.pages import IncidentPages, PageMemo
+    from heliograph.render.reuse import Memo
     from heliograph.render.theme import Theme
 
 # Every stage is imported by the function that uses it: a build with nothing to do (see
@@ -103,10 +104,12 @@ def render_site(
     incidents: IncidentPages | None = None,
     memo: PageMemo | None = None,
     theme: Theme | None = None,
+    reuse: Memo | None = None,
 ) -> dict[str, bytes]:
     """Every output file of the site, by path; the feeds, the API, the badges and the calendar
     are made on another core while the pages are. `theme` is the site's, if already read (the
-    one the page cache keyed its pages by)."""
+    one the page cache keyed its pages by); `reuse` may answer for parts made before (then
+    all is made here: a memo lives in this process)."""
     from heliograph.content.errors import ContentErrors
     from heliograph.incremental.cores import Beside
     from heliograph.incremental.messages import take_back
@@ -116,7 +119,7 @@ def render_site(
     from heliograph.render.theme import load_theme, template_error
 
     theme = theme or load_theme(project.source)
-    beside = Beside(lambda: _feeds_and_more(content, now))
+    beside = Beside(lambda: _feeds_and_more(content, now, reuse), alone=reuse is not None)
     try:
         pages = render_pages(content, now, theme, incidents or incident_pages, memo)
         sitemap = render_sitemap(content, now, pages)
@@ -131,7 +134,7 @@ def render_site(
 
 
 def _feeds_and_more(
-    content: Content, now: datetime
+    content: Content, now: datetime, reuse: Memo | None = None
 ) -> tuple[tuple[dict[str, bytes], ...], Used | None]:
     """The outputs that `render_site` makes beside the pages, and, in a worker process, the
     rendered messages it used (see incremental.messages.go_offline)."""
@@ -141,10 +144,11 @@ def _feeds_and_more(
     from heliograph.render.badges import render_badges
     from heliograph.render.calendar import render_calendar
     from heliograph.render.feeds import render_feeds
+    from heliograph.render.reuse import fresh
 
     offline = go_offline() if forked() else None
     more = (
-        render_feeds(content, now),
+        render_feeds(content, now, reuse or fresh),
         render_api(content, now),
         render_badges(content, now),
         render_calendar(content, now),

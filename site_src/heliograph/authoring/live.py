@@ -21,7 +21,7 @@ from heliograph.build import Project, load_content, load_model, render_site
 from heliograph.checks.findings import Finding
 from heliograph.content.errors import ContentErrors
 from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
-from heliograph.incremental.memory import FindingsInMemory, IncidentsInMemory
+from heliograph.incremental.memory import FindingsInMemory, IncidentsInMemory, Reuse
 from heliograph.incremental.pages import Kept, MemoryPages
 
 PREVIEW_OUTPUT = ".heliograph-preview"  # never written: it names the preview in cache keys
@@ -43,6 +43,7 @@ class LiveSite:
         self._theme: Any = None
         self._started = False
         self._compiled: dict[str, Any] = {}  # templates compiled once, not at every save
+        self._reuse = Reuse()  # feed entries and feeds, as the last build made them
 
     def rebuild(self, now: datetime, changed: Collection[str] = ()) -> list[str]:
         """Bring the site up to date after a change to `changed` (paths); the problems of the
@@ -63,7 +64,9 @@ class LiveSite:
                 findings = check(content, now, self._findings)
             theme = self._theme or load_theme(self.source)
             pages = MemoryPages(content, now, theme, self._incidents.version, self._kept)
-            outputs = render_site(self.project, content, now, pages, pages.page, theme)
+            outputs = render_site(
+                self.project, content, now, pages, pages.page, theme, reuse=self._reuse
+            )
             if theme is not self._theme:  # what a cold build would find in any template
                 _compiled_or_errors(self.source, content, now, theme)
             for slug in slugs or ():  # what it would find rendering the changed incidents
@@ -74,6 +77,7 @@ class LiveSite:
             return [str(e) for e in exc.errors]
         self._started, self._theme = True, theme
         self._kept = pages.keep(outputs)
+        self._reuse.sweep()
         self.outputs, self.findings = outputs, findings
         return []
 

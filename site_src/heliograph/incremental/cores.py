@@ -89,11 +89,11 @@ class Beside(Generic[R]):
     waits for it. Without a second core it has run already, in this process; if the child
     fails in any way, `result()` runs it here, where an error shows as it would have."""
 
-    def __init__(self, run: Callable[[], R]) -> None:
+    def __init__(self, run: Callable[[], R], alone: bool = False) -> None:
         self._run = run
         self._pid, self._fd = 0, -1
         self._value: tuple[R] | None = None
-        if workers() < 2:
+        if alone or workers() < 2:  # `alone`: the work must be this process's own
             self._value = (run(),)
             return
         read, write = os.pipe()

@@ -10,10 +10,10 @@ were checked for, and a page is rendered again unless its inputs are the last bu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from heliograph.content.errors import ContentError
 from heliograph.content.model import Incident, Site
@@ -110,3 +110,24 @@ class FindingsInMemory:
         if settled(incident, now):
             self._kept[incident.slug] = (key, incident, tuple(found))
         return found
+
+
+class Reuse:
+    """A render memo (render.reuse.Memo) that keeps from one build what the next one asks for
+    again: a value whose key is the same is the value; what a build did not ask for is let go
+    when it ends (`sweep`), so memory holds one build's worth."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Hashable, Any] = {}
+        self._asked: dict[Hashable, Any] = {}
+
+    def __call__(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        if key in self._asked:
+            return self._asked[key]
+        value = self._kept[key] if key in self._kept else make()
+        self._asked[key] = value
+        return value
+
+    def sweep(self) -> None:
+        """End a build: keep what it asked for, and only that."""
+        self._kept, self._asked = self._asked, {}

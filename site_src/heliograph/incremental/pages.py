@@ -16,6 +16,7 @@ import re
 import stat
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import is_dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -347,6 +348,23 @@ class MemoryPages(PageReuse):
         known = self._kept.get(path)
         return known[1] if known is not None and known[0] == inputs else None
 
+    def page(
+        self, path: str, template: str, data: dict[str, Any], make: Callable[[], bytes]
+    ) -> bytes:
+        """A page keyed by its data itself, compared with the last build's by value: in memory
+        that is cheaper than a hash of it, and an incident left as it was is the very same
+        object, which compares at once. `now` counts while the data shows an open incident."""
+        inputs = self._inputs[path] = (
+            template,
+            self.now.isoformat() if self._reads(template) or _shows_open(data) else "",
+            data,
+        )
+        kept = self._current(path, inputs)
+        if kept is not None:
+            return kept
+        self.rendered += 1
+        return make()
+
     def __call__(
         self, content: Content, now: datetime, theme: Theme, incidents: tuple[Incident, ...]
     ) -> dict[str, bytes]:
@@ -375,3 +393,17 @@ def _one_page(
     content: Content, now: datetime, theme: Theme, incident: Incident, path: str
 ) -> bytes:
     return incident_pages(content, now, theme, [incident])[path]
+
+
+def _shows_open(value: Any) -> bool:
+    """Whether an incident that is not resolved sits anywhere in `value`: its view moves with
+    `now` (a maintenance window, an overdue update)."""
+    if isinstance(value, Incident):
+        return value.resolved_at is None
+    if isinstance(value, tuple | list):
+        return any(_shows_open(v) for v in value)
+    if isinstance(value, dict):
+        return any(_shows_open(v) for v in value.values())
+    if is_dataclass(value) and not isinstance(value, type):
+        return any(_shows_open(v) for v in vars(value).values())
+    return False

@@ -7,6 +7,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -16,6 +17,7 @@ from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.content.timefmt import human_time, iso_utc
 from heliograph.render.ids import incident_url
 from heliograph.render.markup import plain_text, render_markdown
+from heliograph.render.reuse import Memo, fresh, moment
 from heliograph.state import activity, derive, timeline, views
 
 
@@ -116,19 +118,26 @@ def build_feed(
 
 
 def _atom_and_rss(
-    site_url: str, entries: Sequence[Entry], stem: str, **kwargs: Any
+    site_url: str, entries: Sequence[Entry], stem: str, memo: Memo = fresh, **kwargs: Any
 ) -> dict[str, bytes]:
     """`<stem>.atom` and `<stem>.rss`, each naming itself as its `self` link."""
     out = {}
     for ext in ("atom", "rss"):
-        fg = build_feed(entries, self_url=f"{site_url}/{stem}.{ext}", rss=ext == "rss", **kwargs)
-        xml = fg.atom_str(pretty=True) if ext == "atom" else fg.rss_str(pretty=True)
-        out[f"{stem}.{ext}"] = xml
+
+        def make(ext: str = ext) -> bytes:
+            fg = build_feed(
+                entries, self_url=f"{site_url}/{stem}.{ext}", rss=ext == "rss", **kwargs
+            )
+            return fg.atom_str(pretty=True) if ext == "atom" else fg.rss_str(pretty=True)
+
+        key = ("feed", site_url, stem, ext, tuple(entries), tuple(sorted(kwargs.items())))
+        out[f"{stem}.{ext}"] = memo(key, make)
     return out
 
 
-def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
-    """`history.atom|rss` for the site and `components/<id>/history.atom|rss` for each component."""
+def render_feeds(content: Content, now: datetime, memo: Memo = fresh) -> dict[str, bytes]:
+    """`history.atom|rss` for the site and `components/<id>/history.atom|rss` for each component;
+    `memo` may answer for an entry, or a whole feed, made from the same inputs before."""
     site = content.site
     ordered = activity.newest_first(content, now)
     # the site's feed lists the first incidents of all, each component's those naming it
@@ -137,7 +146,8 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
     )
     entries: dict[str, Entry] = {}
     for i in (i for found in lists.values() for i in found if i.slug not in entries):
-        entries[i.slug] = make_entry(site, i, now)  # once, however many feeds list it
+        key = ("feed entry", site.url, site.timezone, i, moment(i, now))
+        entries[i.slug] = memo(key, partial(make_entry, site, i, now))  # once for every feed
     # an empty feed is stamped with the site's newest update: the first in `ordered`
     fallback = activity.latest_update(ordered[0], now) if ordered else activity.EPOCH
     statuses = derive.component_statuses(content, now)
@@ -148,6 +158,7 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
         title=f"{site.name} Status",
         author=site.name,
         page_url=f"{site.url}/",
+        memo=memo,
         fallback_time=fallback,
         status=derive.overall(content, now, statuses).description,  # the banner's very words
     )
@@ -160,6 +171,7 @@ def render_feeds(content: Content, now: datetime) -> dict[str, bytes]:
                 title=f"{c.name} · {site.name} Status",
                 author=site.name,
                 page_url=f"{site.url}/components/{c.id}/",
+                memo=memo,
                 fallback_time=fallback,
                 status=views.status_label(statuses[c.id]),
             )
