@@ -25,6 +25,7 @@ from heliograph.content.model import (
     Site,
     Update,
 )
+from heliograph.content.published import duplicate_ids
 from heliograph.content.schema import (
     Field,
     Invalid,
@@ -32,7 +33,9 @@ from heliograph.content.schema import (
     choice,
     describe,
     optional_text,
+    published_id,
     time,
+    url,
 )
 from heliograph.content.sourcefile import Document, read_text, split_front_matter
 from heliograph.content.yamltext import LineMap
@@ -51,8 +54,11 @@ UPDATE_FIELDS = {
     "detected": Field(time),
     "scheduled_for": Field(time),
     "scheduled_until": Field(time),
+    "incident_id": Field(published_id),
+    "shortlink": Field(url),
+    "update_id": Field(published_id),
 }
-FIRST_ONLY = ("kind", "started", "detected")
+FIRST_ONLY = ("kind", "started", "detected", "incident_id", "shortlink")
 POSTMORTEM_FIELDS = {"at": Field(time, required=True), "title": Field(optional_text)}
 STATUS_CHOICE = {
     Kind.INCIDENT: choice(IncidentStatus),
@@ -103,6 +109,7 @@ def load(
         errors += errs
         if incident:
             incidents.append(incident)
+    errors += duplicate_ids(incidents)
     if errors or site is None:
         return None, sorted(set(errors))
     incidents.sort(key=lambda i: (i.began, i.slug), reverse=True)
@@ -223,6 +230,8 @@ def load_incident(
         scheduled_for=_latest(parsed, "scheduled_for"),
         scheduled_until=_latest(parsed, "scheduled_until"),
         postmortem=postmortem,
+        api_id=first["incident_id"],
+        shortlink=first["shortlink"],
     ), []
 
 
@@ -322,6 +331,7 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
                 body_line=p.doc.body_line,
                 scheduled_for=values["scheduled_for"],
                 scheduled_until=values["scheduled_until"],
+                api_id=values["update_id"],
             )
         )
     errors += _check_times(parsed)
@@ -331,7 +341,8 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
 _HINTS = {
     "title": "what customers see, e.g. 'Publishing API returning errors'",
     "severity": "SEV-1, SEV-2, ... as listed in components.yaml",
-    "components": "a mapping of component id to status, e.g. 'api: partial_outage'",
+    "components": "a mapping of component id to status, e.g. 'api: partial_outage', "
+    "or {} when no component is affected",
     "scheduled_for": "when the maintenance window starts, with an offset",
     "scheduled_until": "when the maintenance window ends, with an offset",
 }
@@ -343,7 +354,7 @@ def _component_statuses(
     if data is None:
         return (), []
     line = meta.line_of("components")
-    if not isinstance(data, LineMap) or not data:
+    if not isinstance(data, LineMap):  # `{}`: no component is affected, said in so many words
         return (), [
             ContentError(
                 path,

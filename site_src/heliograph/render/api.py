@@ -23,7 +23,7 @@ from heliograph.content.model import (
 )
 from heliograph.content.timefmt import iso_millis
 from heliograph.render import ids
-from heliograph.render.markup import plain_text
+from heliograph.render.markup import source_text
 from heliograph.state import activity, derive
 
 API = "api/v2/"
@@ -95,7 +95,7 @@ def component_object(
         "updated_at": millis(updated),
         "position": position,
         "description": c.description,
-        "showcase": False,
+        "showcase": c.show_uptime,
         "start_date": None,
         "group_id": ids.group_id(site, c.group) if c.group else None,
         "page_id": ids.page_id(site),
@@ -163,7 +163,8 @@ def display_name(site: Site, cid: str) -> str:
 
 
 def update_objects(site: Site, incident: Incident, posted: tuple[Update, ...]) -> list[Json]:
-    """`incident_updates`, newest first; each lists every component attached so far."""
+    """`incident_updates`, newest first; each lists every component attached so far (null
+    while there is none, as Statuspage has it)."""
     out: list[Json] = []
     before: dict[str, ComponentStatus] = {}
     for u in posted:
@@ -172,7 +173,7 @@ def update_objects(site: Site, incident: Incident, posted: tuple[Update, ...]) -
             {
                 "id": ids.update_id(site, incident, u),
                 "status": u.status.value,
-                "body": plain_text(u.body),
+                "body": source_text(u.body),
                 "incident_id": ids.incident_id(site, incident),
                 "created_at": millis(u.at),
                 "updated_at": millis(u.at),
@@ -185,7 +186,8 @@ def update_objects(site: Site, incident: Incident, posted: tuple[Update, ...]) -
                         "new_status": status.value,
                     }
                     for cid, status in after.items()
-                ],
+                ]
+                or None,
                 "deliver_notifications": True,
                 "custom_tweet": None,
                 "tweet_id": None,
@@ -234,7 +236,7 @@ def incident_object(
         "monitoring_at": millis(next((u.at for u in posted if u.status is watched), None)),
         "resolved_at": millis(ended_at(incident, now)),
         "impact": derive.incident_impact(site, incident, now).value,
-        "shortlink": ids.incident_url(site, incident),
+        "shortlink": ids.shortlink(site, incident),
         "started_at": millis(incident.began),
         "page_id": ids.page_id(site),
         "incident_updates": update_objects(site, incident, posted),

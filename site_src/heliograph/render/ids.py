@@ -1,4 +1,9 @@
-"""Stable identifiers for machine outputs: Statuspage-style ids and permanent feed ids."""
+"""Stable identifiers for machine outputs: Statuspage-style ids and permanent feed ids.
+
+An id kept from another page (`site.page_id`, a component's or group's `api_id`, an incident's
+`incident_id` and `shortlink`, an update's `update_id`) is published instead of the derived
+one, so that the old page's API clients see the same things under the same ids.
+"""
 
 from __future__ import annotations
 
@@ -25,24 +30,43 @@ def stable_id(site_url: str, kind: str, key: str) -> str:
 
 def page_id(site: Site) -> str:
     """The `page.id` of the site."""
+    if site.page_id:
+        return site.page_id
     return stable_id(site.url, "page", "")
 
 
 def component_id(site: Site, cid: str) -> str:
+    kept = site.kept_ids.get(("component", cid))
+    if kept:
+        return kept
     return stable_id(site.url, "component", cid)
 
 
 def group_id(site: Site, gid: str) -> str:
+    kept = site.kept_ids.get(("group", gid))
+    if kept:
+        return kept
     return stable_id(site.url, "group", gid)
 
 
 def incident_id(site: Site, incident: Incident) -> str:
+    if incident.api_id:
+        return incident.api_id
     return stable_id(site.url, "incident", incident.slug)
 
 
 def update_id(site: Site, incident: Incident, update: Update) -> str:
     """Keyed by the update's file name, which never changes once published."""
+    if update.api_id:
+        return update.api_id
     return stable_id(site.url, "update", f"{incident.slug}/{update.path.name}")
+
+
+def shortlink(site: Site, incident: Incident) -> str:
+    """The API's `shortlink`: one kept from another page (a stspg.io link), else the page."""
+    if incident.shortlink:
+        return incident.shortlink
+    return incident_url(site, incident)
 
 
 def incident_url(site: Site, incident: Incident) -> str:

@@ -102,3 +102,23 @@ def _render(source: str) -> str:
 def plain_text(source: str) -> str:
     """The message as text with no markup at all (for summaries and titles)."""
     return html.unescape(nh3.clean(render_markdown(source), tags=set())).strip()
+
+
+# What a message may hold and still be published as its own source: tags without attributes
+# from the allow-list (`<br />`, as Statuspage's own bodies carry line breaks), and no link to
+# a scheme that runs code. Anything else that an HTML parser would read as markup is refused.
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+_PLAIN_TAG = re.compile(
+    r"</?(?:" + "|".join(sorted(ALLOWED_TAGS - {"a"})) + r")\s*/?>", re.IGNORECASE
+)
+_CODE_SCHEME = re.compile(r"(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def source_text(source: str) -> str:
+    """The message as the Statuspage API carries it: the text as written (so a message
+    imported from Statuspage is published unchanged), unless it holds HTML beyond plain
+    tags or a link that could run script; then its plain text, which holds no markup."""
+    rest = _PLAIN_TAG.sub("", source)
+    if _MARKUP.search(rest) or _CODE_SCHEME.search(rest):
+        return plain_text(source)
+    return source
