@@ -46,6 +46,16 @@ def cmd_statuspage(args: argparse.Namespace) -> int:
     return _finish(imported, args, "statuspage", now)
 
 
+def cmd_cstate(args: argparse.Namespace) -> int:
+    from heliograph.importers import cstate
+
+    now = args.now or clock()
+    severities = {**cstate.DEFAULT_SEVERITIES, **pairs(args.severity, "--severity")}
+    renames = pairs(args.map, "--map")
+    options = cstate.Options(now, severities, args.url, args.timezone, renames)
+    return _finish(cstate.read(Path(args.folder), options), args, "cstate", now)
+
+
 def _finish(imported: Imported, args: argparse.Namespace, kind: str, now: datetime) -> int:
     from heliograph.importers.run import prepare, write
 
@@ -87,12 +97,12 @@ def _summary(prepared: Prepared, dry_run: bool) -> None:
     for verb, path, why in _listing(plan.actions):
         shown = f"would {verb}" if dry_run and verb in ("create", "update", "remove") else verb
         print(f"{shown:>12} {path}{f' ({why})' if why else ''}")
-    same = plan.count("same") + plan.count("kept")
     print(
-        f"{plan.count('create')} to create, {plan.count('update')} to update, "
-        f"{plan.count('remove')} to remove, {plan.count('conflict')} kept as you have them, "
-        f"{same} already up to date; {plan.unchanged} of {plan.incidents} incidents unchanged "
-        f"upstream; {len(imported.notes)} warnings"
+        f"Files: {plan.count('create')} to create, {plan.count('update')} to update, "
+        f"{plan.count('remove')} to remove, {plan.count('same')} up to date, "
+        f"{plan.count('kept')} edited here and kept, {plan.count('conflict')} conflicts kept "
+        f"as you have them. Incidents: {plan.unchanged} of {plan.incidents} unchanged "
+        f"upstream. {len(imported.notes)} warnings."
     )
 
 
@@ -188,3 +198,29 @@ def register(sub: argparse._SubParsersAction) -> None:
         "none=SEV-4); repeat for each",
     )
     sp.set_defaults(func=cmd_statuspage)
+    cp = kinds.add_parser(
+        "cstate",
+        help="a cState site: its folder (config.yml, content/issues/)",
+        description="Import a cState site: systems and categories as components and groups, "
+        "each issue in content/issues/ as an incident (or upcoming maintenance, if dated "
+        "after --now), its body split into updates at its {{< track >}} shortcodes.",
+    )
+    cp.add_argument("folder", metavar="DIR", help="the cState site's folder")
+    _common(cp)
+    cp.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="CSTATE=SEV",
+        help="the severity for a cState severity (default: down=SEV-1 disrupted=SEV-2 "
+        "notice=SEV-3); repeat for each",
+    )
+    cp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="NAME=SYSTEM",
+        help="file a system name that issues use under a system of config.yml "
+        "(e.g. 'Beta website=Website'); repeat for each",
+    )
+    cp.set_defaults(func=cmd_cstate)

@@ -102,8 +102,9 @@ class IncidentDraft:
 class Imported:
     """Everything one import read: the site, its incidents, what it noted, what was wrong."""
 
-    source: str  # what was read, for messages and the record (a URL or a folder)
+    source: str  # what was read, for messages (a URL, folders or files)
     site: SiteDraft | None
+    origin: str = ""  # the old page, as components.yaml names it: the same on every rerun
     incidents: tuple[IncidentDraft, ...] = ()
     notes: tuple[Note, ...] = ()
     errors: tuple[ContentError, ...] = ()

@@ -119,7 +119,7 @@ def make_plan(
     planner = _Planner(site, old, force)
     files = dict(old.files)
     folders, sources = dict(old.folders), dict(old.sources)
-    wanted = {CONFIG_NAME: components_yaml(imported.site, imported.source, kind)}
+    wanted = {CONFIG_NAME: components_yaml(imported.site, imported.origin, kind)}
     taken = _folders_on_disk(site) | {f.rsplit("/", 1)[-1] for f in old.folders.values()}
     unchanged = 0
     for incident in imported.incidents:

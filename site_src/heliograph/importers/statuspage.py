@@ -138,8 +138,15 @@ def read(docs: Sequence[Document], source: str, options: Options) -> Imported:
         site = replace(site, entries=catalog.site_entries())
     errors = inputs.errors + [e for f in inputs.fields for e in f.errors]
     notes = sorted(n for f in inputs.fields for n in f.notes)
+    page = inputs.page[0] if inputs.page else {}
     return Imported(
-        source, site, tuple(incidents), tuple(notes), tuple(sorted(errors)), tuple(inputs.facts)
+        source,
+        site,
+        f"the Statuspage page {page.get('name')} ({page.get('url')})",
+        tuple(incidents),
+        tuple(notes),
+        tuple(sorted(errors)),
+        tuple(inputs.facts),
     )
 
 
