@@ -90,7 +90,15 @@ class _Issue:
     meta: LineMap
     notes: list[Note]
     errors: list[ContentError]
+    lines: list[str]
     zoneless: int = 0
+
+    def item_line(self, key: str, item: str) -> int:
+        """The line of `- item` in the list under `key` (YAML keeps no lines for list items)."""
+        start = self.meta.line_of(key)
+        pattern = re.compile(r"\s*-\s*[\"']?" + re.escape(item))
+        found = (n for n in range(start, len(self.lines)) if pattern.match(self.lines[n]))
+        return next(found, start - 1) + 1
 
     def note(self, line: int, message: str) -> None:
         self.notes.append(Note(self.shown, line, message))
@@ -125,7 +133,7 @@ def read_issue(
     doc, more = split_front_matter(text, Path(shown)) if text is not None else (None, [])
     if doc is None:
         return None, [], errors + more
-    issue = _Issue(shown, site_zone, doc.meta, [], [])
+    issue = _Issue(shown, site_zone, doc.meta, [], [], (text or "").splitlines())
     meta = doc.meta
     for key in meta:
         if key not in KNOWN_KEYS:
@@ -216,7 +224,9 @@ def _affected(issue: _Issue, systems: Systems) -> list[str]:
         if not isinstance(name, str) or not name.strip():
             issue.error("affected", f"entry {n + 1}: expected a system name, got {describe(name)}")
             continue
-        ids.append(systems.lookup(" ".join(name.split()), issue.shown, line + 1 + n))
+        ids.append(
+            systems.lookup(" ".join(name.split()), issue.shown, issue.item_line("affected", name))
+        )
     return list(dict.fromkeys(ids))
 
 
