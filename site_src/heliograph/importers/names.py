@@ -19,7 +19,7 @@ class Names:
     def new(self, name: str, empty: str = "component", before: str = "") -> str:
         """An id from `name`; on a clash, `before` (a group's id) goes first, then a number."""
         base = slugify(name, ID_WORDS_MAX, empty)
-        candidates = [base] + ([f"{before}-{base}"] if before and before != base else [])
+        candidates = [base] + ([f"{before}-{base}"] if before else [])
         for wanted in candidates:
             if wanted not in self.taken:
                 return self._take(wanted)

@@ -116,7 +116,7 @@ def read(docs: Sequence[Document], source: str, options: Options) -> Imported:
     inputs = _Inputs()
     for doc in docs:
         inputs.add(doc)
-    if inputs.page is None:
+    if inputs.page is None and not inputs.errors:
         shown = Path(docs[0].name if docs else source)
         inputs.errors.append(
             ContentError(
