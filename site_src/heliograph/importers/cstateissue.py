@@ -166,7 +166,7 @@ def read_issue(
             "'pin: true' has no equivalent (open incidents are shown first anyway); left out",
         )
     affected = _affected(issue, systems)
-    parts, dropped = split(doc.body, doc.body_line)
+    parts, dropped = split(doc.body, _first_body_line(issue.lines, doc.body_line))
     for line, code in dropped:
         issue.note(line, f"Hugo shortcode {code[:40]!r} left out (only a Hugo site renders it)")
     if issue.errors or found is None or not isinstance(title, str):
@@ -200,6 +200,15 @@ def read_issue(
             "config.yml sets timeZone; --timezone changes it)",
         )
     return (draft if not issue.errors else None), issue.notes, issue.errors
+
+
+def _first_body_line(lines: list[str], body_line: int) -> int:
+    """The line where the (stripped) body's text starts: blank lines after the front matter
+    are not part of it."""
+    n = body_line - 1
+    while n < len(lines) and not lines[n].strip():
+        n += 1
+    return n + 1
 
 
 def _affected(issue: _Issue, systems: Systems) -> list[str]:
@@ -353,8 +362,15 @@ def _close(
         )
         return [*updates, UpdateDraft(ended, "resolved", RESOLVED_TEXT, back)]
     if last.status != "resolved" and (ended is None or ended < last.at):
-        why = "no resolvedWhen" if ended is None else "resolvedWhen is before the last update"
-        issue.note(meta.line_of("resolved"), f"{why}: the last update closes the issue")
+        if ended is None:
+            issue.note(
+                meta.line_of("resolved"), "no resolvedWhen: the last update closes the issue"
+            )
+        else:
+            issue.note(
+                meta.line_of("resolvedWhen"),
+                "resolvedWhen is before the last update, which closes the issue",
+            )
     merged = tuple(dict({**dict(last.components or ()), **dict(back or ())}).items())
     updates[-1] = replace(last, status="resolved", components=merged or last.components)
     return updates
