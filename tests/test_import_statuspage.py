@@ -7,12 +7,9 @@ The proof: githubstatus.com's 50 incidents, imported and built, come back from o
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Any
 
 import pytest
 from builds import build_at
+from conftest_browser import serve
 
 from heliograph.cli import main
 
@@ -170,11 +168,6 @@ def test_a_page_with_groups_offsets_and_an_open_incident(tmp_path: Path, capsys)
     assert groups == {c["id"]: c["components"] for c in old["components"] if c["group"]}
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def page_server(tmp_path: Path) -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 serving githubstatus.com's files under /api/v2/."""
@@ -186,15 +179,8 @@ def page_server(tmp_path: Path) -> Iterator[str]:
     (root / "api/v2/scheduled-maintenances.json").write_text(
         json.dumps({"page": page, "scheduled_maintenances": []})
     )
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(root) as url:
+        yield url
 
 
 def test_import_by_url_reads_the_public_api(tmp_path: Path, capsys, page_server: str):

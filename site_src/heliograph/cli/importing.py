@@ -34,10 +34,11 @@ def pairs(values: Sequence[str], what: str) -> dict[str, str]:
 
 def cmd_statuspage(args: argparse.Namespace) -> int:
     from heliograph.importers import fetch, statuspage
+    from heliograph.importers.draft import Options
 
     now = args.now or clock()
     severities = {**statuspage.DEFAULT_SEVERITIES, **pairs(args.severity, "--severity")}
-    options = statuspage.Options(now, severities, args.url, args.timezone)
+    options = Options(now, severities, args.url, args.timezone)
     docs, errors = fetch.documents(args.sources)
     if errors:
         raise ContentErrors(errors)
@@ -48,11 +49,12 @@ def cmd_statuspage(args: argparse.Namespace) -> int:
 
 def cmd_cstate(args: argparse.Namespace) -> int:
     from heliograph.importers import cstate
+    from heliograph.importers.draft import Options
 
     now = args.now or clock()
     severities = {**cstate.DEFAULT_SEVERITIES, **pairs(args.severity, "--severity")}
     renames = pairs(args.map, "--map")
-    options = cstate.Options(now, severities, args.url, args.timezone, renames)
+    options = Options(now, severities, args.url, args.timezone, renames)
     return _finish(cstate.read(Path(args.folder), options), args, "cstate", now)
 
 

@@ -11,7 +11,6 @@ import difflib
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,15 @@ from heliograph.content.errors import ContentError
 from heliograph.content.schema import Invalid, url
 from heliograph.content.sourcefile import load_yaml_file
 from heliograph.content.yamltext import LineMap
-from heliograph.importers.draft import ComponentDraft, Entry, GroupDraft, Imported, Note, SiteDraft
+from heliograph.importers.draft import (
+    ComponentDraft,
+    Entry,
+    GroupDraft,
+    Imported,
+    Note,
+    Options,
+    SiteDraft,
+)
 from heliograph.importers.names import Names
 
 CONFIG_NAMES = ("config.yml", "config.yaml", "hugo.yml", "hugo.yaml")
@@ -28,17 +35,6 @@ ISSUES_DIR = "content/issues"
 MAX_ISSUES = 100_000
 DEFAULT_SEVERITIES = {"down": "SEV-1", "disrupted": "SEV-2", "notice": "SEV-3"}
 UNLISTED = "Not in config.yml"  # the group of systems that issues name and config.yml does not
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the user chose: severities for cState's three, site settings, system renames."""
-
-    now: datetime
-    severities: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
-    url: str | None = None
-    timezone: str | None = None
-    renames: Mapping[str, str] = field(default_factory=dict)  # a name in issues -> a system
 
 
 @dataclass

@@ -21,9 +21,9 @@ from heliograph.content.schema import Invalid, describe
 from heliograph.content.sourcefile import read_text, split_front_matter
 from heliograph.content.timefmt import zone
 from heliograph.content.yamltext import LineMap
-from heliograph.importers.cstate import Options, Systems
+from heliograph.importers.cstate import Systems
 from heliograph.importers.cstatebody import Part, split
-from heliograph.importers.draft import IncidentDraft, Note, UpdateDraft
+from heliograph.importers.draft import IncidentDraft, Note, Options, UpdateDraft
 
 STATUS_OF = {
     "down": "major_outage",

@@ -7,10 +7,23 @@ them into `components.yaml` and update files, and `plan` compares those with the
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from heliograph.content.errors import ContentError
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user chose for an import: `now`, the source's severities (impact or cState
+    severity -> ours), the site settings to override, and (cState) system names to file."""
+
+    now: datetime
+    severities: Mapping[str, str]
+    url: str | None = None
+    timezone: str | None = None
+    renames: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)

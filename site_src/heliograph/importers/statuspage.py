@@ -20,7 +20,7 @@ from heliograph.content.frontmatter import slugify
 from heliograph.content.model import IncidentStatus, MaintenanceStatus
 from heliograph.content.schema import Invalid, published_id, time, url
 from heliograph.content.timefmt import local
-from heliograph.importers.draft import Imported, IncidentDraft, SiteDraft
+from heliograph.importers.draft import Imported, IncidentDraft, Options, SiteDraft
 from heliograph.importers.jsoninput import Document, Fields, choice_of, parse
 from heliograph.importers.names import Names
 from heliograph.importers.statuspage_site import Catalog, read_components
@@ -35,16 +35,6 @@ NO_PAGE = (
     "no 'page' object: expected Statuspage's summary.json, incidents.json or "
     "scheduled-maintenances.json"
 )
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the user chose: the impact -> severity map, and the site settings to override."""
-
-    now: datetime
-    severities: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITIES))
-    url: str | None = None
-    timezone: str | None = None
 
 
 @dataclass
