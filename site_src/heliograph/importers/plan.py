@@ -121,6 +121,9 @@ def make_plan(
     folders, sources = dict(old.folders), dict(old.sources)
     wanted = {CONFIG_NAME: components_yaml(imported.site, imported.origin, kind)}
     taken = _folders_on_disk(site) | {f.rsplit("/", 1)[-1] for f in old.folders.values()}
+    written: dict[str, list[str]] = {}  # folder -> the files the last import wrote in it
+    for path in old.files:
+        written.setdefault(path.rsplit("/", 1)[0], []).append(path)
     unchanged = 0
     for incident in imported.incidents:
         folder = old.folders.get(incident.key)
@@ -133,8 +136,8 @@ def make_plan(
         made = incident_files(incident, folder.rsplit("/", 1)[-1])
         wanted.update(made)
         folders[incident.key], sources[incident.key] = folder, digest
-        for path in old.files:
-            if path.startswith(folder + "/") and path not in made:
+        for path in written.get(folder, ()):
+            if path not in made:
                 planner.stale(path)
     for path, text in wanted.items():
         planner.file(path, text)

@@ -106,7 +106,7 @@ def read(docs: Sequence[Document], source: str, options: Options) -> Imported:
     inputs = _Inputs()
     for doc in docs:
         inputs.add(doc)
-    if inputs.page is None and not inputs.errors:
+    if inputs.page is None and not inputs.errors and not any(f.errors for f in inputs.fields):
         shown = Path(docs[0].name if docs else source)
         inputs.errors.append(
             ContentError(
@@ -144,6 +144,14 @@ def _classify(data: Any, fields: Fields, found: dict[str, _Found]) -> list[tuple
     """Add the document's incidents and maintenance to `found`; how many of each it listed."""
     lists: list[tuple[str, Any, bool]] = []
     if isinstance(data, list):  # the management API's shape: a bare list of incidents
+        if any(isinstance(r, Mapping) and "incident_updates" not in r for r in data):
+            fields.error(
+                {},
+                "the list",
+                "its objects have no incident_updates: expected "
+                "incidents (components come from summary.json)",
+            )
+            return []
         lists.append(("incidents", data, False))
     elif isinstance(data, Mapping):
         lists += [("incidents", data.get("incidents"), False)]
