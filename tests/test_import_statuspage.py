@@ -488,3 +488,89 @@ def test_hostile_json_is_refused_in_one_line(tmp_path: Path, capsys):
         )
         assert code == 1 and message in err and "Traceback" not in err
     assert not (tmp_path / "s").exists()
+
+
+def test_an_import_after_which_the_site_would_not_build_writes_nothing(tmp_path: Path, capsys):
+    site = tmp_path / "github"
+    import_github(site, capsys)
+    config = site / "components.yaml"
+    config.write_text(
+        config.read_text().replace("https://www.githubstatus.com", "https://status.example.org")
+    )
+    before = site_hash(site)
+    # Upstream: a new component, and a new incident on it.
+    summary = sample("githubstatus-summary.json")
+    summary["components"].append(
+        dict(summary["components"][0], id="newcomp00001", name="Models", position=13)
+    )
+    incidents = sample("githubstatus-incidents.json")
+    fresh = json.loads(json.dumps(incidents["incidents"][0]))
+    fresh["id"] = "newincident1"
+    for n, u in enumerate(fresh["incident_updates"]):
+        u["id"] = f"newupd{n:06d}"
+        u["affected_components"] = [
+            {
+                "code": "newcomp00001",
+                "name": "Models",
+                "old_status": "operational",
+                "new_status": "major_outage",
+            }
+        ]
+    incidents["incidents"].insert(0, fresh)
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    (tmp_path / "incidents.json").write_text(json.dumps(incidents))
+    code, out, err = run(
+        capsys,
+        "import",
+        "statuspage",
+        str(tmp_path / "summary.json"),
+        str(tmp_path / "incidents.json"),
+        "--into",
+        str(site),
+        "--now",
+        NOW_ARG,
+    )
+    assert code == 1
+    assert "conflict components.yaml (you edited it and upstream changed it" in out
+    assert "unknown component 'models'" in err
+    assert "the site would not build after this import" in err
+    assert site_hash(site) == before
+    # Taking upstream's components.yaml (--force) makes it whole; the edit is then redone.
+    code, out, err = run(
+        capsys,
+        "import",
+        "statuspage",
+        str(tmp_path / "summary.json"),
+        str(tmp_path / "incidents.json"),
+        "--into",
+        str(site),
+        "--now",
+        NOW_ARG,
+        "--force",
+    )
+    assert code == 0, err
+    assert "name: Models" in config.read_text()
+
+
+def test_a_record_that_points_outside_the_site_is_refused(tmp_path: Path, capsys):
+    site = tmp_path / "github"
+    import_github(site, capsys)
+    record = site / ".heliograph-import.json"
+    data = json.loads(record.read_text())
+    data["files"]["../../outside.md"] = "0" * 64
+    record.write_text(json.dumps(data))
+    code, out, err = run(
+        capsys,
+        "import",
+        "statuspage",
+        str(SAMPLES / "githubstatus-incidents.json"),
+        "--into",
+        str(site),
+        "--now",
+        NOW_ARG,
+    )
+    assert code == 1
+    assert (
+        ".heliograph-import.json:1: not an import record (path '../../outside.md' is not a "
+        "file of the site)" in err
+    )

@@ -59,28 +59,35 @@ def cmd_cstate(args: argparse.Namespace) -> int:
 
 
 def _finish(imported: Imported, args: argparse.Namespace, kind: str, now: datetime) -> int:
-    from heliograph.importers.run import prepare, write
+    from heliograph.importers.run import prepare
 
     site = Path(args.into)
     prepared = prepare(imported, site, kind, now, args.force)
-    _summary(prepared, args.dry_run)
-    if prepared.problems:
-        print(
-            f"error: the site would not build after this import ({site}); nothing was written",
-            file=sys.stderr,
-        )
-        raise ContentErrors(list(prepared.problems))
-    if args.dry_run:
-        print("Dry run: nothing was written.")
-        return 0
-    write(prepared)
+    try:
+        _summary(prepared, args.dry_run)
+        if prepared.problems:
+            print(
+                f"error: the site would not build after this import ({site}); nothing was written",
+                file=sys.stderr,
+            )
+            raise ContentErrors(list(prepared.problems))
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return 0
+        prepared.write()
+    finally:
+        prepared.close()
     plan = prepared.plan
     print(
-        f"Imported into {site}: {plan.count('create')} files created, "
+        f"Imported into {site}: {_plural(plan.count('create'), 'file')} created, "
         f"{plan.count('update')} updated, {plan.count('remove')} removed. "
         f"Next: heliograph build --source {site}"
     )
     return 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _summary(prepared: Prepared, dry_run: bool) -> None:

@@ -1,5 +1,5 @@
-"""An import against the site on disk: what it creates, updates, keeps and removes, checked by
-loading the site it would leave before anything is written.
+"""An import against the site on disk: what it creates, updates, keeps and removes (written,
+checked and moved in by `staging.py`).
 
 A rerun takes what changed upstream and never overwrites a local edit without `force`: the
 record (`record.py`) holds the hash of what the last import wrote, so a file that still has
@@ -8,19 +8,14 @@ that hash is untouched and may be replaced, and any other is the user's.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from heliograph.content.errors import ContentError
 from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR
-from heliograph.content.load import load
 from heliograph.importers.draft import Imported
-from heliograph.importers.record import RECORD_NAME, Record, read_record, text_hash
+from heliograph.importers.record import Record, read_record, text_hash
 from heliograph.importers.writer import components_yaml, incident_files
 
 CREATE, UPDATE, SAME, KEPT, CONFLICT, DELETED, REMOVE = (
@@ -168,56 +163,3 @@ def _unique(slug: str, taken: set[str]) -> str:
         wanted, n = f"{slug}-{n}", n + 1
     taken.add(wanted)
     return wanted
-
-
-def check_plan(plan: Plan, now: datetime) -> list[ContentError]:
-    """Every error that the site would have after the import: it is loaded as it would be, in a
-    scratch copy beside it (hard links for the files the import leaves alone)."""
-    beside = plan.site if plan.site.is_dir() else None  # a new site is checked elsewhere
-    scratch = Path(tempfile.mkdtemp(prefix=".heliograph-import-", dir=beside))
-    try:
-        _copy_site(plan.site, scratch)
-        _apply_files(scratch, plan)
-        _, errors = load(scratch, now)
-        return errors
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _copy_site(site: Path, into: Path) -> None:
-    config = site / CONFIG_NAME
-    if config.is_file():
-        shutil.copyfile(config, into / CONFIG_NAME)
-    if (site / INCIDENTS_DIR).is_dir():
-        shutil.copytree(site / INCIDENTS_DIR, into / INCIDENTS_DIR, copy_function=_link_or_copy)
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def apply_plan(plan: Plan) -> None:
-    """Write the plan into its site; the record goes last, so an interrupted import is redone."""
-    _apply_files(plan.site, plan)
-    _write(plan.site / RECORD_NAME, plan.record.text())
-
-
-def _apply_files(root: Path, plan: Plan) -> None:
-    for path, text in plan.writes.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write(target, text)
-    for path in plan.removes:
-        (root / path).unlink(missing_ok=True)
-
-
-def _write(target: Path, text: str) -> None:
-    """Replace `target` whole: a new file beside it, then a rename (never a half-written file,
-    and never through a hard link the scratch copy shares with the site)."""
-    temp = target.with_name(f".{target.name}.importing")
-    with open(temp, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    os.replace(temp, target)

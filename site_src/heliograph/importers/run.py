@@ -1,4 +1,4 @@
-"""One import from start to finish, short of printing: read, plan, check; then write."""
+"""One import from start to finish, short of printing: read, plan, stage and check; write."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 from heliograph.content.errors import ContentError, ContentErrors
 from heliograph.importers.draft import Imported
-from heliograph.importers.plan import Plan, apply_plan, check_plan, make_plan
+from heliograph.importers.plan import Plan, make_plan
+from heliograph.importers.staging import Staged
 
 
 @dataclass(frozen=True)
@@ -17,22 +18,31 @@ class Prepared:
 
     imported: Imported
     plan: Plan
+    staged: Staged
     problems: tuple[ContentError, ...] = ()
+
+    def write(self) -> None:
+        """Move the import into the site; only an import without problems is written."""
+        if self.problems:
+            raise ContentErrors(list(self.problems))
+        self.staged.commit()
+
+    def close(self) -> None:
+        self.staged.close()
 
 
 def prepare(imported: Imported, site: Path, kind: str, now: datetime, force: bool) -> Prepared:
-    """Plan the import into `site` and load the site it would leave; raise ContentErrors when
-    the input is malformed (every error at once), and keep the site's own errors as problems."""
+    """Plan the import into `site`, stage its files and load the site it would leave; raise
+    ContentErrors when the input is malformed (every error at once), and keep the errors of
+    the site it would leave as problems. Close the result when done with it."""
     if imported.errors:
         raise ContentErrors(list(imported.errors))
     plan, errors = make_plan(site, imported, kind, force)
     if plan is None:
         raise ContentErrors(errors)
-    return Prepared(imported, plan, tuple(check_plan(plan, now)))
-
-
-def write(prepared: Prepared) -> None:
-    """Write a prepared import that has no problems."""
-    if prepared.problems:
-        raise ContentErrors(list(prepared.problems))
-    apply_plan(prepared.plan)
+    staged = Staged(plan)
+    try:
+        return Prepared(imported, plan, staged, tuple(staged.check(now)))
+    except BaseException:
+        staged.close()
+        raise
