@@ -28,7 +28,7 @@ from heliograph.importers.draft import (
     Options,
     SiteDraft,
 )
-from heliograph.importers.names import Names
+from heliograph.importers.names import Names, site_name
 
 CONFIG_NAMES = ("config.yml", "config.yaml", "hugo.yml", "hugo.yaml")
 ISSUES_DIR = "content/issues"
@@ -158,7 +158,17 @@ def _site(path: Path, options: Options) -> tuple[SiteDraft | None, Systems, list
     )
     if errors or not isinstance(name, str) or not isinstance(address, str):
         return None, systems, errors
-    return SiteDraft(" ".join(name.split()), address, zone, entries), systems, errors
+    title = " ".join(name.split())
+    if site_name(title) != title:
+        systems.notes.append(
+            Note(
+                shown.name,
+                data.line_of("title"),
+                f"title {title!r}: the site "
+                f"is named {site_name(title)!r}, as pages here add 'Status'",
+            )
+        )
+    return SiteDraft(site_name(title), address, zone, entries), systems, errors
 
 
 def _systems(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from heliograph.content.config import RESERVED_IDS
@@ -31,3 +32,13 @@ class Names:
     def _take(self, name: str) -> str:
         self.taken.add(name)
         return name
+
+
+_STATUS_WORDS = re.compile(r"[\s\-–—:|]*\bstatus(\s+page)?\s*$", re.IGNORECASE)
+
+
+def site_name(title: str) -> str:
+    """The organisation's name from a page's title: pages here add "Status" themselves, so
+    `Flathub Status` is `Flathub` (a title that is only "Status" stays as it is)."""
+    name = _STATUS_WORDS.sub("", title).strip()
+    return name or title

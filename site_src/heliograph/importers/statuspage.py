@@ -22,7 +22,7 @@ from heliograph.content.schema import Invalid, published_id, time, url
 from heliograph.content.timefmt import local
 from heliograph.importers.draft import Imported, IncidentDraft, Options, SiteDraft
 from heliograph.importers.jsoninput import Document, Fields, choice_of, parse
-from heliograph.importers.names import Names
+from heliograph.importers.names import Names, site_name
 from heliograph.importers.statuspage_site import Catalog, read_components
 from heliograph.importers.statuspage_updates import attach, read_updates
 
@@ -193,7 +193,13 @@ def _site(page_and_fields: tuple[Mapping[str, Any], Fields], options: Options) -
     page_id = fields.get(page, "page", "id", published_id, required=False)
     if name is None or address is None:
         return None
-    return SiteDraft(name, address, zone, (), page_id)
+    if site_name(name) != name:
+        fields.note(
+            page,
+            f"page.name {name!r}: the site is named {site_name(name)!r}, as pages "
+            "here add 'Status'",
+        )
+    return SiteDraft(site_name(name), address, zone, (), page_id)
 
 
 def _incident(f: _Found, catalog: Catalog, options: Options, zone: str) -> IncidentDraft | None:
