@@ -257,3 +257,28 @@ def test_a_rerun_changes_nothing_until_an_issue_does(tmp_path, capsys):
     )
     assert code == 0 and "Incidents: 19 of 19 unchanged upstream" in out
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
+def test_page_bundles_are_issues_and_links_are_refused(tmp_path, capsys):
+    source = write_files(
+        tmp_path / "cstate",
+        {
+            "config.yml": "title: Ex\nbaseURL: https://status.example.com\n"
+            "params:\n  systems:\n    - name: API\n",
+            "content/issues/2024-06-01-bundle/index.md": "---\ntitle: Bundled\n"
+            "date: 2024-06-01 10:00:00\nresolved: true\nresolvedWhen: 2024-06-01 11:00:00\n"
+            'severity: notice\naffected:\n  - API\n---\nSlow. {{< track "2024-06-01 10:05:00" >}}\n',
+        },
+    )
+    site = tmp_path / "site"
+    import_site(capsys, source, site)
+    assert sorted(p.name for p in (site / "incidents" / "2024-06-01-bundle").iterdir()) == [
+        "01-investigating.md",
+        "02-resolved.md",
+    ]
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: x\ndate: 2024-01-01 00:00:00\n---\nprivate\n")
+    (source / "content" / "issues" / "linked.md").symlink_to(secret)
+    code, out, err = run(capsys, "import", "cstate", str(source), "--into", str(tmp_path / "s2"))
+    assert code == 1 and "content/issues/linked.md:1: a link; issues must be files" in err
+    assert not (tmp_path / "s2").exists()

@@ -91,12 +91,7 @@ def read(folder: Path, options: Options) -> Imported:
         why = f"no {' or '.join(CONFIG_NAMES[:2])} here: expected the folder of a cState site"
         return Imported(source, None, errors=(ContentError(folder, 1, why),))
     site, systems, errors = _site(config_path, options)
-    issues_dir = folder / ISSUES_DIR
-    files = (
-        sorted(p for p in issues_dir.glob("*.md") if p.name != "_index.md")
-        if issues_dir.is_dir()
-        else []
-    )
+    files = issue_files(folder / ISSUES_DIR)
     if not files:
         errors.append(ContentError(Path(ISSUES_DIR), 1, "no issues (*.md) in this folder"))
     if len(files) > MAX_ISSUES:
@@ -107,9 +102,12 @@ def read(folder: Path, options: Options) -> Imported:
     config_digest = hashlib.sha256(config_path.read_bytes()).hexdigest()
     incidents, notes = [], []
     zone = site.timezone if site else "UTC"
-    for file in files:
+    for file, name in files:
+        if file.is_symlink():  # a link could read any file on the machine into the site
+            errors.append(ContentError(_shown(folder, file), 1, "a link; issues must be files"))
+            continue
         incident, issue_notes, issue_errors = read_issue(
-            file, f"{ISSUES_DIR}/{file.name}", zone, systems, options, config_digest
+            file, _shown(folder, file).as_posix(), name, zone, systems, options, config_digest
         )
         notes += issue_notes
         errors += issue_errors
@@ -127,6 +125,20 @@ def read(folder: Path, options: Options) -> Imported:
         tuple(sorted(notes + systems.notes)),
         tuple(sorted(errors)),
     )
+
+
+def issue_files(issues: Path) -> list[tuple[Path, str]]:
+    """Each issue file and its name (its URL on the cState site): `<name>.md`, or a Hugo page
+    bundle `<name>/index.md`."""
+    if not issues.is_dir():
+        return []
+    files = [(p, p.stem) for p in issues.glob("*.md") if p.name != "_index.md"]
+    files += [(p, p.parent.name) for p in issues.glob("*/index.md")]
+    return sorted(files, key=lambda f: f[1])
+
+
+def _shown(folder: Path, file: Path) -> Path:
+    return file.relative_to(folder)
 
 
 def _site(path: Path, options: Options) -> tuple[SiteDraft | None, Systems, list[ContentError]]:

@@ -126,9 +126,15 @@ class _Issue:
 
 
 def read_issue(
-    file: Path, shown: str, site_zone: str, systems: Systems, options: Options, config: str
+    file: Path,
+    shown: str,
+    name: str,
+    site_zone: str,
+    systems: Systems,
+    options: Options,
+    config: str,
 ) -> tuple[IncidentDraft | None, list[Note], list[ContentError]]:
-    """The issue in `file` (shown to people as `shown`), with its notes, or its errors."""
+    """The issue `name` in `file` (shown to people as `shown`), with its notes, or its errors."""
     text, errors = read_text(file, Path(shown))
     doc, more = split_front_matter(text, Path(shown)) if text is not None else (None, [])
     if doc is None:
@@ -173,8 +179,8 @@ def read_issue(
         return None, issue.notes, issue.errors
     title = " ".join(title.split())
     draft = IncidentDraft(
-        key=f"cstate:{file.name}",
-        slug=slugify(file.stem, 90, "issue"),
+        key=f"cstate:{name}",
+        slug=slugify(name, 90, "issue"),
         kind="incident",
         title=title,
         updates=(),
