@@ -267,7 +267,8 @@ def test_page_bundles_are_issues_and_links_are_refused(tmp_path, capsys):
             "params:\n  systems:\n    - name: API\n",
             "content/issues/2024-06-01-bundle/index.md": "---\ntitle: Bundled\n"
             "date: 2024-06-01 10:00:00\nresolved: true\nresolvedWhen: 2024-06-01 11:00:00\n"
-            'severity: notice\naffected:\n  - API\n---\nSlow. {{< track "2024-06-01 10:05:00" >}}\n',
+            "severity: notice\naffected:\n  - API\n---\n"
+            'Slow. {{< track "2024-06-01 10:05:00" >}}\n',
         },
     )
     site = tmp_path / "site"

@@ -186,7 +186,8 @@ def _site(path: Path, options: Options) -> tuple[SiteDraft | None, Systems, list
 def _systems(
     params: LineMap, shown: Path, systems: Systems, errors: list[ContentError]
 ) -> tuple[Entry, ...]:
-    """Categories in their order, each with its systems; an untitled one's at the top level."""
+    """Categories in their order, each with its systems; an untitled one's at the top level,
+    as are systems of no category (after the categories)."""
     categories = [c for c in _list(params, "categories", shown, errors) if isinstance(c, LineMap)]
     listed = _list(params, "systems", shown, errors)
     if not listed:
@@ -195,65 +196,59 @@ def _systems(
         )
     known = {str(c.get("name")): c for c in categories}
     members: dict[str | None, list[ComponentDraft]] = {}
-    for s in listed:
-        if (
-            not isinstance(s, LineMap)
-            or not isinstance(s.get("name"), str)
-            or not s["name"].strip()
-        ):
-            errors.append(ContentError(shown, getattr(s, "line", 1), "a system needs a 'name'"))
-            continue
-        name = " ".join(s["name"].split())
-        if name in systems.by_name:
-            errors.append(ContentError(shown, s.line, f"system {name!r} is listed twice"))
-            continue
-        category = s.get("category")
-        if category is not None and str(category) not in known:
-            systems.notes.append(
-                Note(
-                    shown.name,
-                    s.line,
-                    f"system {name!r}: category {category!r} "
-                    "is not among params.categories; it goes at the top level",
-                )
-            )
-            category = None
-        description = s.get("description")
-        component = ComponentDraft(
-            systems.names.new(name),
-            name,
-            description.strip() if isinstance(description, str) and description.strip() else None,
-        )
-        if s.get("link"):
-            systems.notes.append(
-                Note(
-                    shown.name,
-                    s.line_of("link"),
-                    f"system {name!r}: its link is not carried over (components have no link)",
-                )
-            )
-        systems.by_name[name] = component.id
-        members.setdefault(None if category is None else str(category), []).append(component)
+    for entry in listed:
+        system = _system(entry, shown, systems, known, errors)
+        if system is not None:
+            members.setdefault(system[0], []).append(system[1])
     entries: list[Entry] = []
-    for cname, c in known.items():
-        found = members.get(cname, [])
-        if not found:
-            continue
-        if c.get("untitled") is True:
+    for name, category in known.items():
+        found = members.get(name, [])
+        if found and category.get("untitled") is True:
             entries += found
-            continue
-        description = c.get("description")
-        entries.append(
-            GroupDraft(
-                systems.names.new(cname, "group"),
-                " ".join(cname.split()),
-                tuple(found),
-                description.strip()
-                if isinstance(description, str) and description.strip()
-                else None,
+        elif found:
+            gid = systems.names.new(name, "group")
+            entries.append(
+                GroupDraft(
+                    gid, " ".join(name.split()), tuple(found), _text(category, "description")
+                )
             )
-        )
     return (*entries, *members.get(None, []))
+
+
+def _system(
+    entry: Any,
+    shown: Path,
+    systems: Systems,
+    categories: Mapping[str, LineMap],
+    errors: list[ContentError],
+) -> tuple[str | None, ComponentDraft] | None:
+    """One system of config.yml, and the name of its category (None: the top level)."""
+    name = _text(entry, "name") if isinstance(entry, LineMap) else None
+    if name is None:
+        errors.append(ContentError(shown, getattr(entry, "line", 1), "a system needs a 'name'"))
+        return None
+    name = " ".join(name.split())
+    if name in systems.by_name:
+        errors.append(ContentError(shown, entry.line, f"system {name!r} is listed twice"))
+        return None
+    category = entry.get("category")
+    if category is not None and str(category) not in categories:
+        why = "is not among params.categories; it goes at the top level"
+        systems.notes.append(
+            Note(shown.name, entry.line, f"system {name!r}: category {category!r} {why}")
+        )
+        category = None
+    if entry.get("link"):
+        why = "its link is not carried over (components have no link)"
+        systems.notes.append(Note(shown.name, entry.line_of("link"), f"system {name!r}: {why}"))
+    component = ComponentDraft(systems.names.new(name), name, _text(entry, "description"))
+    systems.by_name[name] = component.id
+    return (None if category is None else str(category)), component
+
+
+def _text(entry: LineMap, key: str) -> str | None:
+    value = entry.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _list(params: LineMap, key: str, shown: Path, errors: list[ContentError]) -> list[Any]:
