@@ -44,6 +44,12 @@ def cmd_statuspage(args: argparse.Namespace) -> int:
         raise ContentErrors(errors)
     shown = ", ".join(fetch.shown(s) if fetch.is_url(s) else s for s in args.sources)
     imported = statuspage.read(docs, shown, options)
+    count = sum(i.kind == "incident" for i in imported.incidents)
+    if any(fetch.is_url(s) for s in args.sources) and count < statuspage.LIST_LIMIT:
+        print(
+            f"note: a page's public API lists its latest {statuspage.LIST_LIMIT} incidents; "
+            f"this page has {count}, so its whole history is here"
+        )
     return _finish(imported, args, "statuspage", now)
 
 
