@@ -165,9 +165,19 @@ def _site(path: Path, options: Options) -> tuple[SiteDraft | None, Systems, list
     except Invalid as exc:
         errors.append(ContentError(shown, data.line_of("timeZone"), f"'timeZone': {exc}"))
     params = data.get("params")
-    entries = _systems(
-        params if isinstance(params, LineMap) else LineMap(1), shown, systems, errors
-    )
+    params = params if isinstance(params, LineMap) else LineMap(1)
+    entries = _systems(params, shown, systems, errors)
+    for tab in _list(params, "customTabs", shown, errors):
+        if isinstance(tab, LineMap) and tab.get("link"):
+            where = f"the tab {tab.get('name')!r} ({tab['link']})"
+            systems.notes.append(
+                Note(
+                    shown.name,
+                    tab.line,
+                    f"{where} is not carried over; list it under site.subscribe in "
+                    "components.yaml to keep it on the page",
+                )
+            )
     if errors or not isinstance(name, str) or not isinstance(address, str):
         return None, systems, errors
     title = " ".join(name.split())
