@@ -21,13 +21,15 @@ if TYPE_CHECKING:
 LISTED = ("create", "update", "conflict", "deleted", "remove")  # `same` and `kept` are counted
 
 
-def pairs(values: Sequence[str], what: str) -> dict[str, str]:
-    """`critical=SEV-1` arguments as a mapping."""
+def pairs(values: Sequence[str], what: str, keys: Sequence[str] = ()) -> dict[str, str]:
+    """`critical=SEV-1` arguments as a mapping; `keys`, if given, are the names allowed."""
     out = {}
     for value in values:
         key, sep, target = value.partition("=")
-        if not sep or not key or not target:
+        if not sep or not key.strip() or not target.strip():
             raise Abort(f"{what} {value!r}: expected NAME=VALUE, e.g. critical=SEV-1")
+        if keys and key.strip() not in keys:
+            raise Abort(f"{what} {value!r}: {key.strip()!r} is not one of {', '.join(keys)}")
         out[key.strip()] = target.strip()
     return out
 
@@ -37,7 +39,8 @@ def cmd_statuspage(args: argparse.Namespace) -> int:
     from heliograph.importers.draft import Options
 
     now = args.now or clock()
-    severities = {**statuspage.DEFAULT_SEVERITIES, **pairs(args.severity, "--severity")}
+    defaults = statuspage.DEFAULT_SEVERITIES
+    severities = {**defaults, **pairs(args.severity, "--severity", list(defaults))}
     options = Options(now, severities, args.url, args.timezone)
     docs, errors = fetch.documents(args.sources)
     if errors:
@@ -58,7 +61,8 @@ def cmd_cstate(args: argparse.Namespace) -> int:
     from heliograph.importers.draft import Options
 
     now = args.now or clock()
-    severities = {**cstate.DEFAULT_SEVERITIES, **pairs(args.severity, "--severity")}
+    defaults = cstate.DEFAULT_SEVERITIES
+    severities = {**defaults, **pairs(args.severity, "--severity", list(defaults))}
     renames = pairs(args.map, "--map")
     options = Options(now, severities, args.url, args.timezone, renames)
     return _finish(cstate.read(Path(args.folder), options), args, "cstate", now)
@@ -150,7 +154,7 @@ def _listing(actions: Sequence[Action]) -> list[tuple[str, str, str]]:
     return lines
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, now_help: str) -> None:
     p.add_argument(
         "--into",
         "--source",
@@ -163,8 +167,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--now",
         type=parse_now,
         default=None,
-        help="import as of this time: later updates are refused, and an issue dated after it "
-        "is upcoming maintenance (ISO 8601 with offset; default: the clock)",
+        help=f"import as of this time: {now_help} (ISO 8601 with offset; default: the clock)",
     )
     p.add_argument("--dry-run", action="store_true", help="list what it would write; write nothing")
     p.add_argument(
@@ -203,7 +206,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SOURCE",
         help="the page's URL (https://status.example.com), a folder of its JSON files, or files",
     )
-    _common(sp)
+    _common(sp, "an update shown after it is refused")
     sp.add_argument(
         "--severity",
         action="append",
@@ -221,7 +224,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "after --now), its body split into updates at its {{< track >}} shortcodes.",
     )
     cp.add_argument("folder", metavar="DIR", help="the cState site's folder")
-    _common(cp)
+    _common(cp, "an issue dated after it is upcoming maintenance")
     cp.add_argument(
         "--severity",
         action="append",
