@@ -574,3 +574,20 @@ def test_a_record_that_points_outside_the_site_is_refused(tmp_path: Path, capsys
         ".heliograph-import.json:1: not an import record (path '../../outside.md' is not a "
         "file of the site)" in err
     )
+
+
+def test_the_impact_to_severity_map_is_the_users_to_set(tmp_path: Path, capsys):
+    site = tmp_path / "github"
+    import_github(site, capsys, "--severity", "minor=SEV-2", "--severity", "none=SEV-3")
+    minor = [
+        i["id"]
+        for i in sample("githubstatus-incidents.json")["incidents"]
+        if i["impact"] == "minor"
+    ]
+    firsts = {p.read_text() for p in (site / "incidents").glob("*/01-*.md")}
+    for incident_id in minor:
+        [text] = [t for t in firsts if f"incident_id: {incident_id}\n" in t]
+        assert "severity: SEV-2\n" in text
+    assert not any("severity: SEV-4\n" in t for t in firsts)
+    code, out, err = run(capsys, "import", "statuspage", "x", "--severity", "minor")
+    assert code == 1 and "expected NAME=VALUE" in err
