@@ -122,7 +122,8 @@ def test_every_error_of_a_build_is_reported_with_its_line(make_site):
         "incidents/c/01.md:3: 'status': expected one of investigating, identified, monitoring, "
         "resolved, got 'fixed'",
         "incidents/c/01.md:4: unknown key 'colour' in front matter; known keys: at, status, "
-        "title, severity, components, kind, started, detected, scheduled_for, scheduled_until",
+        "title, severity, components, kind, started, detected, scheduled_for, scheduled_until, "
+        "incident_id, shortlink, update_id",
     ]
 
 

@@ -3,18 +3,15 @@ overwrites. Drafting is pure (content, arguments, now -> Draft) so tests need no
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
-
 from heliograph.authoring import sop
 from heliograph.content.errors import Abort
+from heliograph.content.frontmatter import scalar, slugify
 from heliograph.content.layout import INCIDENTS_DIR, POSTMORTEM_NAME
 from heliograph.content.model import (
     CLOSED_STATUSES,
@@ -29,8 +26,6 @@ from heliograph.content.model import (
     Status,
 )
 from heliograph.content.timefmt import clock, human_duration, human_time, iso_utc, local
-
-SLUG_WORDS_MAX = 60  # long enough for a title, short enough for a URL someone reads aloud
 
 
 @dataclass(frozen=True)
@@ -50,15 +45,6 @@ class Draft:
         if self.status in CLOSED_STATUSES or not self.severity or not self.severity.update_every:
             return None
         return self.at + self.severity.update_every
-
-
-def slugify(title: str) -> str:
-    """`Publishing API returning errors` -> `publishing-api-returning-errors`."""
-    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
-    if len(slug) > SLUG_WORDS_MAX:
-        slug = slug[: SLUG_WORDS_MAX + 1].rsplit("-", 1)[0]
-    return slug or "incident"
 
 
 def component_statuses(
@@ -122,7 +108,7 @@ def draft_incident(
     front = [
         ("at", iso_utc(at)),
         ("status", status.value),
-        ("title", _scalar(title)),
+        ("title", scalar(title)),
         ("severity", sev.key),
     ]
     return _with_text(draft, front, components, message)
@@ -259,16 +245,6 @@ def _next_number(incident: Incident) -> str:
         [2] + [len(m.group()) for u in incident.updates if (m := re.match(r"\d+", u.path.name))]
     )
     return f"{max(numbers, default=len(incident.updates)) + 1:0{width}d}"
-
-
-def _scalar(value: str) -> str:
-    """A YAML scalar that reads back as `value`: plain when safe, else double-quoted."""
-    try:
-        if yaml.safe_load(f"k: {value}") == {"k": value}:
-            return value
-    except yaml.YAMLError:
-        pass
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _with_text(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -38,6 +38,7 @@ class Finding:
     limit: timedelta | None = None
     severity: str | None = None
     phrase: str | None = None  # the quoted phrase, for wording findings
+    historic: bool = False  # about an incident closed at `now`: history, which cannot be fixed
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.level.value}: {self.message}"
@@ -78,6 +79,42 @@ def fails(findings: Iterable[Finding], strict: bool) -> bool:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+GROUP_AT = 10  # more historic findings of one rule than this are shown as one line
+
+
+def condensed(findings: Sequence[Finding], at_least: int = GROUP_AT) -> list[Finding]:
+    """The findings to show one by one: those of open incidents all, and the historic ones of
+    a rule that has more than `at_least` of them as one summary each, where the first is.
+
+    An imported history breaks the cadence rule thousands of times; one line per rule says so
+    and leaves the findings about what can still be fixed readable.
+    """
+    by_rule: dict[tuple[str, Level], list[Finding]] = {}
+    for f in findings:
+        if f.historic:
+            by_rule.setdefault((f.rule, f.level), []).append(f)
+    many = {key: found for key, found in by_rule.items() if len(found) > at_least}
+    shown: list[Finding] = []
+    for f in findings:
+        found = many.get((f.rule, f.level)) if f.historic else None
+        if found is None:
+            shown.append(f)
+        elif f is found[0]:
+            shown.append(_summed_up(found))
+    return shown
+
+
+def _summed_up(found: list[Finding]) -> Finding:
+    first = found[0]
+    incidents = len({f.incident for f in found})
+    message = (
+        f"{len(found):,} {first.rule} findings in {incidents:,} closed "
+        f"incident{'s' if incidents != 1 else ''}, the first here (history, summed up in one "
+        "line; --all-findings lists each)"
+    )
+    return replace(first, message=message)
 
 
 def summary(findings: tuple[Finding, ...]) -> str:

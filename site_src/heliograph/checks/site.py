@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from heliograph.checks.cadence import cadence_findings
 from heliograph.checks.files import ignored_files
 from heliograph.checks.findings import Finding, ordered
 from heliograph.checks.wording import incident_wording
-from heliograph.content.model import Content, Incident, IncidentStatus, Kind, Site
+from heliograph.content.model import CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, Site
+from heliograph.state import derive
 
 
 def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Finding]:
@@ -31,8 +33,17 @@ def check(
     """Every finding of the site at `now`, in a stable order (see `ordered`)."""
     found: list[Finding] = []
     for incident in content.incidents:
-        found += of(content.site, incident, now)
+        got = of(content.site, incident, now)
+        if got and closed(incident, now):
+            got = [replace(f, historic=True) for f in got]
+        found += got
     return ordered(found)
+
+
+def closed(incident: Incident, now: datetime) -> bool:
+    """Whether the incident is resolved (or its maintenance completed) at `now`: its findings
+    are then history, shown summed up when there are many (see findings.condensed)."""
+    return derive.phase(incident, now) in CLOSED_STATUSES
 
 
 def settled(incident: Incident, now: datetime) -> bool:

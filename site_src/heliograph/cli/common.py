@@ -49,6 +49,15 @@ def add_common(p: argparse.ArgumentParser, now_help: str = "build as of this tim
     )
 
 
+def add_all_findings(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--all-findings",
+        action="store_true",
+        help="list every finding one by one (by default many findings of one rule in closed "
+        "incidents, such as an imported history, are summed up in one line per rule)",
+    )
+
+
 def project(args: argparse.Namespace) -> Project:
     """The site folder (it must hold components.yaml) and the build's output folder."""
     from heliograph.build import Project
@@ -63,9 +72,18 @@ def project(args: argparse.Namespace) -> Project:
 
 
 def show_findings(
-    findings: Sequence[Finding], source: str, lines: TextIO | None, annotations: TextIO
+    findings: Sequence[Finding],
+    source: str,
+    lines: TextIO | None,
+    annotations: TextIO,
+    every: bool = False,
 ) -> None:
-    """Each finding as `path:line: level: message`; under GitHub Actions also as annotations."""
+    """Each finding as `path:line: level: message`; under GitHub Actions also as annotations.
+    Many historic findings of one rule are one line, unless `every` (`--all-findings`)."""
+    if not every:
+        from heliograph.checks.findings import condensed
+
+        findings = condensed(findings)
     if lines and findings:  # one write: a large site can have thousands
         lines.write("".join(f"{f}\n" for f in findings))
     if os.environ.get("GITHUB_ACTIONS") == "true":

@@ -9,7 +9,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from heliograph.cli.common import add_common, clock, project, show_findings
+from heliograph.cli.common import add_all_findings, add_common, clock, project, show_findings
 
 # With the clock, an update dated later is a mistyped date; a chosen time looks back
 AS_OF = "{} as it stood at this time: updates and postmortems dated later are left out"
@@ -30,7 +30,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             as_of=args.now is not None,
         )
     except CheckFailed as exc:
-        show_findings(exc.findings, args.source, sys.stderr, sys.stdout)
+        show_findings(exc.findings, args.source, sys.stderr, sys.stdout, args.all_findings)
         print(
             f"error: the checks found {summary(exc.findings)} and --strict is set; "
             "nothing was written",
@@ -44,7 +44,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"{result.written} written, {result.files - result.written} unchanged) "
         f"into {shown}/ in {time.perf_counter() - started:.1f} s"
     )
-    show_findings(result.findings, args.source, sys.stderr, sys.stdout)
+    show_findings(result.findings, args.source, sys.stderr, sys.stdout, args.all_findings)
     print(f"Checks: {summary(result.findings)}")
     return 0
 
@@ -62,7 +62,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         # stdout stays valid JSON; the runner reads workflow commands on stderr too
         show_findings(findings, args.source, None, sys.stderr)
     else:
-        show_findings(findings, args.source, sys.stdout, sys.stdout)
+        show_findings(findings, args.source, sys.stdout, sys.stdout, args.all_findings)
         print(f"Checks: {summary(findings)}")
     return 1 if fails(findings, args.strict) else 0
 
@@ -99,10 +99,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="build from the sources alone, neither reading nor writing the cache "
         "(the same bytes, only slower: for when the cache is suspected)",
     )
+    add_all_findings(p)
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="check the update cadence and public wording")
     add_common(p, AS_OF.format("check") + "; an open incident is overdue against it")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    add_all_findings(p)
     p.add_argument(
         "--format",
         choices=("text", "json"),

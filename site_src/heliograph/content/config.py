@@ -22,6 +22,7 @@ from heliograph.content.schema import (
     identifier,
     integer,
     optional_text,
+    published_id,
     text,
     url,
 )
@@ -51,6 +52,7 @@ SITE_FIELDS = {
     "uptime_days": Field(integer(1, 3660), default=90),
     "history_days": Field(integer(1, 3660), default=14),
     "feed_entries": Field(integer(1, 10_000), default=50),
+    "page_id": Field(published_id),
 }
 
 SEVERITY_FIELDS = {
@@ -89,6 +91,7 @@ COMPONENT_FIELDS = {
     "name": Field(text, required=True),
     "description": Field(optional_text),
     "show_uptime": Field(boolean, default=True),
+    "api_id": Field(published_id),
 }
 
 GROUP_FIELDS = {
@@ -96,6 +99,7 @@ GROUP_FIELDS = {
     "id": Field(identifier),
     "description": Field(optional_text),
     "components": Field(lambda v: v, required=True),
+    "api_id": Field(published_id),
 }
 
 TOP_FIELDS = {
@@ -123,6 +127,8 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         top["components"], display, data.line_of("components")
     )
     wording, wording_errors = parse_wording(top["wording"], display, data.line_of("wording"))
+    if not comp_errors and isinstance(top["components"], list):
+        comp_errors = _duplicate_api_ids(top["components"], display)
     errors += site_errors + sev_errors + comp_errors + wording_errors
     if errors:
         return None, errors
@@ -138,6 +144,7 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         groups=tuple(groups),
         wording=wording,
         path=display,
+        page_id=site["page_id"],
     ), []
 
 
@@ -242,6 +249,7 @@ def _components(
                 group,
                 len(components) + 1,
                 values["show_uptime"],
+                values["api_id"],
             )
         )
         return cid
@@ -283,7 +291,8 @@ def _components(
                     values["group"],
                     tuple(i for i in ids if i),
                     position,
-                    values["description"],
+                    description=values["description"],
+                    api_id=values["api_id"],
                 )
             )
         else:
@@ -299,6 +308,30 @@ def _components(
             )
         )
     return components, groups, errors
+
+
+def _duplicate_api_ids(data: list[Any], path: Path) -> list[ContentError]:
+    """Two components (or groups) published under one id would be one to an API client."""
+    entries = [e for e in data if isinstance(e, LineMap)]
+    entries += [
+        m
+        for e in entries
+        if "group" in e and isinstance(e.get("components"), list)
+        for m in e["components"]
+        if isinstance(m, LineMap)
+    ]
+    seen: dict[str, int] = {}
+    errors = []
+    for entry in sorted(entries, key=lambda e: e.line):
+        api_id = entry.get("api_id")
+        if api_id is None:
+            continue
+        line = entry.line_of("api_id")
+        if api_id in seen:
+            message = f"duplicate api_id '{api_id}' (first at line {seen[api_id]})"
+            errors.append(ContentError(path, line, message))
+        seen.setdefault(api_id, line)
+    return errors
 
 
 def _slugify(name: str) -> str:

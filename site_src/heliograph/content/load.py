@@ -26,6 +26,7 @@ from heliograph.content.model import (
     Site,
     Update,
 )
+from heliograph.content.published import duplicate_ids
 from heliograph.content.schema import (
     Field,
     Invalid,
@@ -33,7 +34,9 @@ from heliograph.content.schema import (
     choice,
     describe,
     optional_text,
+    published_id,
     time_in,
+    url,
 )
 from heliograph.content.sourcefile import Document, read_text, split_front_matter
 from heliograph.content.yamltext import LineMap
@@ -57,6 +60,9 @@ def update_fields(site_zone: str | None) -> dict[str, Field]:
         "detected": Field(at),
         "scheduled_for": Field(at),
         "scheduled_until": Field(at),
+        "incident_id": Field(published_id),
+        "shortlink": Field(url),
+        "update_id": Field(published_id),
     }
 
 
@@ -65,7 +71,7 @@ def postmortem_fields(site_zone: str | None) -> dict[str, Field]:
     return {"at": Field(time_in(site_zone), required=True), "title": Field(optional_text)}
 
 
-FIRST_ONLY = ("kind", "started", "detected")
+FIRST_ONLY = ("kind", "started", "detected", "incident_id", "shortlink")
 STATUS_CHOICE = {
     Kind.INCIDENT: choice(IncidentStatus),
     Kind.MAINTENANCE: choice(MaintenanceStatus, " (statuses of scheduled maintenance)"),
@@ -115,6 +121,7 @@ def load(
         errors += errs
         if incident:
             incidents.append(incident)
+    errors += duplicate_ids(incidents)
     if errors or site is None:
         return None, sorted(set(errors))
     incidents.sort(key=lambda i: (i.began, i.slug), reverse=True)
@@ -244,6 +251,8 @@ def load_incident(
         scheduled_until=_latest(parsed, "scheduled_until"),
         postmortem=postmortem,
         ignored=tuple(ignored),
+        api_id=first["incident_id"],
+        shortlink=first["shortlink"],
     ), []
 
 
@@ -353,6 +362,7 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
                 body_line=p.doc.body_line,
                 scheduled_for=values["scheduled_for"],
                 scheduled_until=values["scheduled_until"],
+                api_id=values["update_id"],
             )
         )
     errors += _check_times(parsed)
@@ -362,7 +372,8 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
 _HINTS = {
     "title": "what customers see, e.g. 'Publishing API returning errors'",
     "severity": "SEV-1, SEV-2, ... as listed in components.yaml",
-    "components": "a mapping of component id to status, e.g. 'api: partial_outage'",
+    "components": "a mapping of component id to status, e.g. 'api: partial_outage', "
+    "or {} when no component is affected",
     "scheduled_for": "when the maintenance window starts, with an offset",
     "scheduled_until": "when the maintenance window ends, with an offset",
 }
@@ -374,7 +385,7 @@ def _component_statuses(
     if data is None:
         return (), []
     line = meta.line_of("components")
-    if not isinstance(data, LineMap) or not data:
+    if not isinstance(data, LineMap):  # `{}`: no component is affected, said in so many words
         return (), [
             ContentError(
                 path,

@@ -89,6 +89,7 @@ class Component:
     group: str | None  # the group's id
     position: int  # 1-based order on the page
     show_uptime: bool = True
+    api_id: str | None = None  # the id another page published for it, kept in the API
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Group:
     components: tuple[str, ...]
     position: int
     description: str | None = None
+    api_id: str | None = None  # the id another page published for it, kept in the API
 
 
 @dataclass(frozen=True)
@@ -122,12 +124,19 @@ class Site:
     groups: tuple[Group, ...]
     wording: tuple[WordingRule, ...] = ()
     path: Path = Path("components.yaml")
+    page_id: str | None = None  # the `page.id` another page published, kept in the API
 
     def severity(self, key: str) -> Severity:
         return next(s for s in self.severities if s.key == key)
 
     def component(self, cid: str) -> Component:
         return next(c for c in self.components if c.id == cid)
+
+    @cached_property
+    def kept_ids(self) -> dict[tuple[str, str], str]:
+        """`api_id`s kept from another page, by ("component" or "group", our id)."""
+        kept = {("component", c.id): c.api_id for c in self.components if c.api_id}
+        return kept | {("group", g.id): g.api_id for g in self.groups if g.api_id}
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,7 @@ class Update:
     body_line: int = 0  # file line where the message starts, for wording findings
     scheduled_for: datetime | None = None  # the maintenance window as this update states it
     scheduled_until: datetime | None = None
+    api_id: str | None = None  # `update_id`: the id another page published for this update
 
     # A string in the model, a Path on demand: a large site's cached model holds tens of
     # thousands of them, and a Path costs more to unpickle than the rest of its update.
@@ -178,6 +188,10 @@ class Incident:
     scheduled_until: datetime | None = None
     postmortem: Postmortem | None = None
     ignored: tuple[str, ...] = ()  # markdown-like files in the folder that were not read
+    # Kept from another page (`incident_id`, `shortlink` on the first update), so that its API
+    # clients and old links find the incident under the same id and address.
+    api_id: str | None = None
+    shortlink: str | None = None
 
     @property
     def path(self) -> Path:

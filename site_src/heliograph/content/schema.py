@@ -76,14 +76,28 @@ def integer(low: int, high: int) -> Convert:
     return convert
 
 
-def identifier(value: Any) -> str:
-    """Ids become URLs and file names, so only a safe alphabet is allowed."""
-    if isinstance(value, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", value):
-        return value
-    raise Invalid(
-        "expected an id of lowercase letters, digits, '-' and '_' "
-        f"(starting with a letter or digit), got {describe(value)}"
-    )
+def matching(pattern: str, expected: str) -> Convert:
+    """Text that matches `pattern` in full; `expected` says what that is, for the message."""
+    compiled = re.compile(pattern)
+
+    def convert(value: Any) -> str:
+        if isinstance(value, str) and compiled.fullmatch(value):
+            return value
+        raise Invalid(f"expected {expected}, got {describe(value)}")
+
+    return convert
+
+
+# Ids become URLs and file names, so only a safe alphabet is allowed.
+identifier = matching(
+    r"[a-z0-9][a-z0-9_-]{0,63}",
+    "an id of lowercase letters, digits, '-' and '_' (starting with a letter or digit)",
+)
+# An id another page published (Statuspage's are 12 letters and digits), kept as it was.
+published_id = matching(
+    r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}",
+    "an id of letters, digits, '-' and '_' such as 'kctbh9vrtdwd'",
+)
 
 
 # An absolute http(s) URL whose every character may stand unescaped in HTML, XML and JSON: a

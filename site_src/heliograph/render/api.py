@@ -153,8 +153,9 @@ def display_name(site: Site, cid: str) -> str:
 
 def update_objects(site: Site, incident: Incident, now: datetime) -> list[Json]:
     """`incident_updates`, newest first, the clock's included; each lists every component
-    attached so far, with the status it had before and after the update: a maintenance's
-    components are under maintenance only from the update that opens its window."""
+    attached so far, with the status it had before and after the update (null while there
+    is none, as Statuspage has it): a maintenance's components are under maintenance only from
+    the update that opens its window."""
     out: list[Json] = []
     for u, before, after in timeline.transitions(incident, now):
         out.append(
@@ -174,7 +175,8 @@ def update_objects(site: Site, incident: Incident, now: datetime) -> list[Json]:
                         "new_status": status.value,
                     }
                     for cid, status in after.items()
-                ],
+                ]
+                or None,
                 "deliver_notifications": True,
                 "custom_tweet": None,
                 "tweet_id": None,
@@ -212,7 +214,7 @@ def incident_object(
         "monitoring_at": millis(next((u.at for u in shown if u.status is watched), None)),
         "resolved_at": millis(timeline.closed_at(incident, now)),
         "impact": derive.incident_impact(site, incident, now).value,
-        "shortlink": ids.incident_url(site, incident),
+        "shortlink": ids.shortlink(site, incident),
         "started_at": millis(started),
         "page_id": ids.page_id(site),
         "incident_updates": update_objects(site, incident, now),

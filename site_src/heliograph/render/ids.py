@@ -4,6 +4,10 @@ Every id is a hash of the page's id and the thing's own permanent key (a compone
 id, an incident's slug, an update's file name). The page's id is a hash of the site's name: not
 of its URL, so that a client tracking incidents by id sees the same page when the site moves to
 another domain.
+
+An id kept from another page (`site.page_id`, a component's or group's `api_id`, an incident's
+`incident_id` and `shortlink`, an update's `update_id`) is published instead of the derived
+one, so that the old page's API clients see the same things under the same ids.
 """
 
 from __future__ import annotations
@@ -30,26 +34,46 @@ def stable_id(scope: str, kind: str, key: str) -> str:
 
 
 def page_id(site: Site) -> str:
-    """The `page.id` of the site, and the scope of every other id."""
+    """The `page.id` of the site, and the scope of every other id: one kept from another
+    page, else a hash of the site's name."""
+    if site.page_id:
+        return site.page_id
     return stable_id("heliograph", "page", site.name)
 
 
 def component_id(site: Site, cid: str) -> str:
+    kept = site.kept_ids.get(("component", cid))
+    if kept:
+        return kept
     return stable_id(page_id(site), "component", cid)
 
 
 def group_id(site: Site, gid: str) -> str:
+    kept = site.kept_ids.get(("group", gid))
+    if kept:
+        return kept
     return stable_id(page_id(site), "group", gid)
 
 
 def incident_id(site: Site, incident: Incident) -> str:
+    if incident.api_id:
+        return incident.api_id
     return stable_id(page_id(site), "incident", incident.slug)
 
 
 def update_id(site: Site, incident: Incident, update: Update) -> str:
     """Keyed by the update's file name, which never changes once published (an update the
     clock posted is named after the update it follows, see state.timeline)."""
+    if update.api_id:
+        return update.api_id
     return stable_id(page_id(site), "update", f"{incident.slug}/{update.path.name}")
+
+
+def shortlink(site: Site, incident: Incident) -> str:
+    """The API's `shortlink`: one kept from another page (a stspg.io link), else the page."""
+    if incident.shortlink:
+        return incident.shortlink
+    return incident_url(site, incident)
 
 
 def incident_url(site: Site, incident: Incident) -> str:

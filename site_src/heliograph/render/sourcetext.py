@@ -5,7 +5,7 @@ Statuspage returns an update's body as its author typed it, and clients render i
 as text, or as HTML. So, in two passes over the text:
 
 - raw HTML goes: comments, processing instructions, CDATA, `<script>` and `<style>` with their
-  content, and every tag (its text stays; `<br>` becomes a line break). A `<` is kept only
+  content, and every tag but a line break `<br>` (its text stays). A `<` is kept only
   where no tag can start (`a < b`, `<5 ms`) or as an autolink to an http(s) or mailto address
   (or an e-mail address); an autolink to any other scheme keeps its text, without the brackets;
 - then, in what is left (taking a tag out can join the pieces of a link), a link, image or link
@@ -102,7 +102,7 @@ def _angle(text: str, at: int, unclosed: set[str]) -> tuple[str, int]:
     if (m := _EMAIL.match(text, at)) is not None:
         return m.group(), m.end()
     if (m := _BREAK.match(text, at)) is not None:
-        return "\n", m.end()
+        return m.group(), m.end()  # harmless, and Statuspage's own bodies carry it
     close = _find(text, ">", at, unclosed)
     return "", at + 1 if close < 0 else close + 1
 
