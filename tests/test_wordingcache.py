@@ -110,7 +110,9 @@ def test_findings_follow_a_cadence_rule_change(make_site, tmp_path: Path):
 
 
 def test_findings_follow_a_wording_rule_change(make_site, tmp_path: Path):
-    root = make_site(resolved("x", second_body="We think the ETA is 16:00."))
+    root = make_site(
+        resolved("x", second_body="We think the network is the cause; the ETA is 16:00.")
+    )
     cache = tmp_path / "cache"
     wording = [f for f in through_cache(root, cache)[0] if "wording" in f]
     assert wording == [

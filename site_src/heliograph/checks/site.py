@@ -15,7 +15,7 @@ def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Fin
     """The findings of one incident at `now`: its cadence, then its public wording."""
     found = cadence_findings(site, incident, now)
     if incident.kind is Kind.INCIDENT:  # a maintenance window may well promise its end time
-        found += incident_wording(site.wording, incident)
+        found += incident_wording(site, incident)
     return found
 
 

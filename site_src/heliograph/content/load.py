@@ -322,6 +322,7 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
                 body_line=p.doc.body_line,
                 scheduled_for=values["scheduled_for"],
                 scheduled_until=values["scheduled_until"],
+                title_line=meta.line_of("title") if values["title"] else 0,
             )
         )
     errors += _check_times(parsed)
@@ -419,4 +420,8 @@ def _postmortem(
         errors.append(ContentError(path, doc.meta.line_of("at"), "'at' is after the build's time"))
     if not errors and not doc.body:
         errors.append(ContentError(path, doc.body_line - 1, "the postmortem is empty"))
-    return (None, errors) if errors else (Postmortem(values["at"], doc.body, path.as_posix()), [])
+    return (
+        (None, errors)
+        if errors
+        else (Postmortem(values["at"], doc.body, path.as_posix(), doc.body_line), [])
+    )

@@ -101,11 +101,19 @@ class Group:
 
 @dataclass(frozen=True)
 class WordingRule:
-    """A public-wording check: phrases that should not appear in an update."""
+    """A public-wording check: its phrases, what is wrong with them and a plainer way to say it.
+
+    What the phrases mean depends on the check (`checks.wording` reads them): words flagged
+    wherever they appear, or, for the built-in checks that look at the sentence, the words the
+    sentence rule looks for (a provider's name, a hedge).
+    """
 
     name: str
     message: str
     phrases: tuple[str, ...]
+    suggest: str = (
+        ""  # a plain rewrite to offer, e.g. 'say "We will post another update by 15:30."'
+    )
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,7 @@ class Update:
     body_line: int = 0  # file line where the message starts, for wording findings
     scheduled_for: datetime | None = None  # the maintenance window as this update states it
     scheduled_until: datetime | None = None
+    title_line: int = 0  # line of `title:`, for wording findings on the title
 
     # A string in the model, a Path on demand: a large site's cached model holds tens of
     # thousands of them, and a Path costs more to unpickle than the rest of its update.
@@ -157,6 +166,7 @@ class Postmortem:
     at: datetime
     body: str
     file: str
+    body_line: int = 0  # file line where the text starts, for findings in it
 
     @property
     def path(self) -> Path:

@@ -25,15 +25,17 @@ from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.cores import on_every_core, workers
 from heliograph.incremental.sources import SourceIndex
 
-# A finding without what its incident supplies: (index of its update, then every field of
-# Finding after `file`, `incident` left out). Storing these rather than Findings halves the
-# time to read the entry back, which every build does.
+# A finding without what its incident supplies: (index of its update, or -1 for its
+# postmortem, then every field of Finding after `file`, `incident` left out). Storing these
+# rather than Findings halves the time to read the entry back, which every build does.
 Record = tuple[Any, ...]
 
 
 def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ...] | None:
-    """The findings of an incident as records; None if one is not at one of its updates."""
+    """The findings of an incident as records; None if one is not at one of its files."""
     index = {u.file: n for n, u in enumerate(incident.updates)}
+    if incident.postmortem is not None:
+        index[incident.postmortem.file] = -1
     records = []
     for f in found:
         if f.incident != incident.slug or f.file not in index:
@@ -51,6 +53,7 @@ def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ..
                 f.limit,
                 f.severity,
                 f.phrase,
+                f.suggestion,
             )
         )
     return tuple(records)
@@ -58,8 +61,10 @@ def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ..
 
 def from_records(records: tuple[Record, ...], incident: Incident) -> list[Finding]:
     """The findings that `as_records` made these records of."""
+    pm = incident.postmortem.file if incident.postmortem is not None else ""
     return [
-        Finding(r[1], r[2], incident.slug, incident.updates[r[0]].file, *r[3:]) for r in records
+        Finding(r[1], r[2], incident.slug, incident.updates[r[0]].file if r[0] >= 0 else pm, *r[3:])
+        for r in records
     ]
 
 
