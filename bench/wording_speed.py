@@ -30,7 +30,6 @@ def child(site: Path) -> None:
     from heliograph.build import Project, load_content
     from heliograph.checks.wording import incident_wording
     from heliograph.content.model import Kind
-
     from heliograph.incremental.cores import on_every_core, workers
 
     now = corpus_now()
