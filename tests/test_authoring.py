@@ -12,6 +12,7 @@ from heliograph.authoring.drafts import draft_incident, write_draft
 from heliograph.build import Project, build, load_content
 from heliograph.checks.site import check
 from heliograph.cli import main
+from heliograph.content import postmortems
 from heliograph.content.errors import Abort
 from heliograph.content.model import ComponentStatus
 from heliograph.state.derive import component_statuses
@@ -302,7 +303,7 @@ def test_postmortem_fills_the_sop_template_from_the_updates(
     path = source / "incidents" / slug / "postmortem.md"
     assert (code, out) == (0, f"Created {path}\n")
     text = path.read_text()
-    assert text.startswith("---\nat: 2026-11-24T15:10:00Z\n---\n## Summary\n\n")
+    assert text.startswith("---\nat: 2026-11-24T15:10:00Z\ndraft: true\n---\n## Summary\n\n")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == [
         "## Summary",
@@ -321,7 +322,7 @@ def test_postmortem_fills_the_sop_template_from_the_updates(
     assert [line.split("** ")[1].split(":")[0] for line in timeline[-len(statuses) :]] == statuses
     assert timeline[0].startswith("- **3 Sep 2026, ")
     page = built_page(source, tmp_path, slug, NOW)
-    assert "Root cause" in page and "Lessons learned" in page
+    assert "Root cause" not in page  # a draft stays off the site
     assert run(capsys, source, "postmortem", slug)[0] == 1  # a second run changes nothing
     assert path.read_text() == text
 
@@ -385,4 +386,30 @@ def test_a_postmortem_of_an_open_incident_says_so_and_still_builds(
         "09:15 EST; the incident is still open. Severity: SEV-2."
     ) in text
     assert "- Post scheduler: partial outage\n" in text
+    assert "Post scheduler was affected" not in built_page(source, tmp_path, OPEN, NOW)  # a draft
+    done = text.replace("draft: true\n", "")
+    for placeholder in postmortems.PLACEHOLDERS:
+        done = done.replace(placeholder, "Written by the incident lead.")
+    (source / "incidents" / OPEN / "postmortem.md").write_text(done)
     assert "Post scheduler was affected" in built_page(source, tmp_path, OPEN, NOW)
+
+
+def test_a_published_postmortem_with_placeholders_left_is_refused_at_their_lines(
+    capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
+) -> None:
+    assert run(capsys, source, "postmortem", OPEN)[0] == 0
+    path = source / "incidents" / OPEN / "postmortem.md"
+    text = path.read_text().replace("draft: true\n", "")
+    path.write_text(text.replace(postmortems.RESOLUTION, "We moved the queue to new servers."))
+    lines = path.read_text().splitlines()
+    code, _, err = run(capsys, source, "build")
+    shown = f"incidents/{OPEN}/postmortem.md"
+    assert code == 1
+    left = (postmortems.ROOT_CAUSE, postmortems.ACTION_ITEMS, postmortems.LESSONS)
+    at_line = [next(n for n, line in enumerate(lines, 1) if p in line) for p in left]
+    assert err.splitlines() == [
+        f"{shown}:{n}: the postmortem still holds the template's placeholder '{p.strip('_')}': "
+        "write that part, or keep 'draft: true' in the front matter until it is done"
+        for n, p in zip(at_line, left, strict=True)
+    ] + ["error: 3 problems in the content; nothing was written"]
+    assert not (source / "_site").exists()

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from heliograph.authoring import sop
+from heliograph.content import postmortems
 from heliograph.content.errors import Abort
 from heliograph.content.layout import INCIDENTS_DIR, POSTMORTEM_NAME
 from heliograph.content.model import (
@@ -168,8 +169,9 @@ def draft_postmortem(content: Content, slug: str, now: datetime) -> Draft:
     """`postmortem.md` for incident `slug`, with the SOP's headings and the timeline filled."""
     site = content.site
     incident = find_incident(content, slug)
-    if incident.postmortem:
-        raise Abort(f"{incident.postmortem.path} already exists; edit it instead")
+    existing = incident.postmortem.file if incident.postmortem else incident.postmortem_draft
+    if existing:
+        raise Abort(f"{existing} already exists; edit it instead")
     at = _moment(now)
     tz = site.timezone
     end = incident.resolved_at
@@ -191,8 +193,14 @@ def draft_postmortem(content: Content, slug: str, now: datetime) -> Draft:
         )
         or "- No component was affected.",
         timeline="\n".join(_timeline(incident, tz)),
+        root_cause=postmortems.ROOT_CAUSE,
+        resolution=postmortems.RESOLUTION,
+        action_items=postmortems.ACTION_ITEMS,
+        lessons=postmortems.LESSONS,
     )
-    text = f"---\nat: {iso_utc(at)}\n---\n{body}"
+    # A draft until its author removes the line: the build keeps it off the site meanwhile,
+    # and refuses to publish it while a placeholder is left.
+    text = f"---\nat: {iso_utc(at)}\ndraft: true\n---\n{body}"
     return Draft(incident.path / POSTMORTEM_NAME, text, at)
 
 

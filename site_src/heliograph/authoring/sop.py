@@ -56,17 +56,17 @@ POSTMORTEM = """\
 
 ## Root cause
 
-_Describe what caused the incident and why it was not caught earlier._
+{root_cause}
 
 ## Resolution
 
-_Describe what fixed it and how we confirmed the fix._
+{resolution}
 
 ## Action items
 
-- _What we will change so that this does not happen again, with an owner for each item._
+- {action_items}
 
 ## Lessons learned
 
-- _What went well, what went badly, and where we were lucky._
+- {lessons}
 """

@@ -25,9 +25,11 @@ from heliograph.content.model import (
     Site,
     Update,
 )
+from heliograph.content.postmortems import placeholder_lines
 from heliograph.content.schema import (
     Field,
     Invalid,
+    boolean,
     check_mapping,
     choice,
     describe,
@@ -53,7 +55,11 @@ UPDATE_FIELDS = {
     "scheduled_until": Field(time),
 }
 FIRST_ONLY = ("kind", "started", "detected")
-POSTMORTEM_FIELDS = {"at": Field(time, required=True), "title": Field(optional_text)}
+POSTMORTEM_FIELDS = {
+    "at": Field(time, required=True),
+    "title": Field(optional_text),
+    "draft": Field(boolean, default=False),
+}
 STATUS_CHOICE = {
     Kind.INCIDENT: choice(IncidentStatus),
     Kind.MAINTENANCE: choice(MaintenanceStatus, " (statuses of scheduled maintenance)"),
@@ -156,6 +162,7 @@ def load_incident(
     errors: list[ContentError] = []
     parsed: list[_Parsed] = []
     postmortem = None
+    draft: str | None = None
     for file in sorted(folder.iterdir()):
         if file.name.startswith(".") or file.is_dir() or file.suffix != ".md":
             continue
@@ -177,6 +184,8 @@ def load_incident(
         if file.name == POSTMORTEM_NAME:
             postmortem, errs = _postmortem(doc, path, now)
             errors += errs
+            if postmortem is None and not errs:  # a draft: kept off the site, feeds and API
+                draft = path.as_posix()
             continue
         values, errs = check_mapping(doc.meta, UPDATE_FIELDS, path, 1, "front matter")
         errors += errs
@@ -223,6 +232,7 @@ def load_incident(
         scheduled_for=_latest(parsed, "scheduled_for"),
         scheduled_until=_latest(parsed, "scheduled_until"),
         postmortem=postmortem,
+        postmortem_draft=draft,
     ), []
 
 
@@ -420,8 +430,17 @@ def _postmortem(
         errors.append(ContentError(path, doc.meta.line_of("at"), "'at' is after the build's time"))
     if not errors and not doc.body:
         errors.append(ContentError(path, doc.body_line - 1, "the postmortem is empty"))
-    return (
-        (None, errors)
-        if errors
-        else (Postmortem(values["at"], doc.body, path.as_posix(), doc.body_line), [])
-    )
+    if errors or values["draft"]:
+        return None, errors
+    for n, placeholder in placeholder_lines(doc.body):
+        errors.append(
+            ContentError(
+                path,
+                doc.body_line + n,
+                f"the postmortem still holds the template's placeholder '{placeholder}': write "
+                "that part, or keep 'draft: true' in the front matter until it is done",
+            )
+        )
+    if errors:
+        return None, errors
+    return Postmortem(values["at"], doc.body, path.as_posix(), doc.body_line), []

@@ -79,6 +79,10 @@ class Severity:
     first_update: timedelta | None = None
     update_every: timedelta | None = None
     monitor_for: timedelta | None = None
+    postmortem_within: timedelta | None = None  # from the resolution to a published postmortem
+    resolve_within: timedelta | None = None  # longest time in monitoring before `resolved`
+    mttd: timedelta | None = None  # the report's targets: mean time to detect ...
+    mttr: timedelta | None = None  # ... and to resolve
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,8 @@ class Incident:
     detected: datetime | None = None
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
-    postmortem: Postmortem | None = None
+    postmortem: Postmortem | None = None  # published: `postmortem.md` without `draft: true`
+    postmortem_draft: str | None = None  # the file of a postmortem still marked `draft: true`
 
     @property
     def path(self) -> Path:

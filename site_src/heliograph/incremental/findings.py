@@ -15,10 +15,11 @@ open at a time, and maintenance has one rule only, about its window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from heliograph.checks.findings import Finding
+from heliograph.checks.postmortem import postmortem_due
 from heliograph.checks.site import incident_findings, settled
 from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.incremental.cache import Cache, digest
@@ -68,7 +69,20 @@ def from_records(records: tuple[Record, ...], incident: Incident) -> list[Findin
     ]
 
 
-Entry = tuple[datetime, tuple[Record, ...]]  # (time of the last update, the findings)
+Entry = tuple[datetime, tuple[Record, ...]]  # (settled since, the findings)
+
+
+def settled_since(site: Site, incident: Incident) -> datetime:
+    """From when a settled incident's findings hold: its last update, or, if its postmortem is
+    due and missing, the moment after the due time (the finding that it is late holds from
+    then)."""
+    since = incident.updates[-1].at
+    due = postmortem_due(site, incident)
+    if due is not None and incident.postmortem is None:
+        since = max(since, due + timedelta(microseconds=1))
+    return since
+
+
 SHARDS = 16  # entries are stored in this many parts by fingerprint: a change re-stores one part
 
 
@@ -114,11 +128,11 @@ class WordingMemo:
         if found is None:
             found = incident_findings(site, incident, now)
         if (
-            settled(incident, now)
+            settled(incident, now, site)
             and incident.slug in self.index.folders
             and (records := as_records(found, incident)) is not None
         ):
-            self.seen[shard][folder] = (incident.updates[-1].at, records)
+            self.seen[shard][folder] = (settled_since(site, incident), records)
             self._changed.add(shard)
         return found
 
