@@ -218,6 +218,7 @@ def test_resolving_without_components_returns_every_component_to_operational(
         slug,
         "--status",
         "resolved",
+        "--force",
         "--message",
         "Sign-in and search work again.",
         now="2026-11-24T15:09:00Z",
@@ -244,6 +245,7 @@ def test_resolving_with_a_component_changes_only_that_one(
         f"incidents/{OPEN}/",
         "--status",
         "resolved",
+        "--force",
         "--component",
         "scheduler=degraded_performance",
     )
@@ -413,3 +415,99 @@ def test_a_published_postmortem_with_placeholders_left_is_refused_at_their_lines
         for n, p in zip(at_line, left, strict=True)
     ] + ["error: 3 problems in the content; nothing was written"]
     assert not (source / "_site").exists()
+
+
+def test_resolving_inside_the_monitoring_window_is_refused_with_the_earliest_time(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    before = files(source)
+    code, _, err = run(capsys, source, "update", OPEN, "--status", "resolved")
+    assert (code, files(source)) == (1, before)
+    assert err == (
+        "error: SEV-2 asks for 30 min in monitoring before 'resolved' (rule monitor_for): "
+        f"{OPEN} has no monitoring update yet; post 'monitoring' first; posted now, it may "
+        "resolve from 15:40 UTC (10:40 EST). Pass --force to resolve anyway (check will still "
+        "report it)\n"
+    )
+    monitoring = "Posts go out on time again; we are watching the queue."
+    assert (
+        run(capsys, source, "update", OPEN, "--status", "monitoring", "--message", monitoring)[0]
+        == 0
+    )
+    code, _, err = run(
+        capsys, source, "update", OPEN, "--status", "resolved", now="2026-11-24T15:30:00Z"
+    )
+    assert code == 1 and f"{OPEN} is in monitoring; the earliest it may resolve is 15:40 UTC" in err
+    code, out, _ = run(
+        capsys, source, "update", OPEN, "--status", "resolved", now="2026-11-24T15:40:00Z"
+    )
+    assert code == 0 and out.startswith("Created ")
+
+
+def test_new_and_update_show_the_wording_findings_and_strict_refuses(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    before = files(source)
+    args = ["new", "Sign-in down due to an AWS outage", "--severity", "SEV-3"]
+    args += ["--component", "login=partial_outage", "--message", "We are still looking into it."]
+    code, _, err = run(capsys, source, *args, "--strict")
+    assert (code, files(source)) == (1, before)
+    assert err.splitlines() == [
+        'warning: title: "due to an AWS": a provider named as the cause: customers '
+        "chose us, not our suppliers; say what failed for them and what we are doing (wording "
+        'check vendor); instead: say what customers notice and what we are doing: "Sign-in is '
+        'failing; we are working to restore it" (name a provider only as a fact, e.g. that a '
+        "region we use is down)",
+        'warning: message: "We are still looking into it.": an update that says nothing new: say '
+        "what customers notice now, what we are doing and when they will hear from us (wording "
+        'check content_free); instead: say what changed: "Uploads still fail for about 1 in 10 '
+        'files; we are moving traffic to a second storage region. Next update by 15:30 UTC."',
+        "error: the wording checks found 2 problems in the message and --strict is set; nothing "
+        "was written",
+    ]
+    code, out, err = run(capsys, source, *args)
+    assert code == 0 and out.startswith("Created ") and err.count("warning: ") == 2
+
+
+def test_new_records_when_impact_started_and_was_detected_under_a_chosen_slug(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    args = ["new", "Scheduled posts publishing late", "--severity", "SEV-2"]
+    args += ["--component", "scheduler=partial_outage", "--slug", "2026-11-24-scheduler-again"]
+    args += ["--started", "2026-11-24T14:50:00Z", "--detected", "2026-11-24T14:52:00Z"]
+    assert run(capsys, source, *args)[0] == 0
+    incident = next(
+        i
+        for i in load_content(Project.at(source), at(NOW)).incidents
+        if i.slug == "2026-11-24-scheduler-again"
+    )
+    assert (incident.started, incident.detected) == (
+        at("2026-11-24T14:50:00Z"),
+        at("2026-11-24T14:52:00Z"),
+    )
+    findings = check(load_content(Project.at(source), at(NOW)), at(NOW))
+    assert [f.rule for f in findings if f.incident == incident.slug] == ["first_update"]
+    code, _, err = run(capsys, source, *args)
+    assert code == 1 and "incidents/2026-11-24-scheduler-again already exists" in err
+
+
+def test_an_update_to_an_overdue_incident_says_how_late_it_is(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    message = "Posts still go out late; we are adding workers to the queue."
+    code, out, _ = run(
+        capsys,
+        source,
+        "update",
+        OPEN,
+        "--status",
+        "identified",
+        "--message",
+        message,
+        now="2026-11-24T16:35:00Z",
+    )
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "SEV-2: this update is 30 min late: the last public update was at 15:05 UTC (10:05 EST) "
+        "and the next was due by 16:05 UTC (11:05 EST) (every 1 h, rule update_every)"
+    )

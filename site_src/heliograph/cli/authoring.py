@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from heliograph.cli.common import add_common, clock, project
+from heliograph.cli.common import add_common, clock, parse_now, project
 from heliograph.content.errors import Abort
 
 if TYPE_CHECKING:
@@ -90,9 +90,24 @@ def _authoring(args: argparse.Namespace) -> tuple[Path, Content, datetime]:
     return site.source, load_content(site, now), now
 
 
-def _created(source: Path, draft: Draft, note: str | None) -> int:
-    from heliograph.authoring.drafts import write_draft
+def _created(
+    source: Path,
+    draft: Draft,
+    note: str | None,
+    content: Content | None = None,
+    strict: bool = False,
+) -> int:
+    """Show the wording findings of the new file's message first; under `strict` they stop it."""
+    from heliograph.authoring.drafts import message_wording, write_draft
 
+    found = message_wording(content, draft) if content is not None else []
+    for line in found:
+        print(line, file=sys.stderr)
+    if found and strict:
+        raise Abort(
+            f"the wording checks found {len(found)} problem{'s' if len(found) != 1 else ''} in "
+            "the message and --strict is set; nothing was written"
+        )
     write_draft(source, draft)
     print(f"Created {source / draft.path}")
     if note:
@@ -104,18 +119,37 @@ def cmd_new(args: argparse.Namespace) -> int:
     from heliograph.authoring.drafts import cadence_note, draft_incident
 
     source, content, now = _authoring(args)
-    draft = draft_incident(content, args.title, args.severity, args.component, args.message, now)
-    return _created(source, draft, cadence_note(draft, content.site))
+    draft = draft_incident(
+        content,
+        args.title,
+        args.severity,
+        args.component,
+        args.message,
+        now,
+        started=args.started,
+        detected=args.detected,
+        slug=args.slug,
+    )
+    return _created(source, draft, cadence_note(draft, content.site), content, args.strict)
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from heliograph.authoring.drafts import cadence_note, draft_update
+    from heliograph.authoring.drafts import cadence_note, draft_update, lateness_note
 
     source, content, now = _authoring(args)
     draft = draft_update(
-        content, args.slug, args.status, args.message, args.component, args.severity, now
+        content,
+        args.slug,
+        args.status,
+        args.message,
+        args.component,
+        args.severity,
+        now,
+        force=args.force,
     )
-    return _created(source, draft, cadence_note(draft, content.site))
+    late = lateness_note(content, args.slug, now)
+    note = cadence_note(draft, content.site)
+    return _created(source, draft, f"{late}\n{note}" if late else note, content, args.strict)
 
 
 def cmd_postmortem(args: argparse.Namespace) -> int:
@@ -142,6 +176,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="an affected component and its status (repeatable)",
     )
     p.add_argument("--message", default=None, help="the message (default: the SOP's draft)")
+    p.add_argument("--started", type=parse_now, default=None, help="when impact began (ISO 8601)")
+    p.add_argument("--detected", type=parse_now, default=None, help="when the team knew (ISO 8601)")
+    p.add_argument(
+        "--slug",
+        default=None,
+        help="the incident's folder and URL (default: the date and the title's words)",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="write nothing if the wording checks find anything"
+    )
     p.set_defaults(func=cmd_new)
     p = sub.add_parser("update", help="add the next update to an incident")
     add_common(p, "the time of the new update (its 'at:')")
@@ -157,6 +201,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "one returns every affected component to operational",
     )
     p.add_argument("--severity", default=None, help="change the severity from this update on")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="resolve even before the monitoring window (monitor_for) has passed",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="write nothing if the wording checks find anything"
+    )
     p.set_defaults(func=cmd_update)
     p = sub.add_parser("postmortem", help="draft postmortem.md for an incident")
     add_common(p, "the time of the postmortem (its 'at:')")
