@@ -188,8 +188,8 @@ def test_update_adds_the_next_numbered_file_and_an_escalation_tightens_the_caden
     )
     assert path.read_text() == (
         "---\nat: 2026-11-24T15:10:00Z\nstatus: monitoring\nseverity: SEV-1\n---\n"
-        "A fix has been put in place and we are monitoring the results. We will post another "
-        "update by 10:40 EST.\n"
+        "A fix for Post scheduler is in place and we are watching to make sure it holds. We "
+        "will post another update by 10:40 EST.\n"
     )
     assert "monitoring the results" in built_page(source, tmp_path, OPEN, NOW)
 
@@ -510,4 +510,48 @@ def test_an_update_to_an_overdue_incident_says_how_late_it_is(
     assert out.splitlines()[1] == (
         "SEV-2: this update is 30 min late: the last public update was at 15:05 UTC (10:05 EST) "
         "and the next was due by 16:05 UTC (11:05 EST) (every 1 h, rule update_every)"
+    )
+
+
+def test_the_sop_drafts_name_the_impact_and_pass_the_wording_checks(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    from heliograph.authoring import sop
+    from heliograph.checks.wordingmatch import find
+    from heliograph.content.wordingrules import DEFAULT_RULES
+
+    values = {
+        "components": "the Public API",
+        "next_update": sop.NEXT_UPDATE.format(due="15:30 UTC"),
+        "are": "is",
+        "duration": "1 h 5 min",
+        "since": "15:10 UTC",
+        "all_clear": sop.ALL_CLEAR,
+    }
+    drafts = [*sop.INITIAL_MESSAGE.values(), *sop.STATUS_MESSAGE.values(), sop.NO_CADENCE]
+    texts = [d.format(**values) for d in drafts]
+    assert [(t, h.rule) for t in texts for h in find(DEFAULT_RULES, t, "Acme")] == []
+    code, _, err = run(capsys, source, "update", OPEN, "--status", "investigating")
+    assert (code, err) == (0, "")
+    text = (source / "incidents" / OPEN / "04-investigating.md").read_text()
+    assert text.endswith(
+        "We are still investigating the problems affecting Post scheduler, which is not yet "
+        "working normally. We will post another update by 11:10 EST.\n"
+    )
+    code, _, err = run(
+        capsys,
+        source,
+        "update",
+        OPEN,
+        "--status",
+        "resolved",
+        "--force",
+        now="2026-11-24T15:20:00Z",
+    )
+    assert (code, err) == (0, "")
+    text = (source / "incidents" / OPEN / "05-resolved.md").read_text()
+    assert text.endswith(
+        "This incident is resolved: Post scheduler is working normally again. The problems "
+        "lasted 1 h 5 min. We are sorry for the disruption this caused. All systems are "
+        "operational.\n"
     )

@@ -182,7 +182,19 @@ def draft_update(
     in_force = sev or (site.severity(incident.severity) if incident.severity else None)
     draft = Draft(incident.path / name, "", at, new_status, in_force)
     if message is None:
-        message = sop.STATUS_MESSAGE[new_status.value].format(next_update=_promise(draft, site))
+        names = _join([site.component(cid).name for cid in incident.component_ids])
+        others_open = any(
+            i.slug != incident.slug and i.kind is Kind.INCIDENT and i.resolved_at is None
+            for i in content.incidents
+        )
+        message = sop.STATUS_MESSAGE[new_status.value].format(
+            next_update=_promise(draft, site),
+            components=names,
+            are="are" if len(incident.component_ids) > 1 else "is",
+            duration=human_duration(at - incident.began),
+            since=_due_clock(at, site),
+            all_clear=sop.OTHERS_OPEN if others_open else sop.ALL_CLEAR,
+        )
     front = [("at", iso_utc(at)), ("status", new_status.value)]
     if sev:
         front.append(("severity", sev.key))
