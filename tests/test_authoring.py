@@ -191,7 +191,7 @@ def test_update_adds_the_next_numbered_file_and_an_escalation_tightens_the_caden
         "A fix for Post scheduler is in place and we are watching to make sure it holds. We "
         "will post another update by 10:40 EST.\n"
     )
-    assert "monitoring the results" in built_page(source, tmp_path, OPEN, NOW)
+    assert "watching to make sure it holds" in built_page(source, tmp_path, OPEN, NOW)
 
 
 def test_resolving_without_components_returns_every_component_to_operational(
