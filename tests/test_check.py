@@ -207,7 +207,12 @@ def test_monitoring_shorter_than_monitor_for_warns(findings_of):
 
 def test_severities_without_rules_and_maintenance_are_not_checked(findings_of):
     files = {
-        **incident((0, "investigating"), (230, "resolved"), severity="SEV-3"),
+        **incident(
+            (0, "investigating"),
+            (230, "resolved"),
+            severity="SEV-3",
+            components={"api": "degraded_performance"},
+        ),
         "incidents/m/01-scheduled.md": update(
             at(0),
             "scheduled",

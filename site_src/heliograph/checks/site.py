@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from heliograph.checks.cadence import cadence_findings
+from heliograph.checks.commitments import commitment_findings
 from heliograph.checks.findings import Finding, ordered
 from heliograph.checks.postmortem import postmortem_due, postmortem_findings
 from heliograph.checks.wording import incident_wording
@@ -18,6 +19,7 @@ def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Fin
     if incident.kind is Kind.INCIDENT:  # a maintenance window may well promise its end time
         found += incident_wording(site, incident)
         found += postmortem_findings(site, incident, now)
+        found += commitment_findings(site, incident, now)
     return found
 
 
