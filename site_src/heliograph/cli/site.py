@@ -64,13 +64,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Median times to detect, announce and resolve, and the cadence record, per severity."""
+    """Times to detect, announce and resolve, and the SOPs' record, per severity and month."""
     from heliograph.build import load_content
-    from heliograph.checks.report import as_json, as_text, report
+    from heliograph.checks.report import as_json, as_markdown, as_text, report
 
     now = args.now or clock()
     figures = report(load_content(project(args), now), now, args.since)
-    print(as_json(figures) if args.format == "json" else as_text(figures))
+    show = {"json": as_json, "markdown": as_markdown}.get(args.format, as_text)
+    print(show(figures))
     return 0
 
 
@@ -106,7 +107,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="text: one line per finding (default); json: a document for tools",
     )
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("report", help="median response times and cadence record per severity")
+    p = sub.add_parser(
+        "report", help="response times and the SOPs' record per severity, against the targets"
+    )
     add_common(p, "report as of this time: open incidents are measured up to it")
     p.add_argument(
         "--since",
@@ -117,8 +120,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=("text", "json", "markdown"),
         default="text",
-        help="text: a table (default); json: a document for tools",
+        help="text (default); json: a document for tools; markdown: tables for a workflow's "
+        "job summary ($GITHUB_STEP_SUMMARY)",
     )
     p.set_defaults(func=cmd_report)
