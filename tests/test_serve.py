@@ -353,7 +353,14 @@ TRAVERSALS = [
 def test_no_request_reads_a_file_outside_the_served_site(served: Served, tmp_path: Path) -> None:
     outside = tmp_path / "secret.txt"
     outside.write_text(SECRET)
-    private = Path(re.search(r"private build in (\S+)", served.out[1]).group(1)) / "site"
+    private = (
+        Path(
+            re.search(
+                r"private build in (\S+)", next(x for x in served.out if "private build" in x)
+            ).group(1)
+        )
+        / "site"
+    )
     up = "/".join([".."] * len(private.parts)) + str(outside)
     for form in TRAVERSALS:
         target = form.format(abs=str(outside).lstrip("/"), up=up.lstrip("/"))
@@ -381,7 +388,11 @@ def test_only_local_host_names_are_answered(served: Served, host: str) -> None:
 
 
 def test_ctrl_c_stops_cleanly_and_removes_the_private_build(served: Served) -> None:
-    private = Path(re.search(r"private build in (\S+)", served.out[1]).group(1))
+    private = Path(
+        re.search(
+            r"private build in (\S+)", next(x for x in served.out if "private build" in x)
+        ).group(1)
+    )
     assert (private / "site" / "index.html").is_file()
     assert served.stop() == 0
     assert not private.exists()
@@ -501,3 +512,17 @@ def test_pages_fetched_during_rebuilds_are_always_whole(served: Served) -> None:
     for _, page in results:  # each one a whole page of one build, never a half-written file
         assert page.rstrip().endswith("</html>") and page.count("<main") == 1
         assert "oldest first." in page and "heliograph-errors" not in page
+
+
+def test_the_check_findings_show_in_the_console_and_in_a_panel_on_the_page(served: Served) -> None:
+    jargon = '03-identified.md:5: warning: "replicas": jargon'
+    served.wait_for(lambda: any(jargon in line for line in served.out), "findings on the console")
+    page = served.page()
+    panel = page.split('<details id="heliograph-findings" role="status">')[1].split("</details>")[0]
+    assert "Checks: " in panel and "&quot;replicas&quot;: jargon" in panel
+    edit(served.source, f"{OPEN}/03-identified.md", "oldest first.", "oldest first. Human error.")
+    served.page_when(  # the new build's findings join its page as it is swapped in
+        lambda p: "&quot;Human error&quot;: blame on people" in p, "the new finding"
+    )
+    built = (served.source / "_site").exists()
+    assert not built  # the panel is the preview's: nothing is written to the user's site

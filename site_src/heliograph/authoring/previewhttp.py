@@ -48,6 +48,12 @@ OVERLAY_CSS = b"""\
   box-shadow: 0 8px 24px rgba(0, 0, 0, .4); }
 #heliograph-errors h2 { margin: 0 0 .5rem; font-size: 1rem; color: #ffb3b3; }
 #heliograph-errors pre { margin: 0; white-space: pre-wrap; }
+#heliograph-findings { position: fixed; inset: auto 1rem 1rem auto; z-index: 2147483646;
+  max-width: min(48rem, calc(100vw - 2rem)); max-height: 40vh; overflow: auto;
+  padding: .5rem 1rem; border-radius: 6px; background: #2b230d; color: #fff;
+  border: 2px solid #ffc94d; font: 13px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; }
+#heliograph-findings summary { cursor: pointer; color: #ffe3a3; }
+#heliograph-findings pre { margin: .5rem 0 0; white-space: pre-wrap; }
 """
 # Only these names may reach the preview: a page on another site that rebinds its own name to
 # 127.0.0.1 (DNS rebinding) sends its own Host header and is refused.
@@ -105,6 +111,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._not_found(body)
         rel = path[len(mount) :]
         generation, problems = self.live.state()
+        findings = self.live.findings()
         site = self.live.site_dir
         if not site.is_dir():
             return self._send(503, ".html", inject(NO_SITE, generation, problems), body)
@@ -120,7 +127,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         except OSError:  # missing, or gone in a rebuild that swapped in between
             return self._not_found(body)
         if file.suffix == ".html":
-            data = inject(data, generation, problems)
+            data = inject(data, generation, problems, findings)
         self._send(200, file.suffix, data, body)
 
     def _not_found(self, body: bool) -> None:
@@ -195,8 +202,11 @@ def inside(site: Path, rel: str) -> Path | None:
     return file if real == root or root in real.parents else None
 
 
-def inject(page: bytes, generation: int, problems: Sequence[str]) -> bytes:
-    """The page with the reload script and, if the last build failed, the error overlay."""
+def inject(
+    page: bytes, generation: int, problems: Sequence[str], findings: Sequence[str] = ()
+) -> bytes:
+    """The page with the reload script, the check findings of the last good build in a panel
+    beside it, and, if the last build failed, the error overlay."""
     tags = (
         f'<link rel="stylesheet" href="{PREFIX}overlay.css">'
         f'<script src="{PREFIX}reload.js" data-generation="{generation}" defer></script>'
@@ -208,6 +218,14 @@ def inject(page: bytes, generation: int, problems: Sequence[str]) -> bytes:
             f'<div id="heliograph-errors" role="alert"><h2>Build failed with {count} '
             f"problem{'s' if count != 1 else ''}; showing the last good site</h2>"
             f"<pre>{lines}</pre></div>"
+        )
+    if findings:
+        count = len(findings)
+        lines = "\n".join(html.escape(f) for f in findings)
+        tags += (
+            f'<details id="heliograph-findings" role="status"><summary>Checks: {count} '
+            f"finding{'s' if count != 1 else ''} (the SOPs' rules)</summary>"
+            f"<pre>{lines}</pre></details>"
         )
     at = page.lower().rfind(b"</body>")
     at = len(page) if at < 0 else at

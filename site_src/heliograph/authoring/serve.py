@@ -53,8 +53,10 @@ class LiveServer:
         mount: str = "/",
         report: Callable[[BuildReport], None] = lambda r: None,
         debounce: float = DEBOUNCE,
+        findings: Callable[[], Sequence[str]] = tuple,
     ) -> None:
         self.builder, self.site_dir, self.report = builder, site_dir, report
+        self.findings = findings  # the last good build's check findings, for the page's panel
         self.debounce = debounce
         self.watch = tuple(p.absolute() for p in watch)
         self.mount = "/" + mount.strip("/") + "/" if mount.strip("/") else "/"
@@ -211,8 +213,11 @@ class _Events(FileSystemEventHandler):
                 self.live.changed(str(path))
 
 
-def site_builder(source: Path, output: Path, when: Callable[[], datetime]) -> Builder:
-    """A builder for the Heliograph site in `source`: content and theme errors become lines."""
+def site_builder(
+    source: Path, output: Path, when: Callable[[], datetime], findings: list[str] | None = None
+) -> Builder:
+    """A builder for the Heliograph site in `source`: content and theme errors become lines;
+    a good build's check findings (`path:line: level: message`) replace those in `findings`."""
     import jinja2
 
     from heliograph.build import Project, build
@@ -220,7 +225,9 @@ def site_builder(source: Path, output: Path, when: Callable[[], datetime]) -> Bu
 
     def run() -> list[str]:
         try:
-            build(Project.at(source, output), when())  # re-reads components.yaml every time
+            result = build(Project.at(source, output), when())  # re-reads components.yaml
+            if findings is not None:
+                findings[:] = [str(f) for f in result.findings]
         except ContentErrors as exc:
             return [str(e) for e in exc.errors]
         except jinja2.TemplateError as exc:  # a theme override being edited

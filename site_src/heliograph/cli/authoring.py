@@ -34,7 +34,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     source = project(args).source
     with tempfile.TemporaryDirectory(prefix="heliograph-serve-", dir=scratch_dir()) as tmp:
         output = Path(tmp) / "site"  # a private build: the user's _site stays as it was
-        builder = site_builder(source, output, lambda: args.now or clock())
+        findings: list[str] = []
+        builder = site_builder(source, output, lambda: args.now or clock(), findings)
         try:
             server = LiveServer(
                 builder,
@@ -42,7 +43,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 watched(source),
                 port=args.port,
                 mount=site_mount(source),
-                report=lambda r: _report(r, source),
+                report=lambda r: _report(r, source, findings),
+                findings=lambda: tuple(findings),
             )
         except OSError as exc:
             raise Abort(
@@ -64,12 +66,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(report: BuildReport, source: Path) -> None:
-    """One line per build on stdout; a failed build's problems on stderr."""
+def _report(report: BuildReport, source: Path, findings: list[str]) -> None:
+    """One line per build on stdout with the check findings after it; a failed build's
+    problems on stderr."""
     changed = ", ".join(sorted({os.path.relpath(p, source) for p in report.changed}))
     cause = f" after a change to {changed}" if changed else ""
     if not report.problems:
         print(f"Build #{report.number} done in {report.seconds:.2f} s{cause}", flush=True)
+        if findings:
+            print("".join(f"  {f}\n" for f in findings), end="", flush=True)
         return
     for problem in report.problems:
         print(problem, file=sys.stderr, flush=True)
