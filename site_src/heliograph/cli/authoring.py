@@ -170,7 +170,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("new", help="start an incident: write its first update")
-    add_common(p, "the time of the first update (its 'at:')")
+    add_common(
+        p, "the time of the first update (its 'at:'): the first-update rule is measured to it"
+    )
     p.add_argument("title", help="what customers see, e.g. 'Publishing API returning errors'")
     p.add_argument("--severity", required=True, help="a severity from components.yaml")
     p.add_argument(
@@ -193,7 +195,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_new)
     p = sub.add_parser("update", help="add the next update to an incident")
-    add_common(p, "the time of the new update (its 'at:')")
+    add_common(
+        p,
+        "the time of the new update (its 'at:'): the monitoring window and the cadence are "
+        "measured to it",
+    )
     p.add_argument("slug", help="the incident's folder name under incidents/")
     p.add_argument("--status", required=True, help="identified, monitoring, resolved, ...")
     p.add_argument("--message", default=None, help="the message (default: the SOP's draft)")

@@ -77,7 +77,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build the site into _site/")
-    add_common(p)
+    add_common(
+        p,
+        "build as of this time: what the pages show as open, upcoming or overdue, and "
+        "the findings of the checks",
+    )
     p.add_argument("--output", default=None, help="output folder (default: SOURCE/_site)")
     p.add_argument(
         "--strict",
@@ -98,7 +102,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="check the update cadence and public wording")
-    add_common(p, "check as of this time: an open incident is overdue against it")
+    add_common(
+        p, "check as of this time: an open incident is overdue, a postmortem late, against it"
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.add_argument(
         "--format",
@@ -110,7 +116,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report", help="response times and the SOPs' record per severity, against the targets"
     )
-    add_common(p, "report as of this time: open incidents are measured up to it")
+    add_common(
+        p, "report as of this time: open incidents are measured up to it, postmortems due by it"
+    )
     p.add_argument(
         "--since",
         type=date.fromisoformat,
