@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from heliograph.checks.findings import CheckFailed, Finding
 
 if TYPE_CHECKING:
+    from heliograph.content.corrections import Correction
     from heliograph.content.load import IncidentLoader, Reader
     from heliograph.content.model import Content
     from heliograph.incremental.messages import Used
@@ -65,6 +66,20 @@ def load_content(
     if errors or content is None:
         raise ContentErrors(errors)
     return content
+
+
+def corrections_of(project: Project) -> dict[str, Correction]:
+    """The corrections of the site's published updates, from its git history if it has one."""
+    from heliograph.content.corrections import corrections_of, git_history
+
+    return corrections_of(project.source, git_history(project.source))
+
+
+def corrected_content(project: Project, now: datetime) -> Content:
+    """`load_content` with each corrected update marked, as a build sees it."""
+    from heliograph.content.corrections import apply
+
+    return apply(load_content(project, now), corrections_of(project))
 
 
 def render_site(
@@ -154,21 +169,35 @@ def build(
     same, and `use_cache=False` runs the plain pipeline without reading or writing it.
     """
     with collection_paused():
+        corrections = corrections_of(project)
         if not use_cache:
-            return _pipeline(project, now, strict)
+            return _pipeline(project, now, strict, None, corrections)
+        from heliograph.incremental.cache import digest
         from heliograph.incremental.session import BuildSession
 
-        session = BuildSession.start(project.source, project.output, now, (strict,), cache_dir)
+        marks: dict[str, bytes] = {}
+        for file, c in sorted(corrections.items()):
+            slug = file.split("/")[1]
+            marks[slug] = digest(marks.get(slug, b""), file, repr(c))
+        session = BuildSession.start(
+            project.source, project.output, now, (strict,), cache_dir, marks
+        )
         try:
-            return _cached(project, now, strict, session)
+            return _cached(project, now, strict, session, corrections)
         finally:
             session.close()
 
 
-def _cached(project: Project, now: datetime, strict: bool, session: BuildSession) -> BuildResult:
+def _cached(
+    project: Project,
+    now: datetime,
+    strict: bool,
+    session: BuildSession,
+    corrections: dict[str, Correction],
+) -> BuildResult:
     """The pipeline with the cache's helpers, or the last build itself if nothing changed."""
     if (done := session.previous()) is None:
-        return _pipeline(project, now, strict, session)
+        return _pipeline(project, now, strict, session, corrections)
     # the same inputs as the last build, whose output is still there untouched
     if strict and done.findings:
         raise CheckFailed(done.findings)
@@ -179,15 +208,21 @@ def _cached(project: Project, now: datetime, strict: bool, session: BuildSession
 
 
 def _pipeline(
-    project: Project, now: datetime, strict: bool, session: BuildSession | None = None
+    project: Project,
+    now: datetime,
+    strict: bool,
+    session: BuildSession | None = None,
+    corrections: dict[str, Correction] | None = None,
 ) -> BuildResult:
     """load -> check -> render -> write. Where the incremental layer's `session` is given, it
     hands each step a helper that saves work: a reader and an incident loader, a memo of each
     incident's findings, a memo of pages, a spare tree."""
     from heliograph.checks.site import check, incident_findings
+    from heliograph.content.corrections import apply
     from heliograph.publish.write import write_site
 
     content = load_content(project, now, *(session.loaders() if session else ()))
+    content = apply(content, corrections or {})
     findings = check(content, now, session.findings(content, now) if session else incident_findings)
     if strict and findings:
         raise CheckFailed(findings)

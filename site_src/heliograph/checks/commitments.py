@@ -43,7 +43,32 @@ def commitment_findings(site: Site, incident: Incident, now: datetime) -> list[F
         *_impact(site, incident, level),
         *_promises(site, incident, level),
         *_resolve_within(site, incident, now, level),
+        *_rewritten(incident),
     ]
+
+
+def _rewritten(incident: Incident) -> list[Finding]:
+    """A published update whose time or status a later commit changed: history rewritten."""
+    found = []
+    for u in incident.updates:
+        if u.first_published is None:
+            continue
+        at, status = u.first_published
+        what = [f"'at' from {at} to {u.at.isoformat()}" if at else "",
+                f"'status' from {status} to {u.status.value}" if status else ""]  # fmt: skip
+        found.append(
+            Finding(
+                Level.WARNING,
+                "rewritten",
+                incident.slug,
+                u.file,
+                u.line,
+                f"this update was published, then changed: {' and '.join(w for w in what if w)}"
+                "; correct history with a new update instead, so that subscribers see it "
+                "(rule rewritten)",
+            )
+        )
+    return found
 
 
 def _impact(site: Site, incident: Incident, level: Level) -> list[Finding]:

@@ -47,12 +47,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Cadence and wording findings; exit 1 on errors, and on warnings too with --strict."""
-    from heliograph.build import load_content
+    from heliograph.build import corrected_content
     from heliograph.checks.findings import as_json, fails, summary
     from heliograph.checks.site import check
 
     now = args.now or clock()
-    findings = check(load_content(project(args), now), now)
+    findings = check(corrected_content(project(args), now), now)
     if args.format == "json":
         print(as_json(findings, now))
         # stdout stays valid JSON; the runner reads workflow commands on stderr too

@@ -157,6 +157,9 @@ class Update:
     scheduled_for: datetime | None = None  # the maintenance window as this update states it
     scheduled_until: datetime | None = None
     title_line: int = 0  # line of `title:`, for wording findings on the title
+    corrected: datetime | None = None  # when its message was last changed after publishing
+    first_published: tuple[str | None, str | None] | None = None  # `at`, `status` as first
+    # published, where a later commit changed them (content.corrections)
 
     # A string in the model, a Path on demand: a large site's cached model holds tens of
     # thousands of them, and a Path costs more to unpickle than the rest of its update.

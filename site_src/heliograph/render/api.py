@@ -175,7 +175,7 @@ def update_objects(site: Site, incident: Incident, posted: tuple[Update, ...]) -
                 "body": plain_text(u.body),
                 "incident_id": ids.incident_id(site, incident),
                 "created_at": millis(u.at),
-                "updated_at": millis(u.at),
+                "updated_at": millis(u.corrected or u.at),  # a corrected text says when
                 "display_at": millis(u.at),
                 "affected_components": [
                     {
