@@ -101,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(the same bytes, only slower: for when the cache is suspected)",
     )
     p.set_defaults(func=cmd_build)
-    p = sub.add_parser("check", help="check the update cadence and public wording")
+    p = sub.add_parser("check", help="check the SOPs: cadence, wording, postmortems and the rest")
     add_common(
         p, "check as of this time: an open incident is overdue, a postmortem late, against it"
     )
