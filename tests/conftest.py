@@ -45,8 +45,11 @@ def write_files(root: Path, files: Mapping[str, str | bytes]) -> Path:
     return root
 
 
-def update(at: str, status: str, body: str = "We are looking into it.", **front: object) -> str:
-    """The text of an update file with front matter in the documented format."""
+def update(at: str, status: str, body: str | None = None, **front: object) -> str:
+    """The text of an update file with front matter in the documented format; the default
+    message says something of its own, as the wording checks want of every update."""
+    if body is None:
+        body = f"Some requests fail; {status} as of {at}."
     lines = [f"at: {at}", f"status: {status}"]
     for key, value in front.items():
         if isinstance(value, dict):

@@ -12,6 +12,7 @@ from heliograph.authoring.drafts import draft_incident, write_draft
 from heliograph.build import Project, build, load_content
 from heliograph.checks.site import check
 from heliograph.cli import main
+from heliograph.content import postmortems
 from heliograph.content.errors import Abort
 from heliograph.content.model import ComponentStatus
 from heliograph.state.derive import component_statuses
@@ -187,10 +188,10 @@ def test_update_adds_the_next_numbered_file_and_an_escalation_tightens_the_caden
     )
     assert path.read_text() == (
         "---\nat: 2026-11-24T15:10:00Z\nstatus: monitoring\nseverity: SEV-1\n---\n"
-        "A fix has been put in place and we are monitoring the results. We will post another "
-        "update by 10:40 EST.\n"
+        "A fix for Post scheduler is in place and we are watching to make sure it holds. We "
+        "will post another update by 10:40 EST.\n"
     )
-    assert "monitoring the results" in built_page(source, tmp_path, OPEN, NOW)
+    assert "watching to make sure it holds" in built_page(source, tmp_path, OPEN, NOW)
 
 
 def test_resolving_without_components_returns_every_component_to_operational(
@@ -217,6 +218,7 @@ def test_resolving_without_components_returns_every_component_to_operational(
         slug,
         "--status",
         "resolved",
+        "--force",
         "--message",
         "Sign-in and search work again.",
         now="2026-11-24T15:09:00Z",
@@ -243,6 +245,7 @@ def test_resolving_with_a_component_changes_only_that_one(
         f"incidents/{OPEN}/",
         "--status",
         "resolved",
+        "--force",
         "--component",
         "scheduler=degraded_performance",
     )
@@ -298,11 +301,12 @@ def test_postmortem_fills_the_sop_template_from_the_updates(
     capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
 ) -> None:
     slug = "2026-09-03-dns-resolution-failures"
+    (source / "incidents" / slug / "postmortem.md").unlink()  # one still to write
     code, out, _ = run(capsys, source, "postmortem", slug)
     path = source / "incidents" / slug / "postmortem.md"
     assert (code, out) == (0, f"Created {path}\n")
     text = path.read_text()
-    assert text.startswith("---\nat: 2026-11-24T15:10:00Z\n---\n## Summary\n\n")
+    assert text.startswith("---\nat: 2026-11-24T15:10:00Z\ndraft: true\n---\n## Summary\n\n")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == [
         "## Summary",
@@ -321,7 +325,7 @@ def test_postmortem_fills_the_sop_template_from_the_updates(
     assert [line.split("** ")[1].split(":")[0] for line in timeline[-len(statuses) :]] == statuses
     assert timeline[0].startswith("- **3 Sep 2026, ")
     page = built_page(source, tmp_path, slug, NOW)
-    assert "Root cause" in page and "Lessons learned" in page
+    assert "Root cause" not in page  # a draft stays off the site
     assert run(capsys, source, "postmortem", slug)[0] == 1  # a second run changes nothing
     assert path.read_text() == text
 
@@ -385,4 +389,170 @@ def test_a_postmortem_of_an_open_incident_says_so_and_still_builds(
         "09:15 EST; the incident is still open. Severity: SEV-2."
     ) in text
     assert "- Post scheduler: partial outage\n" in text
+    assert "Post scheduler was affected" not in built_page(source, tmp_path, OPEN, NOW)  # a draft
+    done = text.replace("draft: true\n", "")
+    for placeholder in postmortems.PLACEHOLDERS:
+        done = done.replace(placeholder, "Written by the incident lead.")
+    (source / "incidents" / OPEN / "postmortem.md").write_text(done)
     assert "Post scheduler was affected" in built_page(source, tmp_path, OPEN, NOW)
+
+
+def test_a_published_postmortem_with_placeholders_left_is_refused_at_their_lines(
+    capsys: pytest.CaptureFixture[str], source: Path, tmp_path: Path
+) -> None:
+    assert run(capsys, source, "postmortem", OPEN)[0] == 0
+    path = source / "incidents" / OPEN / "postmortem.md"
+    text = path.read_text().replace("draft: true\n", "")
+    path.write_text(text.replace(postmortems.RESOLUTION, "We moved the queue to new servers."))
+    lines = path.read_text().splitlines()
+    code, _, err = run(capsys, source, "build")
+    shown = f"incidents/{OPEN}/postmortem.md"
+    assert code == 1
+    left = (postmortems.ROOT_CAUSE, postmortems.ACTION_ITEMS, postmortems.LESSONS)
+    at_line = [next(n for n, line in enumerate(lines, 1) if p in line) for p in left]
+    assert err.splitlines() == [
+        f"{shown}:{n}: the postmortem still holds the template's placeholder '{p.strip('_')}': "
+        "write that part, or keep 'draft: true' in the front matter until it is done"
+        for n, p in zip(at_line, left, strict=True)
+    ] + ["error: 3 problems in the content; nothing was written"]
+    assert not (source / "_site").exists()
+
+
+def test_resolving_inside_the_monitoring_window_is_refused_with_the_earliest_time(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    before = files(source)
+    code, _, err = run(capsys, source, "update", OPEN, "--status", "resolved")
+    assert (code, files(source)) == (1, before)
+    assert err == (
+        "error: SEV-2 asks for 30 min in monitoring before 'resolved' (rule monitor_for): "
+        f"{OPEN} has no monitoring update yet; post 'monitoring' first; posted now, it may "
+        "resolve from 15:40 UTC (10:40 EST). Pass --force to resolve anyway (check will still "
+        "report it)\n"
+    )
+    monitoring = "Posts go out on time again; we are watching the queue."
+    assert (
+        run(capsys, source, "update", OPEN, "--status", "monitoring", "--message", monitoring)[0]
+        == 0
+    )
+    code, _, err = run(
+        capsys, source, "update", OPEN, "--status", "resolved", now="2026-11-24T15:30:00Z"
+    )
+    assert code == 1 and f"{OPEN} is in monitoring; the earliest it may resolve is 15:40 UTC" in err
+    code, out, _ = run(
+        capsys, source, "update", OPEN, "--status", "resolved", now="2026-11-24T15:40:00Z"
+    )
+    assert code == 0 and out.startswith("Created ")
+
+
+def test_new_and_update_show_the_wording_findings_and_strict_refuses(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    before = files(source)
+    args = ["new", "Sign-in down due to an AWS outage", "--severity", "SEV-3"]
+    args += ["--component", "login=partial_outage", "--message", "We are still looking into it."]
+    code, _, err = run(capsys, source, *args, "--strict")
+    assert (code, files(source)) == (1, before)
+    assert err.splitlines() == [
+        'warning: title: "due to an AWS": a provider named as the cause: customers '
+        "chose us, not our suppliers; say what failed for them and what we are doing (wording "
+        'check vendor); instead: say what customers notice and what we are doing: "Sign-in is '
+        'failing; we are working to restore it" (name a provider only as a fact, e.g. that a '
+        "region we use is down)",
+        'warning: message: "We are still looking into it.": an update that says nothing new: say '
+        "what customers notice now, what we are doing and when they will hear from us (wording "
+        'check content_free); instead: say what changed: "Uploads still fail for about 1 in 10 '
+        'files; we are moving traffic to a second storage region. Next update by 15:30 UTC."',
+        "error: the wording checks found 2 problems in the message and --strict is set; nothing "
+        "was written",
+    ]
+    code, out, err = run(capsys, source, *args)
+    assert code == 0 and out.startswith("Created ") and err.count("warning: ") == 2
+
+
+def test_new_records_when_impact_started_and_was_detected_under_a_chosen_slug(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    args = ["new", "Scheduled posts publishing late", "--severity", "SEV-2"]
+    args += ["--component", "scheduler=partial_outage", "--slug", "2026-11-24-scheduler-again"]
+    args += ["--started", "2026-11-24T14:50:00Z", "--detected", "2026-11-24T14:52:00Z"]
+    assert run(capsys, source, *args)[0] == 0
+    incident = next(
+        i
+        for i in load_content(Project.at(source), at(NOW)).incidents
+        if i.slug == "2026-11-24-scheduler-again"
+    )
+    assert (incident.started, incident.detected) == (
+        at("2026-11-24T14:50:00Z"),
+        at("2026-11-24T14:52:00Z"),
+    )
+    findings = check(load_content(Project.at(source), at(NOW)), at(NOW))
+    assert [f.rule for f in findings if f.incident == incident.slug] == ["first_update"]
+    code, _, err = run(capsys, source, *args)
+    assert code == 1 and "incidents/2026-11-24-scheduler-again already exists" in err
+
+
+def test_an_update_to_an_overdue_incident_says_how_late_it_is(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    message = "Posts still go out late; we are adding workers to the queue."
+    code, out, _ = run(
+        capsys,
+        source,
+        "update",
+        OPEN,
+        "--status",
+        "identified",
+        "--message",
+        message,
+        now="2026-11-24T16:35:00Z",
+    )
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "SEV-2: this update is 30 min late: the last public update was at 15:05 UTC (10:05 EST) "
+        "and the next was due by 16:05 UTC (11:05 EST) (every 1 h, rule update_every)"
+    )
+
+
+def test_the_sop_drafts_name_the_impact_and_pass_the_wording_checks(
+    capsys: pytest.CaptureFixture[str], source: Path
+) -> None:
+    from heliograph.authoring import sop
+    from heliograph.checks.wordingmatch import find
+    from heliograph.content.wordingrules import DEFAULT_RULES
+
+    values = {
+        "components": "the Public API",
+        "next_update": sop.NEXT_UPDATE.format(due="15:30 UTC"),
+        "are": "is",
+        "duration": "1 h 5 min",
+        "since": "15:10 UTC",
+        "all_clear": sop.ALL_CLEAR,
+    }
+    drafts = [*sop.INITIAL_MESSAGE.values(), *sop.STATUS_MESSAGE.values(), sop.NO_CADENCE]
+    texts = [d.format(**values) for d in drafts]
+    assert [(t, h.rule) for t in texts for h in find(DEFAULT_RULES, t, "Acme")] == []
+    code, _, err = run(capsys, source, "update", OPEN, "--status", "investigating")
+    assert (code, err) == (0, "")
+    text = (source / "incidents" / OPEN / "04-investigating.md").read_text()
+    assert text.endswith(
+        "We are still investigating the problems affecting Post scheduler, which is not yet "
+        "working normally. We will post another update by 11:10 EST.\n"
+    )
+    code, _, err = run(
+        capsys,
+        source,
+        "update",
+        OPEN,
+        "--status",
+        "resolved",
+        "--force",
+        now="2026-11-24T15:20:00Z",
+    )
+    assert (code, err) == (0, "")
+    text = (source / "incidents" / OPEN / "05-resolved.md").read_text()
+    assert text.endswith(
+        "This incident is resolved: Post scheduler is working normally again. The problems "
+        "lasted 1 h 5 min. We are sorry for the disruption this caused. All systems are "
+        "operational.\n"
+    )

@@ -113,3 +113,37 @@ def test_build_py_door_runs_without_install(make_site):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Built 8 pages")
+
+
+def test_report_and_check_piped_into_head_exit_quietly(make_site):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import update
+
+    # one incident a month for a century: more report and check output than a pipe holds
+    files = {}
+    for n in range(1200):
+        year, month = divmod(n, 12)
+        at = f"{1925 + year}-{month + 1:02d}-01T10:00:00Z"
+        front = {
+            "title": "Errors",
+            "severity": "SEV-3",
+            "components": {"api": "degraded_performance"},
+        }
+        files[f"incidents/i{n}/01.md"] = update(
+            at, "resolved", "We are still looking into it.", **front
+        )
+    root = make_site(files)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for command in ("report", "check"):
+        shell = (
+            f"{sys.executable} -m heliograph {command} --source {root} "
+            "--now 2026-11-24T15:10:00Z | head -n 1"
+        )
+        done = subprocess.run(
+            ["bash", "-c", shell], capture_output=True, text=True, env=env, timeout=120
+        )
+        assert done.returncode == 0 and done.stderr == "", (command, done.stderr)
+        assert len(done.stdout.splitlines()) == 1

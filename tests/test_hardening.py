@@ -269,7 +269,7 @@ def test_times_off_the_calendar_are_one_error(make_site: Callable[..., Path], at
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(
         f"incidents/x/01.md:2: 'at': time {at[:19]}+00:00 is not "
-        "between 1970 and 2999; check the year"
+        "between 1900 and 2999; check the year"
     )
 
 
@@ -277,7 +277,7 @@ def test_now_off_the_calendar_is_a_usage_error(make_site: Callable[..., Path]) -
     source = one_incident(make_site, "Fixed.")
     done = run("build", "--now", "9999-12-31T23:00:00Z", cwd=source)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "argument --now: '9999-12-31T23:00:00Z' is not between 1970 and 2999" in done.stderr
+    assert "argument --now: '9999-12-31T23:00:00Z' is not between 1900 and 2999" in done.stderr
 
 
 def test_a_template_that_raises_is_one_line_with_its_place(make_site: Callable[..., Path]) -> None:

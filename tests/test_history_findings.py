@@ -38,8 +38,17 @@ def late_incident(slug: str, start: datetime, close: bool) -> dict[str, str]:
     return files
 
 
+# the cadence rules only: postmortems are their own rule, with findings of their own
+CONFIG = MINIMAL_CONFIG.replace(
+    "components:\n",
+    "severities:\n  SEV-1: {label: Critical, impact: critical, update_every: 30m, "
+    "postmortem_within: false}\ncomponents:\n",
+    1,
+)
+
+
 def history_site(tmp_path: Path, closed: int) -> Path:
-    files = {"components.yaml": MINIMAL_CONFIG}
+    files = {"components.yaml": CONFIG}
     for n in range(closed):
         files |= late_incident(
             f"old-{n:02d}", datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n), True

@@ -57,8 +57,11 @@ class Served:
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
+        self.readers = []
         for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            threading.Thread(target=lambda s=stream, ls=lines: ls.extend(s), daemon=True).start()
+            reader = threading.Thread(target=lambda s=stream, ls=lines: ls.extend(s), daemon=True)
+            reader.start()
+            self.readers.append(reader)
         line = self.wait_for(lambda: next((x for x in self.out if "Serving on" in x), None))
         self.base = re.search(r"http://127\.0\.0\.1:\d+", line).group()
 
@@ -113,6 +116,8 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        for reader in self.readers:  # the last lines it printed, read to the end
+            reader.join(timeout=BOUND)
         return self.proc.returncode
 
 
@@ -548,3 +553,17 @@ def test_after_any_edits_every_served_file_is_the_cold_builds(
             with urllib.request.urlopen(f"{served.base}/{rel}", timeout=5) as r:
                 assert without_preview(r.read(), gen) == file.read_bytes(), rel
     assert page
+
+
+def test_the_check_findings_show_in_the_console_and_in_a_panel_on_the_page(served: Served) -> None:
+    assert '<details id="heliograph-findings"' not in served.page()  # the example is clean
+    edit(served.source, f"{OPEN}/03-identified.md", "oldest first.", "oldest first. Human error.")
+    blame = '03-identified.md:7: warning: "Human error": blame on people'
+    served.wait_for(lambda: any(blame in line for line in served.out), "findings on the console")
+    page = served.page_when(  # the new build's findings join its page as it is swapped in
+        lambda p: "&quot;Human error&quot;: blame on people" in p, "the new finding"
+    )
+    panel = page.split('<details id="heliograph-findings" role="status">')[1].split("</details>")[0]
+    assert "Checks: " in panel
+    built = (served.source / "_site").exists()
+    assert not built  # the panel is the preview's: nothing is written to the user's site

@@ -38,12 +38,12 @@ def test_sitemap_lists_every_page_but_404(example_site: Path):
 
 def test_lastmod_is_the_pages_latest_change(example_site: Path):
     found = entries(example_site)
+    # The postmortem, two days after the last update, is the latest change.
     assert (
         found[f"{URL}/incidents/2025-08-11-database-connection-pool-exhausted/"]
-        == "2025-08-11T14:45:00Z"
+        == "2025-08-13T10:00:00Z"
     )
-    # The postmortem, three days after the last update, is the latest change.
-    assert found[f"{URL}/incidents/2025-12-09-api-and-dashboard-outage/"] == "2025-12-12T18:00:00Z"
+    assert found[f"{URL}/incidents/2025-12-09-api-and-dashboard-outage/"] == "2025-12-11T17:00:00Z"
     assert found[f"{URL}/components/scheduler/"] == "2026-11-24T15:05:00Z"
     assert found[f"{URL}/"] == "2026-11-24T15:05:00Z"
 
@@ -52,8 +52,8 @@ def test_each_month_of_the_archive_changes_with_its_own_incidents(example_site: 
     found = entries(example_site)
     months = {loc: t for loc, t in found.items() if "/history/20" in loc}
     assert len(months) == 11 and len(set(months.values())) == 11  # no two alike
-    assert months[f"{URL}/history/2025-08/"] == "2025-08-11T14:45:00Z"
-    assert months[f"{URL}/history/2025-12/"] == "2025-12-12T18:00:00Z"  # a late postmortem
+    assert months[f"{URL}/history/2025-08/"] == "2025-08-13T10:00:00Z"  # its postmortem
+    assert months[f"{URL}/history/2025-12/"] == "2025-12-11T17:00:00Z"
     assert months[f"{URL}/history/2026-11/"] == "2026-11-24T15:05:00Z"
     assert found[f"{URL}/history/"] == "2026-11-24T15:05:00Z"  # its newest month
 

@@ -23,7 +23,7 @@ def resolved(
     slug: str, second_at: str = "14:40", second_body: str = "It is probably the cache."
 ) -> dict[str, str]:
     """A resolved SEV-1 incident: first update 10 min after the start, a gap from 14:00 to the
-    second update, another to 15:30, resolved without monitoring."""
+    second update, another to 15:30, resolved without monitoring; its postmortem on time."""
     day = "2026-03-02T"
     return {
         f"incidents/{slug}/01.md": update(
@@ -31,6 +31,7 @@ def resolved(
         ),
         f"incidents/{slug}/02.md": update(f"{day}{second_at}:00Z", "identified", second_body),
         f"incidents/{slug}/03.md": update(f"{day}15:30:00Z", "resolved", "Fixed."),
+        f"incidents/{slug}/postmortem.md": f"---\nat: {day}17:00:00Z\n---\nWhat happened.\n",
     }
 
 
@@ -110,7 +111,9 @@ def test_findings_follow_a_cadence_rule_change(make_site, tmp_path: Path):
 
 
 def test_findings_follow_a_wording_rule_change(make_site, tmp_path: Path):
-    root = make_site(resolved("x", second_body="We think the ETA is 16:00."))
+    root = make_site(
+        resolved("x", second_body="We think the network is the cause; the ETA is 16:00.")
+    )
     cache = tmp_path / "cache"
     wording = [f for f in through_cache(root, cache)[0] if "wording" in f]
     assert wording == [
@@ -145,7 +148,13 @@ def test_an_open_incident_is_checked_afresh_as_now_moves(make_site, tmp_path: Pa
     (root / "incidents/x/03.md").write_text(update("2026-03-02T15:35:00Z", "resolved", "Fixed."))
     settled = ["x/03.md:2 warning monitor_for", "x/03.md:2 warning update_every 1 h 15 min"]
     assert through_cache(root, cache, at("15:40")) == (settled, 1)
-    assert through_cache(root, cache, at("18:00")) == (settled, 0)
+    # its postmortem is due within 48 h: until then the findings still depend on `now`
+    assert through_cache(root, cache, at("18:00")) == (settled, 1)
+    late = datetime(2026, 3, 5, 16, tzinfo=UTC)
+    after = [settled[0], "x/03.md:2 warning postmortem_within 48 h", settled[1]]
+    assert through_cache(root, cache, late) == (after, 1)
+    assert through_cache(root, cache, late) == (after, 0)
+    assert through_cache(root, cache, at("18:00")) == (settled, 1)  # not the later answer
 
 
 def test_a_check_before_the_resolution_is_not_answered_from_the_cache(make_site, tmp_path: Path):

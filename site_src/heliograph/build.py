@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from heliograph.checks.findings import CheckFailed, Finding
 
 if TYPE_CHECKING:
+    from heliograph.content.corrections import Correction
     from heliograph.content.load import IncidentLoader, Reader
     from heliograph.content.model import Content
     from heliograph.incremental.messages import Used
@@ -95,6 +96,22 @@ def _loaded(
     if errors or content is None:
         raise ContentErrors(errors)
     return content
+
+
+def corrections_of(project: Project) -> dict[str, Correction]:
+    """The corrections of the site's published updates, from its git history if it has one."""
+    from heliograph.content.corrections import corrections_of, git_history
+
+    return corrections_of(project.source, git_history(project.source))
+
+
+def corrected_content(project: Project, now: datetime, as_of: bool = False) -> Content:
+    """`load_content` with each corrected update marked, as a build sees it."""
+    from heliograph.content.asof import LATEST, published
+    from heliograph.content.corrections import apply
+
+    loaded = apply(_loaded(project, LATEST if as_of else now), corrections_of(project))
+    return published(loaded, now) if as_of else loaded
 
 
 def render_site(
@@ -198,28 +215,39 @@ def build(
     # One build of an output at a time (and of a cache): a second one waits, then says who
     # holds it; the output's lock comes first, always, so two builds cannot hold one each.
     with collection_paused(), held(project.output, f"a build of {project.source}"):
+        corrections = corrections_of(project)
         if not use_cache:
-            return _pipeline(project, now, strict, as_of=as_of)
+            return _pipeline(project, now, strict, None, as_of, corrections)
         from heliograph.incremental.cache import cache_dir as resolved
+        from heliograph.incremental.cache import digest
         from heliograph.incremental.session import BuildSession
 
+        marks: dict[str, bytes] = {}
+        for file, c in sorted(corrections.items()):
+            slug = file.split("/")[1]
+            marks[slug] = digest(marks.get(slug, b""), file, repr(c))
         cache = resolved(project.source, cache_dir)
         with held(cache, f"a build of {project.source}", file=cache / "build.lock"):
             session = BuildSession.start(
-                project.source, project.output, now, (strict, as_of), cache
+                project.source, project.output, now, (strict, as_of), cache, marks
             )
             try:
-                return _cached(project, now, strict, session, as_of)
+                return _cached(project, now, strict, session, as_of, corrections)
             finally:
                 session.close()
 
 
 def _cached(
-    project: Project, now: datetime, strict: bool, session: BuildSession, as_of: bool
+    project: Project,
+    now: datetime,
+    strict: bool,
+    session: BuildSession,
+    as_of: bool,
+    corrections: dict[str, Correction],
 ) -> BuildResult:
     """The pipeline with the cache's helpers, or the last build itself if nothing changed."""
     if (done := session.previous()) is None:
-        return _pipeline(project, now, strict, session, as_of)
+        return _pipeline(project, now, strict, session, as_of, corrections)
     # the same inputs as the last build, whose output is still there untouched
     if strict and done.findings:
         raise CheckFailed(done.findings)
@@ -235,15 +263,18 @@ def _pipeline(
     strict: bool,
     session: BuildSession | None = None,
     as_of: bool = False,
+    corrections: dict[str, Correction] | None = None,
 ) -> BuildResult:
     """load -> check -> render -> write. Where the incremental layer's `session` is given, it
     hands each step a helper that saves work: a reader and an incident loader, a memo of each
     incident's findings, a memo of pages, a spare tree."""
     from heliograph.checks.site import check, incident_findings
     from heliograph.content.asof import LATEST, published
+    from heliograph.content.corrections import apply
     from heliograph.publish.write import write_site
 
     loaded = _loaded(project, LATEST if as_of else now, *(session.loaders() if session else ()))
+    loaded = apply(loaded, corrections or {})
     content = published(loaded, now) if as_of else loaded
     # The cache keeps findings and pages by incident folder: not those of incidents cut short
     memo = session if content is loaded else None

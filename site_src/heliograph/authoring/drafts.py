@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from heliograph.authoring import sop
+from heliograph.content import postmortems
 from heliograph.content.errors import Abort
 from heliograph.content.frontmatter import scalar, slugify
 from heliograph.content.layout import INCIDENTS_DIR, POSTMORTEM_NAME
@@ -26,6 +27,7 @@ from heliograph.content.model import (
     Status,
 )
 from heliograph.content.timefmt import clock, human_duration, human_time, iso_utc, local
+from heliograph.state.derive import severity_at as derive_severity
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,13 @@ def draft_incident(
     assignments: Sequence[str],
     message: str | None,
     now: datetime,
+    started: datetime | None = None,
+    detected: datetime | None = None,
+    slug: str | None = None,
 ) -> Draft:
-    """The first update of a new incident: `incidents/<date>-<slug>/01-investigating.md`."""
+    """The first update of a new incident: `incidents/<date>-<slug>/01-investigating.md`, the
+    slug made from the title unless given; `started` and `detected` record when impact began
+    and when the team knew, which the first-update rule measures from."""
     site = content.site
     title = " ".join(title.split())
     if not title:
@@ -97,7 +104,16 @@ def draft_incident(
     if not components:
         raise Abort("name at least one affected component: --component api=partial_outage")
     at = _moment(now)
-    folder = Path(INCIDENTS_DIR) / f"{at:%Y-%m-%d}-{slugify(title)}"
+    for name, t in (("started", started), ("detected", detected)):
+        if t is not None and t > at:
+            raise Abort(f"--{name} {iso_utc(t)} is after the update itself ({iso_utc(at)})")
+    if started and detected and detected < started:
+        raise Abort(
+            "--detected is before --started: the team cannot know of impact before it began"
+        )
+    if slug is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", slug):
+        raise Abort(f"--slug {slug!r}: use lowercase letters, digits and '-' (it is the URL)")
+    folder = Path(INCIDENTS_DIR) / (slug or f"{at:%Y-%m-%d}-{slugify(title)}")
     status = IncidentStatus.INVESTIGATING
     draft = Draft(folder / "01-investigating.md", "", at, status, sev, new_folder=True)
     if message is None:
@@ -111,6 +127,11 @@ def draft_incident(
         ("title", scalar(title)),
         ("severity", sev.key),
     ]
+    front += [
+        (k, iso_utc(t.replace(microsecond=0)))
+        for k, t in (("started", started), ("detected", detected))
+        if t
+    ]
     return _with_text(draft, front, components, message)
 
 
@@ -122,8 +143,10 @@ def draft_update(
     assignments: Sequence[str],
     severity: str | None,
     now: datetime,
+    force: bool = False,
 ) -> Draft:
-    """The next numbered update of incident `slug`."""
+    """The next numbered update of incident `slug`; resolving before the monitoring window has
+    passed is refused unless `force` (the check's finding then stays)."""
     site = content.site
     incident = find_incident(content, slug)
     new_status = _status(incident, status)
@@ -135,6 +158,8 @@ def draft_update(
             "(check the clock, or pass --now)"
         )
     sev = severity_named(site, severity) if severity else None
+    if new_status is IncidentStatus.RESOLVED and not force:
+        _refuse_early_resolution(site, incident, at)
     components = component_statuses(site, assignments)
     if not components and new_status in CLOSED_STATUSES:
         # Resolving gives every affected component back; naming some keeps that choice.
@@ -143,19 +168,70 @@ def draft_update(
     in_force = sev or (site.severity(incident.severity) if incident.severity else None)
     draft = Draft(incident.path / name, "", at, new_status, in_force)
     if message is None:
-        message = sop.STATUS_MESSAGE[new_status.value].format(next_update=_promise(draft, site))
+        names = _join([site.component(cid).name for cid in incident.component_ids])
+        others_open = any(
+            i.slug != incident.slug and i.kind is Kind.INCIDENT and i.resolved_at is None
+            for i in content.incidents
+        )
+        message = sop.STATUS_MESSAGE[new_status.value].format(
+            next_update=_promise(draft, site),
+            components=names,
+            are="are" if len(incident.component_ids) > 1 else "is",
+            duration=human_duration(at - incident.began),
+            since=_due_clock(at, site),
+            all_clear=sop.OTHERS_OPEN if others_open else sop.ALL_CLEAR,
+        )
     front = [("at", iso_utc(at)), ("status", new_status.value)]
     if sev:
         front.append(("severity", sev.key))
     return _with_text(draft, front, components, message)
 
 
+def earliest_resolution(site: Site, incident: Incident, at: datetime) -> datetime | None:
+    """When the incident may be resolved under `monitor_for`: that long after the monitoring
+    that runs up to `at` began; None if no rule applies. Without a monitoring update, the
+    window has not begun: the earliest is `monitor_for` after a monitoring update posted now."""
+    run = len(incident.updates)
+    while run > 0 and incident.updates[run - 1].status is IncidentStatus.MONITORING:
+        run -= 1
+    began = incident.updates[run].at if run < len(incident.updates) else None
+    key = derive_severity(incident, began or at)
+    sev = site.severity(key) if key else None
+    if sev is None or sev.monitor_for is None:
+        return None
+    return (began or at) + sev.monitor_for
+
+
+def _refuse_early_resolution(site: Site, incident: Incident, at: datetime) -> None:
+    earliest = earliest_resolution(site, incident, at)
+    if earliest is None or at >= earliest:
+        return
+    key = derive_severity(incident, at)
+    window = site.severity(key).monitor_for if key else None
+    rule = (
+        f"{key} asks for {human_duration(window)} in monitoring before 'resolved'" if window else ""
+    )
+    if incident.last.status is IncidentStatus.MONITORING:
+        where = f"{incident.slug} is in monitoring"
+        when = f"the earliest it may resolve is {_due_clock(earliest, site)}"
+    else:
+        where = f"{incident.slug} has no monitoring update yet"
+        when = (
+            f"post 'monitoring' first; posted now, it may resolve from {_due_clock(earliest, site)}"
+        )
+    raise Abort(
+        f"{rule} (rule monitor_for): {where}; {when}. Pass --force to resolve anyway "
+        "(check will still report it)"
+    )
+
+
 def draft_postmortem(content: Content, slug: str, now: datetime) -> Draft:
     """`postmortem.md` for incident `slug`, with the SOP's headings and the timeline filled."""
     site = content.site
     incident = find_incident(content, slug)
-    if incident.postmortem:
-        raise Abort(f"{incident.postmortem.path} already exists; edit it instead")
+    existing = incident.postmortem.file if incident.postmortem else incident.postmortem_draft
+    if existing:
+        raise Abort(f"{existing} already exists; edit it instead")
     at = _moment(now)
     tz = site.timezone
     end = incident.resolved_at
@@ -177,8 +253,14 @@ def draft_postmortem(content: Content, slug: str, now: datetime) -> Draft:
         )
         or "- No component was affected.",
         timeline="\n".join(_timeline(incident, tz)),
+        root_cause=postmortems.ROOT_CAUSE,
+        resolution=postmortems.RESOLUTION,
+        action_items=postmortems.ACTION_ITEMS,
+        lessons=postmortems.LESSONS,
     )
-    text = f"---\nat: {iso_utc(at)}\n---\n{body}"
+    # A draft until its author removes the line: the build keeps it off the site meanwhile,
+    # and refuses to publish it while a placeholder is left.
+    text = f"---\nat: {iso_utc(at)}\ndraft: true\n---\n{body}"
     return Draft(incident.path / POSTMORTEM_NAME, text, at)
 
 
@@ -195,6 +277,51 @@ def find_incident(content: Content, slug: str) -> Incident:
         f"no incident {slug!r} in {INCIDENTS_DIR}/; "
         f"{'open' if recent else 'known'}: {', '.join(recent) or 'none'}"
     )
+
+
+def lateness_note(content: Content, slug: str, now: datetime) -> str | None:
+    """How late an update posted at `now` comes under `update_every`, if it is late."""
+    site = content.site
+    incident = find_incident(content, slug)
+    last = incident.last
+    key = derive_severity(incident, last.at)
+    sev = site.severity(key) if key else None
+    at = _moment(now)
+    if last.status in CLOSED_STATUSES or sev is None or sev.update_every is None:
+        return None
+    due = last.at + sev.update_every
+    if at <= due:
+        return None
+    return (
+        f"{sev.key}: this update is {human_duration(at - due)} late: the last public update was "
+        f"at {_due_clock(last.at, site)} and the next was due by {_due_clock(due, site)} (every "
+        f"{human_duration(sev.update_every)}, rule update_every)"
+    )
+
+
+def message_wording(content: Content, draft: Draft) -> list[str]:
+    """The wording findings of the message (and title) a draft writes, as lines to show."""
+    from heliograph.checks.wordingmatch import Text, find
+
+    site = content.site
+    doc = draft.text.split("\n---\n", 1)
+    front, body = doc[0], doc[1] if len(doc) > 1 else ""
+    title = next((line[7:] for line in front.splitlines() if line.startswith("title: ")), None)
+    by_name = {r.name: r for r in site.wording}
+    lines = []
+    for text, is_title in ((title, True), (body, False)):
+        if not text:
+            continue
+        prepared = Text(text)
+        for hit in find(site.wording, text, site.name, title=is_title):
+            rule = by_name[hit.rule]
+            what = "title" if is_title else "message"
+            lines.append(
+                f'warning: {what}: "{prepared.quote(hit.start, hit.end)}": {rule.message} '
+                f"(wording check {rule.name})"
+                + (f"; instead: {hit.suggestion}" if hit.suggestion else "")
+            )
+    return lines
 
 
 def cadence_note(draft: Draft, site: Site) -> str:

@@ -47,6 +47,12 @@ OVERLAY_CSS = b"""\
   box-shadow: 0 8px 24px rgba(0, 0, 0, .4); }
 #heliograph-errors h2 { margin: 0 0 .5rem; font-size: 1rem; color: #ffb3b3; }
 #heliograph-errors pre { margin: 0; white-space: pre-wrap; }
+#heliograph-findings { position: fixed; inset: auto 1rem 1rem auto; z-index: 2147483646;
+  max-width: min(48rem, calc(100vw - 2rem)); max-height: 40vh; overflow: auto;
+  padding: .5rem 1rem; border-radius: 6px; background: #2b230d; color: #fff;
+  border: 2px solid #ffc94d; font: 13px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; }
+#heliograph-findings summary { cursor: pointer; color: #ffe3a3; }
+#heliograph-findings pre { margin: .5rem 0 0; white-space: pre-wrap; }
 """
 # Only these names may reach the preview: a page on another site that rebinds its own name to
 # 127.0.0.1 (DNS rebinding) sends its own Host header and is refused.
@@ -108,6 +114,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._not_found(body)
         rel = path[len(mount) :]
         generation, problems = self.live.state()
+        findings = self.live.findings()
         files = self.live.files()  # one build's files, however long this request takes
         if files is None:
             return self._send(503, ".html", inject(NO_SITE, generation, problems), body)
@@ -128,7 +135,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._send(500, ".html", page, body)
         suffix = key[key.rfind(".") :] if "." in key.rsplit("/", 1)[-1] else ""
         if suffix == ".html":
-            data = inject(data, generation, problems)
+            data = inject(data, generation, problems, findings)
         self._send(200, suffix, data, body)
 
     def _not_found(self, body: bool, files: Mapping[str, Any] | None = None) -> None:
@@ -199,8 +206,11 @@ def output_path(rel: str) -> str | None:
     return "/".join(parts)
 
 
-def inject(page: bytes, generation: int, problems: Sequence[str]) -> bytes:
-    """The page with the reload script and, if the last build failed, the error overlay."""
+def inject(
+    page: bytes, generation: int, problems: Sequence[str], findings: Sequence[str] = ()
+) -> bytes:
+    """The page with the reload script, the check findings of the last good build in a panel
+    beside it, and, if the last build failed, the error overlay."""
     tags = (
         f'<link rel="stylesheet" href="{PREFIX}overlay.css">'
         f'<script src="{PREFIX}reload.js" data-generation="{generation}" defer></script>'
@@ -212,6 +222,14 @@ def inject(page: bytes, generation: int, problems: Sequence[str]) -> bytes:
             f'<div id="heliograph-errors" role="alert"><h2>Build failed with {count} '
             f"problem{'s' if count != 1 else ''}; showing the last good site</h2>"
             f"<pre>{lines}</pre></div>"
+        )
+    if findings:
+        count = len(findings)
+        lines = "\n".join(html.escape(f) for f in findings)
+        tags += (
+            f'<details id="heliograph-findings" role="status"><summary>Checks: {count} '
+            f"finding{'s' if count != 1 else ''} (the SOPs' rules)</summary>"
+            f"<pre>{lines}</pre></details>"
         )
     at = page.lower().rfind(b"</body>")
     at = len(page) if at < 0 else at

@@ -82,8 +82,10 @@ class LiveServer:
         mount: str = "/",
         report: Callable[[BuildReport], None] = lambda r: None,
         debounce: float = DEBOUNCE,
+        findings: Callable[[], Sequence[str]] = tuple,
     ) -> None:
         self.builder, self.files, self.report = builder, files, report
+        self.findings = findings  # the last good build's check findings, for the page's panel
         self.debounce = debounce
         self.watch = tuple(p.absolute() for p in watch)
         self.mount = "/" + mount.strip("/") + "/" if mount.strip("/") else "/"
@@ -246,9 +248,10 @@ class _Events(FileSystemEventHandler):
 
 def site_builder(
     source: Path, when: Callable[[], datetime], cache_dir: Path | None = None, as_of: bool = False
-) -> tuple[Builder, Files]:
-    """A builder for the Heliograph site in `source`, kept in memory between builds, and the
-    files it last built well; content and theme errors (a template being edited) become lines."""
+) -> tuple[Builder, Files, Callable[[], Sequence[str]]]:
+    """A builder for the Heliograph site in `source`, kept in memory between builds, the files
+    it last built well, and that build's check findings; content and theme errors (a template
+    being edited) become lines."""
     from heliograph.authoring.live import LiveSite
 
     live = LiveSite(source, cache_dir, as_of)
@@ -256,7 +259,17 @@ def site_builder(
     def run(changed: Sequence[str]) -> list[str]:
         return live.rebuild(when(), changed)
 
-    return run, lambda: live.outputs if live.outputs else None
+    def files() -> Mapping[str, Any] | None:
+        return live.outputs if live.outputs else None
+
+    def findings() -> tuple[str, ...]:
+        """The last good build's check findings, `path:line: level: message`, many historic
+        ones of a rule as one line (as `build` prints them)."""
+        from heliograph.checks.findings import condensed
+
+        return tuple(str(f) for f in condensed(live.findings))
+
+    return run, files, findings
 
 
 def watched(source: Path) -> list[Path]:

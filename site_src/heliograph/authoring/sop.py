@@ -25,18 +25,34 @@ INITIAL_MESSAGE = {
     Impact.NONE: "We are looking into a minor issue affecting {components}. {next_update}",
 }
 
-# A later update's default message, by the status it announces.
+# A later update's default message, by the status it announces. Each names what customers
+# notice (the components) and when they hear from us next; the resolution names the
+# components, how long it lasted, apologises and says whether everything works again.
 STATUS_MESSAGE = {
-    "investigating": "We are continuing to investigate this issue. {next_update}",
-    "identified": "We have identified the cause and are working on a fix. {next_update}",
-    "monitoring": "A fix has been put in place and we are monitoring the results. {next_update}",
-    "resolved": "This incident has been resolved. Thank you for your patience.",
+    "investigating": (
+        "We are still investigating the problems affecting {components}, which {are} not yet "
+        "working normally. {next_update}"
+    ),
+    "identified": (
+        "We have identified the cause of the problems affecting {components} and are working "
+        "on a fix. {next_update}"
+    ),
+    "monitoring": (
+        "A fix for {components} is in place and we are watching to make sure it holds. "
+        "{next_update}"
+    ),
+    "resolved": (
+        "This incident is resolved: {components} {are} working normally again. The problems "
+        "lasted {duration}. We are sorry for the disruption this caused. {all_clear}"
+    ),
     "scheduled": "This maintenance is scheduled. {next_update}",
     "in_progress": "The scheduled maintenance is in progress. {next_update}",
     "verifying": "The maintenance work is done and we are verifying the results. {next_update}",
     "completed": "The scheduled maintenance has been completed.",
 }
 
+ALL_CLEAR = "All systems are operational."
+OTHERS_OPEN = "We are still working on the other open incident shown on this page."
 NEXT_UPDATE = "We will post another update by {due}."
 NO_CADENCE = "We will post another update as soon as we know more."
 
@@ -56,17 +72,17 @@ POSTMORTEM = """\
 
 ## Root cause
 
-_Describe what caused the incident and why it was not caught earlier._
+{root_cause}
 
 ## Resolution
 
-_Describe what fixed it and how we confirmed the fix._
+{resolution}
 
 ## Action items
 
-- _What we will change so that this does not happen again, with an owner for each item._
+- {action_items}
 
 ## Lessons learned
 
-- _What went well, what went badly, and where we were lucky._
+- {lessons}
 """

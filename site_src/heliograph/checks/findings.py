@@ -39,6 +39,7 @@ class Finding:
     severity: str | None = None
     phrase: str | None = None  # the quoted phrase, for wording findings
     historic: bool = False  # about an incident closed at `now`: history, which cannot be fixed
+    suggestion: str | None = None  # a plainer way to say it, for wording findings
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.level.value}: {self.message}"
@@ -172,6 +173,7 @@ def as_record(f: Finding) -> dict[str, Any]:
         "gap_seconds": _seconds(f.gap),
         "limit_seconds": _seconds(f.limit),
         "phrase": f.phrase,
+        "suggestion": f.suggestion,
     }
 
 

@@ -7,8 +7,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from heliograph.checks.cadence import cadence_findings
+from heliograph.checks.commitments import commitment_findings
 from heliograph.checks.files import ignored_files
 from heliograph.checks.findings import Finding, ordered
+from heliograph.checks.postmortem import postmortem_due, postmortem_findings
 from heliograph.checks.wording import incident_wording
 from heliograph.content.model import CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, Site
 from heliograph.state import derive
@@ -19,7 +21,9 @@ def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Fin
     public wording."""
     found = cadence_findings(site, incident, now) + ignored_files(incident)
     if incident.kind is Kind.INCIDENT:  # a maintenance window may well promise its end time
-        found += incident_wording(site.wording, incident)
+        found += incident_wording(site, incident)
+        found += postmortem_findings(site, incident, now)
+        found += commitment_findings(site, incident, now)
     return found
 
 
@@ -46,11 +50,15 @@ def closed(incident: Incident, now: datetime) -> bool:
     return derive.phase(incident, now) in CLOSED_STATUSES
 
 
-def settled(incident: Incident, now: datetime) -> bool:
+def settled(incident: Incident, now: datetime, site: Site | None = None) -> bool:
     """Whether the incident's findings no longer depend on `now`: a resolved incident, every
-    update public. Its rules then apply only between its own updates; an open incident can be
-    overdue as the clock runs, and maintenance can overrun its window."""
+    update public, and past the due time of its postmortem if it has none (given the `site`
+    whose rules say when that is). Its rules then apply only between its own files; an open
+    incident can be overdue as the clock runs, and maintenance can overrun its window."""
     last = incident.updates[-1]
-    return (
+    if not (
         incident.kind is Kind.INCIDENT and last.status is IncidentStatus.RESOLVED and last.at <= now
-    )
+    ):
+        return False
+    due = postmortem_due(site, incident) if site is not None else None
+    return due is None or incident.postmortem is not None or now > due

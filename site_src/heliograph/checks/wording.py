@@ -1,79 +1,99 @@
-"""Public-wording checks from the incident SOPs: phrases customers should not read in an update.
+"""Public-wording checks from the incident SOPs, as findings on the files that hold the words.
 
 Wording is judgement, so these findings are warnings, never errors. The rules themselves, and
-how `components.yaml` may change them, are part of the site settings (see
-`content.wordingrules`); this module finds their phrases in the messages.
+how `components.yaml` may change them, are part of the site settings (`content.wordingrules`);
+`checks.wordingmatch` finds where a text breaks them. Every update's message and title is
+checked, and the postmortem for blame (the SOPs call it blameless); an update that repeats the
+one before it word for word says nothing new.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from itertools import pairwise
 
 from heliograph.checks.findings import Finding, Level
-from heliograph.content.model import Incident, WordingRule
+from heliograph.checks.wordingmatch import Hit, Text, find
+from heliograph.content.model import Incident, Site, WordingRule
+
+POSTMORTEM_RULES = frozenset({"blame"})
 
 
-def _words(phrase: str) -> str:
-    """Whole words, any run of spaces or line breaks between words."""
-    return r"\s+".join(re.escape(w) for w in phrase.split())
+def _finding(
+    rule: WordingRule, hit: Hit, text: Text, incident: Incident, file: str, line: int
+) -> Finding:
+    written = text.quote(hit.start, hit.end)
+    message = f'"{written}": {rule.message} (wording check {rule.name})'
+    if hit.suggestion:
+        message += f"; instead: {hit.suggestion}"
+    return Finding(
+        Level.WARNING,
+        f"wording:{rule.name}",
+        incident.slug,
+        file,
+        line + text.raw.count("\n", 0, hit.start),
+        message,
+        phrase=hit.phrase,
+        suggestion=hit.suggestion or None,
+    )
 
 
-@lru_cache(maxsize=64)
-def _rule_pattern(phrases: tuple[str, ...], flags: int = 0) -> re.Pattern[str]:
-    """One pass finds every phrase of a rule, longer phrases tried first ("to blame" before
-    "blame"). Without flags it matches lowercased text, several times faster than a
-    case-blind scan; the start of a word is checked by the caller, since a lookbehind here
-    would turn off the regex engine's fast search for the phrases' first letters."""
-    alternatives = sorted({_words(p.lower()) for p in phrases}, key=len, reverse=True)
-    return re.compile(rf"(?:{'|'.join(alternatives)})(?!\w)", flags)
+def _text_findings(
+    rules: tuple[WordingRule, ...],
+    raw: str,
+    incident: Incident,
+    file: str,
+    line: int,
+    own: str,
+    title: bool = False,
+) -> list[Finding]:
+    by_name = {r.name: r for r in rules}
+    text = Text(raw)
+    return [
+        _finding(by_name[h.rule], h, text, incident, file, line)
+        for h in find(rules, raw, own, title)
+    ]
 
 
-@lru_cache(maxsize=64)
-def _phrase_of(phrases: tuple[str, ...]) -> dict[str, str]:
-    """The configured phrase for a match, by its lowercased words."""
-    return {" ".join(p.lower().split()): p for p in reversed(phrases)}
-
-
-def phrase_hits(
-    rule: WordingRule, body: str, lowered: str | None = None
-) -> list[tuple[int, str, str]]:
-    """(offset, phrase, the text as written) for each phrase of `rule` found in `body`."""
-    if not rule.phrases:
-        return []
-    lowered = body.lower() if lowered is None else lowered
-    if len(lowered) == len(body):
-        found = _rule_pattern(rule.phrases).finditer(lowered)
-    else:  # a few characters lowercase to two; then offsets need the case-blind scan
-        found = _rule_pattern(rule.phrases, re.IGNORECASE).finditer(body)
-    names = _phrase_of(rule.phrases)
-    hits = []
-    for m in found:
-        start = m.start()
-        if start and (body[start - 1].isalnum() or body[start - 1] == "_"):
-            continue  # inside a longer word
-        written = " ".join(body[start : m.end()].split())
-        hits.append((start, names.get(written.lower(), written), written))
-    return hits
-
-
-def incident_wording(rules: tuple[WordingRule, ...], incident: Incident) -> list[Finding]:
-    """A warning for each listed phrase in the message of one incident's updates."""
-    found = []
+def incident_wording(site: Site, incident: Incident) -> list[Finding]:
+    """A warning for each stretch of an update's message or title that breaks a rule."""
+    rules, own = site.wording, site.name
+    found: list[Finding] = []
     for update in incident.updates:
-        lowered = update.body.lower()
-        for rule in rules:
-            for offset, phrase, written in phrase_hits(rule, update.body, lowered):
-                line = update.body_line + update.body.count("\n", 0, offset)
-                found.append(
-                    Finding(
-                        Level.WARNING,
-                        f"wording:{rule.name}",
-                        incident.slug,
-                        update.file,
-                        line,
-                        f'"{written}": {rule.message} (wording check {rule.name})',
-                        phrase=phrase,
-                    )
+        found += _text_findings(rules, update.body, incident, update.file, update.body_line, own)
+        if update.title:
+            found += _text_findings(
+                rules, update.title, incident, update.file, update.title_line, own, title=True
+            )
+    found += _repeats(rules, incident)
+    pm = incident.postmortem
+    if pm is not None:
+        blame = tuple(r for r in rules if r.name in POSTMORTEM_RULES)
+        found += _text_findings(blame, pm.body, incident, pm.file, pm.body_line, own)
+    return found
+
+
+def _repeats(rules: tuple[WordingRule, ...], incident: Incident) -> list[Finding]:
+    """An update whose message is the one before it again, word for word."""
+    rule = next((r for r in rules if r.name == "content_free"), None)
+    if rule is None:
+        return []
+    found = []
+    for before, after in pairwise(incident.updates):
+        if " ".join(after.body.split()) == " ".join(before.body.split()):
+            text = Text(after.body)
+            hit = Hit(rule.name, 0, len(after.body), "a repeated update", rule.suggest)
+            f = _finding(rule, hit, text, incident, after.file, after.body_line)
+            found.append(
+                Finding(
+                    f.level,
+                    f.rule,
+                    f.incident,
+                    f.file,
+                    after.body_line,
+                    f'"{text.quote(0, len(after.body))}": the same message as the update before '
+                    f"({before.path.name}); {rule.message} (wording check {rule.name})",
+                    phrase=hit.phrase,
+                    suggestion=f.suggestion,
                 )
+            )
     return found

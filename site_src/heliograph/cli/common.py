@@ -29,7 +29,7 @@ def parse_now(value: str) -> datetime:
     from heliograph.content.timefmt import in_range
 
     if not in_range(t):
-        raise argparse.ArgumentTypeError(f"{value!r} is not between 1970 and 2999")
+        raise argparse.ArgumentTypeError(f"{value!r} is not between 1900 and 2999")
     return t
 
 

@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `report | head`: the reader has all it wanted. Later writes (and the flush at exit)
+        # go nowhere instead of raising again; the status is a shell's for a closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13  # SIGPIPE
 
 
 def run() -> NoReturn:

@@ -51,12 +51,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Cadence and wording findings; exit 1 on errors, and on warnings too with --strict."""
-    from heliograph.build import load_content
+    from heliograph.build import corrected_content
     from heliograph.checks.findings import as_json, fails, summary
     from heliograph.checks.site import check
 
     now = args.now or clock()
-    findings = check(load_content(project(args), now, as_of=args.now is not None), now)
+    findings = check(corrected_content(project(args), now, as_of=args.now is not None), now)
     if args.format == "json":
         print(as_json(findings, now))
         # stdout stays valid JSON; the runner reads workflow commands on stderr too
@@ -68,13 +68,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Median times to detect, announce and resolve, and the cadence record, per severity."""
+    """Times to detect, announce and resolve, and the SOPs' record, per severity and month."""
     from heliograph.build import load_content
-    from heliograph.checks.report import as_json, as_text, report
+    from heliograph.checks.report import as_json, as_markdown, as_text, report
 
     now = args.now or clock()
     figures = report(load_content(project(args), now, as_of=args.now is not None), now, args.since)
-    print(as_json(figures) if args.format == "json" else as_text(figures))
+    show = {"json": as_json, "markdown": as_markdown}.get(args.format, as_text)
+    print(show(figures))
     return 0
 
 
@@ -101,8 +102,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_all_findings(p)
     p.set_defaults(func=cmd_build)
-    p = sub.add_parser("check", help="check the update cadence and public wording")
-    add_common(p, AS_OF.format("check") + "; an open incident is overdue against it")
+    p = sub.add_parser("check", help="check the SOPs: cadence, wording, postmortems and the rest")
+    add_common(
+        p, AS_OF.format("check") + "; an open incident is overdue, a postmortem late, against it"
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     add_all_findings(p)
     p.add_argument(
@@ -112,8 +115,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="text: one line per finding (default); json: a document for tools",
     )
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("report", help="median response times and cadence record per severity")
-    add_common(p, AS_OF.format("report") + "; open incidents are measured up to it")
+    p = sub.add_parser(
+        "report", help="response times and the SOPs' record per severity, against the targets"
+    )
+    add_common(
+        p, AS_OF.format("report") + "; open incidents are measured up to it, postmortems due by it"
+    )
     p.add_argument(
         "--since",
         type=date.fromisoformat,
@@ -123,8 +130,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=("text", "json", "markdown"),
         default="text",
-        help="text: a table (default); json: a document for tools",
+        help="text (default); json: a document for tools; markdown: tables for a workflow's "
+        "job summary ($GITHUB_STEP_SUMMARY)",
     )
     p.set_defaults(func=cmd_report)

@@ -55,12 +55,45 @@ SITE_FIELDS = {
     "page_id": Field(published_id),
 }
 
+
+def duration_or_off(value: Any) -> timedelta | bool:
+    """A duration, or `false` to switch off a rule that the impact would otherwise bring."""
+    if value is False:
+        return False
+    try:
+        return duration(value)
+    except Invalid:
+        raise Invalid(
+            f"expected a duration such as 30m, 1h or 48h, or false for none, got {describe(value)}"
+        ) from None
+
+
 SEVERITY_FIELDS = {
     "label": Field(text, required=True),
     "impact": Field(choice(Impact), required=True),
     "first_update": Field(duration),
     "update_every": Field(duration),
     "monitor_for": Field(duration),
+    "postmortem_within": Field(duration_or_off),
+    "resolve_within": Field(duration_or_off),
+    "mttd": Field(duration_or_off),
+    "mttr": Field(duration_or_off),
+}
+
+# What the SOPs ask of severe incidents unless a severity says otherwise: a postmortem within
+# 48 h of resolving, detection within 5 minutes on average, resolution within 1 h (critical)
+# or 4 h (major) on average.
+SOP_DEFAULTS = {
+    Impact.CRITICAL: {
+        "postmortem_within": timedelta(hours=48),
+        "mttd": timedelta(minutes=5),
+        "mttr": timedelta(hours=1),
+    },
+    Impact.MAJOR: {
+        "postmortem_within": timedelta(hours=48),
+        "mttd": timedelta(minutes=5),
+        "mttr": timedelta(hours=4),
+    },
 }
 
 DEFAULT_SEVERITIES = (
@@ -72,6 +105,7 @@ DEFAULT_SEVERITIES = (
         timedelta(minutes=5),
         timedelta(minutes=30),
         timedelta(minutes=30),
+        **SOP_DEFAULTS[Impact.CRITICAL],
     ),
     Severity(
         "SEV-2",
@@ -81,6 +115,7 @@ DEFAULT_SEVERITIES = (
         timedelta(minutes=15),
         timedelta(minutes=60),
         timedelta(minutes=30),
+        **SOP_DEFAULTS[Impact.MAJOR],
     ),
     Severity("SEV-3", "Minor", Impact.MINOR, 2),
     Severity("SEV-4", "Low", Impact.NONE, 3),
@@ -177,15 +212,22 @@ def _severities(
             spec, SEVERITY_FIELDS, path, data.line_of(key), f"severity {key}"
         )
         errors += errs
+        impact = values["impact"] or Impact.NONE
+        sop = SOP_DEFAULTS.get(impact, {})
+        later = {
+            name: None if values[name] is False else values[name] or sop.get(name)
+            for name in ("postmortem_within", "resolve_within", "mttd", "mttr")
+        }
         result.append(
             Severity(
                 key,
                 values["label"] or key,
-                values["impact"] or Impact.NONE,
+                impact,
                 rank,
                 values["first_update"],
                 values["update_every"],
                 values["monitor_for"],
+                **later,
             )
         )
     return tuple(result), errors

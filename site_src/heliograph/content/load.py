@@ -26,10 +26,12 @@ from heliograph.content.model import (
     Site,
     Update,
 )
+from heliograph.content.postmortems import placeholder_lines
 from heliograph.content.published import duplicate_ids
 from heliograph.content.schema import (
     Field,
     Invalid,
+    boolean,
     check_mapping,
     choice,
     describe,
@@ -68,7 +70,11 @@ def update_fields(site_zone: str | None) -> dict[str, Field]:
 
 @lru_cache(maxsize=8)
 def postmortem_fields(site_zone: str | None) -> dict[str, Field]:
-    return {"at": Field(time_in(site_zone), required=True), "title": Field(optional_text)}
+    return {
+        "at": Field(time_in(site_zone), required=True),
+        "title": Field(optional_text),
+        "draft": Field(boolean, default=False),
+    }
 
 
 FIRST_ONLY = ("kind", "started", "detected", "incident_id", "shortlink")
@@ -178,6 +184,7 @@ def load_incident(
     ignored: list[str] = []
     zone = site.timezone if site else None
     fields = update_fields(zone)
+    draft: str | None = None
     for file in sorted(folder.iterdir()):
         if file.name.startswith(".") or file.is_dir() or file.suffix != ".md":
             if _looks_like_an_update(file.name):
@@ -201,6 +208,8 @@ def load_incident(
         if file.name == POSTMORTEM_NAME:
             postmortem, errs = _postmortem(doc, path, now, zone)
             errors += errs
+            if postmortem is None and not errs:  # a draft: kept off the site, feeds and API
+                draft = path.as_posix()
             continue
         values, errs = check_mapping(doc.meta, fields, path, 1, "front matter")
         errors += errs
@@ -253,6 +262,7 @@ def load_incident(
         ignored=tuple(ignored),
         api_id=first["incident_id"],
         shortlink=first["shortlink"],
+        postmortem_draft=draft,
     ), []
 
 
@@ -363,6 +373,7 @@ def _updates(parsed: list[_Parsed], site: Site | None) -> tuple[list[Update], li
                 scheduled_for=values["scheduled_for"],
                 scheduled_until=values["scheduled_until"],
                 api_id=values["update_id"],
+                title_line=meta.line_of("title") if values["title"] else 0,
             )
         )
     errors += _check_times(parsed)
@@ -461,4 +472,17 @@ def _postmortem(
         errors.append(ContentError(path, doc.meta.line_of("at"), "'at' is after the build's time"))
     if not errors and not doc.body:
         errors.append(ContentError(path, doc.body_line - 1, "the postmortem is empty"))
-    return (None, errors) if errors else (Postmortem(values["at"], doc.body, path.as_posix()), [])
+    if errors or values["draft"]:
+        return None, errors
+    for n, placeholder in placeholder_lines(doc.body):
+        errors.append(
+            ContentError(
+                path,
+                doc.body_line + n,
+                f"the postmortem still holds the template's placeholder '{placeholder}': write "
+                "that part, or keep 'draft: true' in the front matter until it is done",
+            )
+        )
+    if errors:
+        return None, errors
+    return Postmortem(values["at"], doc.body, path.as_posix(), doc.body_line), []

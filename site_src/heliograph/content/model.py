@@ -79,6 +79,10 @@ class Severity:
     first_update: timedelta | None = None
     update_every: timedelta | None = None
     monitor_for: timedelta | None = None
+    postmortem_within: timedelta | None = None  # from the resolution to a published postmortem
+    resolve_within: timedelta | None = None  # longest time in monitoring before `resolved`
+    mttd: timedelta | None = None  # the report's targets: mean time to detect ...
+    mttr: timedelta | None = None  # ... and to resolve
 
 
 @dataclass(frozen=True)
@@ -104,11 +108,19 @@ class Group:
 
 @dataclass(frozen=True)
 class WordingRule:
-    """A public-wording check: phrases that should not appear in an update."""
+    """A public-wording check: its phrases, what is wrong with them and a plainer way to say it.
+
+    What the phrases mean depends on the check (`checks.wording` reads them): words flagged
+    wherever they appear, or, for the built-in checks that look at the sentence, the words the
+    sentence rule looks for (a provider's name, a hedge).
+    """
 
     name: str
     message: str
     phrases: tuple[str, ...]
+    suggest: str = (
+        ""  # a plain rewrite to offer, e.g. 'say "We will post another update by 15:30."'
+    )
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,10 @@ class Update:
     scheduled_for: datetime | None = None  # the maintenance window as this update states it
     scheduled_until: datetime | None = None
     api_id: str | None = None  # `update_id`: the id another page published for this update
+    title_line: int = 0  # line of `title:`, for wording findings on the title
+    corrected: datetime | None = None  # when its message was last changed after publishing
+    first_published: tuple[str | None, str | None] | None = None  # `at`, `status` as first
+    # published, where a later commit changed them (content.corrections)
 
     # A string in the model, a Path on demand: a large site's cached model holds tens of
     # thousands of them, and a Path costs more to unpickle than the rest of its update.
@@ -168,6 +184,7 @@ class Postmortem:
     at: datetime
     body: str
     file: str
+    body_line: int = 0  # file line where the text starts, for findings in it
 
     @property
     def path(self) -> Path:
@@ -186,7 +203,8 @@ class Incident:
     detected: datetime | None = None
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
-    postmortem: Postmortem | None = None
+    postmortem: Postmortem | None = None  # published: `postmortem.md` without `draft: true`
+    postmortem_draft: str | None = None  # the file of a postmortem still marked `draft: true`
     ignored: tuple[str, ...] = ()  # markdown-like files in the folder that were not read
     # Kept from another page (`incident_id`, `shortlink` on the first update), so that its API
     # clients and old links find the incident under the same id and address.

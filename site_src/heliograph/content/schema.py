@@ -140,9 +140,9 @@ def time(value: Any, site_zone: str | None = None) -> datetime:
 
 
 def within_range(t: datetime) -> datetime:
-    """`t`, if it lies from 1970 to 2999; any other year is a typo."""
+    """`t`, if it lies from 1900 to 2999; any other year is a typo."""
     if not in_range(t):
-        raise Invalid(f"time {t.isoformat()} is not between 1970 and 2999; check the year")
+        raise Invalid(f"time {t.isoformat()} is not between 1900 and 2999; check the year")
     return t
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 # The times a status page can mean: far enough either side that no window, no day of uptime
 # and no zone's offset runs off the calendar Python can count (years 1 to 9999).
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 
 

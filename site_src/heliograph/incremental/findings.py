@@ -15,25 +15,28 @@ open at a time, and maintenance has one rule only, about its window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from heliograph.checks.findings import Finding
+from heliograph.checks.postmortem import postmortem_due
 from heliograph.checks.site import incident_findings, settled
 from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.cores import on_every_core, workers
 from heliograph.incremental.sources import SourceIndex
 
-# A finding without what its incident supplies: (index of its update, then every field of
-# Finding after `file`, `incident` left out). Storing these rather than Findings halves the
-# time to read the entry back, which every build does.
+# A finding without what its incident supplies: (index of its update, or -1 for its
+# postmortem, then every field of Finding after `file`, `incident` left out). Storing these
+# rather than Findings halves the time to read the entry back, which every build does.
 Record = tuple[Any, ...]
 
 
 def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ...] | None:
-    """The findings of an incident as records; None if one is not at one of its updates."""
+    """The findings of an incident as records; None if one is not at one of its files."""
     index = {u.file: n for n, u in enumerate(incident.updates)}
+    if incident.postmortem is not None:
+        index[incident.postmortem.file] = -1
     records = []
     for f in found:
         if f.incident != incident.slug or f.file not in index:
@@ -51,6 +54,7 @@ def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ..
                 f.limit,
                 f.severity,
                 f.phrase,
+                f.suggestion,
             )
         )
     return tuple(records)
@@ -58,12 +62,34 @@ def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ..
 
 def from_records(records: tuple[Record, ...], incident: Incident) -> list[Finding]:
     """The findings that `as_records` made these records of."""
+    pm = incident.postmortem.file if incident.postmortem is not None else ""
     return [
-        Finding(r[1], r[2], incident.slug, incident.updates[r[0]].file, *r[3:]) for r in records
+        Finding(
+            r[1],
+            r[2],
+            incident.slug,
+            incident.updates[r[0]].file if r[0] >= 0 else pm,
+            *r[3:11],
+            suggestion=r[11],  # `historic` is the check's to set, not the record's
+        )
+        for r in records
     ]
 
 
-Entry = tuple[datetime, tuple[Record, ...]]  # (time of the last update, the findings)
+Entry = tuple[datetime, tuple[Record, ...]]  # (settled since, the findings)
+
+
+def settled_since(site: Site, incident: Incident) -> datetime:
+    """From when a settled incident's findings hold: its last update, or, if its postmortem is
+    due and missing, the moment after the due time (the finding that it is late holds from
+    then)."""
+    since = incident.updates[-1].at
+    due = postmortem_due(site, incident)
+    if due is not None and incident.postmortem is None:
+        since = max(since, due + timedelta(microseconds=1))
+    return since
+
+
 SHARDS = 16  # entries are stored in this many parts by fingerprint: a change re-stores one part
 
 
@@ -109,11 +135,11 @@ class WordingMemo:
         if found is None:
             found = incident_findings(site, incident, now)
         if (
-            settled(incident, now)
+            settled(incident, now, site)
             and incident.slug in self.index.folders
             and (records := as_records(found, incident)) is not None
         ):
-            self.seen[shard][folder] = (incident.updates[-1].at, records)
+            self.seen[shard][folder] = (settled_since(site, incident), records)
             self._changed.add(shard)
         return found
 

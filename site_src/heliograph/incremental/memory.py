@@ -107,7 +107,7 @@ class FindingsInMemory:
         if kept is not None and kept[0] == key and kept[1] is incident:
             return kept[2]
         found = (self.through or incident_findings)(site, incident, now)
-        if settled(incident, now):
+        if settled(incident, now, site):
             self._kept[incident.slug] = (key, incident, tuple(found))
         return found
 

@@ -107,8 +107,10 @@ class BuildSession:
         now: datetime,
         options: tuple[Any, ...],
         override: Path | None = None,
+        marks: dict[str, bytes] | None = None,
     ) -> BuildSession:
-        """Open the cache and hash every input; reads only files changed since the last build."""
+        """Open the cache and hash every input; reads only files changed since the last build.
+        `marks` are inputs of an incident besides its files, by slug (its corrections)."""
         directory = cache_dir(source, override)
         cache = Cache(directory)
         early: list[dict[str, Any]] = []
@@ -119,6 +121,9 @@ class BuildSession:
             early.append(stored(cache, source))
 
         index = scan(source, cache, fetch_incidents)
+        if marks:
+            index.marks.update(marks)
+            index._prints.clear()  # any fingerprint taken while scanning lacked the marks
         skip = {output.absolute(), directory.absolute()}
         key = digest(
             cache.code,
@@ -180,7 +185,9 @@ class BuildSession:
             for slug, known in self.index._prints.items()  # hashed already
             if slug not in parsed.folders
         }
-        self.index = memo.index = SourceIndex({**self.index.folders, **parsed.folders}, kept)
+        self.index = memo.index = SourceIndex(
+            {**self.index.folders, **parsed.folders}, kept, marks=self.index.marks
+        )
         self.cache.commit()  # stored now rather than held in memory for the whole build
         return reader(docs, self.index, self.cache), memo
 

@@ -39,11 +39,16 @@ class SourceIndex:
     # what else `incidents/` holds (a loose file, a linked folder), by name and kind: `load`
     # refuses some of these, so a build with one is not the build without it
     strays: tuple[tuple[str, bytes], ...] = ()
+    # what else an incident is made of besides its files (its corrections, from the history)
+    marks: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     def fingerprint(self, slug: str) -> bytes:
-        """A hash of an incident folder's files: names and contents."""
+        """A hash of an incident folder's files (names and contents) and of its marks."""
         if (known := self._prints.get(slug)) is None:
-            known = self._prints[slug] = folder_print(slug, self.folders.get(slug, {}))
+            known = folder_print(slug, self.folders.get(slug, {}))
+            if slug in self.marks:
+                known = digest(known, self.marks[slug])
+            self._prints[slug] = known
         return known
 
     def digest(self) -> bytes:

@@ -165,7 +165,7 @@ def update_objects(site: Site, incident: Incident, now: datetime) -> list[Json]:
                 "body": safe_source(u.body),
                 "incident_id": ids.incident_id(site, incident),
                 "created_at": millis(u.at),
-                "updated_at": millis(u.at),
+                "updated_at": millis(u.corrected or u.at),  # a corrected text says when
                 "display_at": millis(u.at),
                 "affected_components": [
                     {

@@ -1,0 +1,95 @@
+"""Corrections in the open, from the site's own git history (a real repository per test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import update
+
+from heliograph.build import Project, build, corrected_content
+from heliograph.checks.site import check
+
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+FIRST = "incidents/x/01.md"
+
+
+def git(root: Path, *args: str, when: str = "2026-03-02T14:05:00Z") -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Comms",
+        "GIT_AUTHOR_EMAIL": "comms@test.example",
+        "GIT_COMMITTER_NAME": "Comms",
+        "GIT_COMMITTER_EMAIL": "comms@test.example",
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+    }
+    subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
+
+
+def first(body: str, at: str = "2026-03-02T14:00:00Z", status: str = "investigating") -> str:
+    return update(
+        at,
+        status,
+        body,
+        title="Sign-in errors",
+        severity="SEV-3",
+        components={"login": "degraded_performance"},
+    )
+
+
+def repo(make_site) -> Path:
+    root = make_site({FIRST: first("Sign-in fails for some accounts.")})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Investigating sign-in errors")
+    return root
+
+
+def built(root: Path, tmp_path: Path) -> tuple[str, dict]:
+    out = tmp_path / "out"
+    build(Project.at(root, out), NOW)
+    page = (out / "incidents/x/index.html").read_text()
+    (incident,) = json.loads((out / "api/v2/incidents.json").read_text())["incidents"]
+    return page, incident["incident_updates"][0]
+
+
+def test_a_message_changed_after_publishing_says_corrected_and_when(make_site, tmp_path):
+    root = repo(make_site)
+    page, api = built(root, tmp_path)
+    assert "Corrected" not in page and api["updated_at"] == "2026-03-02T14:00:00.000Z"
+    (root / FIRST).write_text(first("Sign-in fails for accounts that use SSO."))
+    page, api = built(root, tmp_path)  # previewed before the commit: not published yet
+    assert "accounts that use SSO" in page and "Corrected" not in page
+    git(root, "commit", "-qam", "Correct the scope", when="2026-03-02T14:20:00Z")
+    page, api = built(root, tmp_path)  # the same files, a new history: built anew
+    assert "Sign-in fails for accounts that use SSO." in page
+    assert 'Corrected <time datetime="2026-03-02T14:20:00Z">' in page
+    assert (api["created_at"], api["updated_at"]) == (
+        "2026-03-02T14:00:00.000Z",
+        "2026-03-02T14:20:00.000Z",
+    )
+    assert check(corrected_content(Project.at(root), NOW), NOW) == ()  # a correction is fine
+
+
+def test_a_published_time_or_status_changed_later_is_a_warning(make_site):
+    root = repo(make_site)
+    (root / FIRST).write_text(
+        first("Sign-in fails for some accounts.", at="2026-03-02T13:50:00Z", status="identified")
+    )
+    git(root, "commit", "-qam", "Backdate", when="2026-03-02T15:00:00Z")
+    (f,) = check(corrected_content(Project.at(root), NOW), NOW)
+    assert (f.rule, f.level.value, str(f.path), f.line) == ("rewritten", "warning", FIRST, 2)
+    assert f.message.startswith(
+        "this update was published, then changed: 'at' from 2026-03-02T14:00:00+00:00 to "
+        "2026-03-02T13:50:00+00:00 and 'status' from investigating to identified"
+    )
+
+
+def test_a_site_that_is_no_git_work_tree_has_no_corrections(make_site, tmp_path):
+    root = make_site({FIRST: first("Sign-in fails for some accounts.")})
+    page, api = built(root, tmp_path)
+    assert "Corrected" not in page and api["updated_at"] == api["created_at"]
