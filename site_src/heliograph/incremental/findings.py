@@ -69,7 +69,14 @@ def from_records(records: tuple[Record, ...], incident: Incident) -> list[Findin
             r[2],
             incident.slug,
             incident.updates[r[0]].file if r[0] >= 0 else pm,
-            *r[3:11],
+            r[3],
+            r[4],
+            start=r[5],
+            end=r[6],
+            gap=r[7],
+            limit=r[8],
+            severity=r[9],
+            phrase=r[10],
             suggestion=r[11],  # `historic` is the check's to set, not the record's
         )
         for r in records
