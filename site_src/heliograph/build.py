@@ -132,6 +132,7 @@ def render_site(
     from heliograph.incremental.messages import take_back
     from heliograph.publish.write import merge_outputs
     from heliograph.render.pages import incident_pages, render_pages
+    from heliograph.render.reuse import fresh
     from heliograph.render.sitemap import render_sitemap
     from heliograph.render.theme import load_theme, template_error
 
@@ -139,7 +140,7 @@ def render_site(
     beside = Beside(lambda: _feeds_and_more(content, now, reuse), alone=reuse is not None)
     try:
         pages = render_pages(content, now, theme, incidents or incident_pages, memo)
-        sitemap = render_sitemap(content, now, pages)
+        sitemap = render_sitemap(content, now, pages, reuse or fresh)
     except Exception as exc:
         if (error := template_error(exc, project.source)) is None:
             raise
@@ -166,9 +167,9 @@ def _feeds_and_more(
     offline = go_offline() if forked() else None
     more = (
         render_feeds(content, now, reuse or fresh),
-        render_api(content, now),
+        render_api(content, now, reuse or fresh),
         render_badges(content, now),
-        render_calendar(content, now),
+        render_calendar(content, now, reuse or fresh),
     )
     return more, offline.report() if offline is not None else None
 

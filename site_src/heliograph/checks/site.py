@@ -24,6 +24,8 @@ def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Fin
         found += incident_wording(site, incident)
         found += postmortem_findings(site, incident, now)
         found += commitment_findings(site, incident, now)
+    if found and closed(incident, now):  # marked here, so that a memo keeps them marked
+        found = [replace(f, historic=True) for f in found]
     return found
 
 
@@ -37,10 +39,7 @@ def check(
     """Every finding of the site at `now`, in a stable order (see `ordered`)."""
     found: list[Finding] = []
     for incident in content.incidents:
-        got = of(content.site, incident, now)
-        if got and closed(incident, now):
-            got = [replace(f, historic=True) for f in got]
-        found += got
+        found += of(content.site, incident, now)
     return ordered(found)
 
 

@@ -77,7 +77,8 @@ def from_records(records: tuple[Record, ...], incident: Incident) -> list[Findin
             limit=r[8],
             severity=r[9],
             phrase=r[10],
-            suggestion=r[11],  # `historic` is the check's to set, not the record's
+            historic=True,  # a settled incident is closed: its findings are history
+            suggestion=r[11],
         )
         for r in records
     ]

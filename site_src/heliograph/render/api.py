@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from heliograph.content.model import (
@@ -22,6 +23,7 @@ from heliograph.content.model import (
 )
 from heliograph.content.timefmt import iso_millis
 from heliograph.render import ids
+from heliograph.render.reuse import Memo, fresh, moment
 from heliograph.render.sourcetext import safe_source
 from heliograph.state import activity, derive, timeline
 
@@ -229,8 +231,9 @@ def incident_object(
     return data
 
 
-def render_api(content: Content, now: datetime) -> dict[str, bytes]:
-    """Every `api/v2/` file, from the same objects so the files agree with each other."""
+def render_api(content: Content, now: datetime, memo: Memo = fresh) -> dict[str, bytes]:
+    """Every `api/v2/` file, from the same objects so the files agree with each other; `memo`
+    may answer for a file made before from the same inputs (the preview's, between saves)."""
     site = content.site
     # Statuses, open incidents and maintenance windows come from the incidents still open
     # or to come; the rest of the history is closed and only counts for change times.
@@ -249,44 +252,70 @@ def render_api(content: Content, now: datetime) -> dict[str, bytes]:
         key=lambda i: (i.began, i.slug),
     )
     active = [i for i in maintenance if derive.phase(i, now) in ACTIVE_MAINTENANCE]
+    unresolved = [
+        i for i in current.incidents if i.kind is Kind.INCIDENT and derive.is_open(i, now)
+    ]
     made: dict[str, Json] = {}  # only listed incidents are built: the lists are short
 
-    def objects(found: Iterable[Incident]) -> list[Json]:
-        listed = list(found)
+    def objects(listed: Sequence[Incident]) -> list[Json]:
         for i in listed:
             if i.slug not in made:
                 made[i.slug] = incident_object(content, i, now, by_cid)
         return [made[i.slug] for i in listed]
 
-    unresolved = objects(
-        i for i in current.incidents if i.kind is Kind.INCIDENT and derive.is_open(i, now)
+    # What every file shows besides its incidents: the page, the status, the components.
+    shared = (
+        site,
+        page["updated_at"],
+        tuple(status.items()),
+        tuple(statuses.items()),
+        stamps.created,
+        tuple(sorted(stamps.changed.items())),
     )
-    files: dict[str, Json] = {
-        "summary.json": {
-            "page": page,
-            "components": components,
-            "incidents": unresolved,
-            "scheduled_maintenances": objects(active + upcoming),
-            "status": status,
-        },
-        "status.json": {"page": page, "status": status},
-        "components.json": {"page": page, "components": components},
-        "incidents.json": {"page": page, "incidents": objects(latest(content, now))},
-        "incidents/unresolved.json": {"page": page, "incidents": unresolved},
-        "scheduled-maintenances.json": {
-            "page": page,
-            "scheduled_maintenances": objects(latest(content, now, Kind.MAINTENANCE)),
-        },
-        "scheduled-maintenances/upcoming.json": {
-            "page": page,
-            "scheduled_maintenances": objects(upcoming),
-        },
-        "scheduled-maintenances/active.json": {
-            "page": page,
-            "scheduled_maintenances": objects(active),
-        },
+    # name -> (the incidents it lists, under which key, and the file's other parts)
+    files: dict[str, tuple[Sequence[Incident], str, dict[str, Any]]] = {
+        "summary.json": (
+            [*unresolved, *active, *upcoming],
+            "",
+            {"page": page, "components": components, "status": status},
+        ),
+        "status.json": ([], "", {"page": page, "status": status}),
+        "components.json": ([], "", {"page": page, "components": components}),
+        "incidents.json": (latest(content, now), "incidents", {"page": page}),
+        "incidents/unresolved.json": (unresolved, "incidents", {"page": page}),
+        "scheduled-maintenances.json": (
+            latest(content, now, Kind.MAINTENANCE),
+            "scheduled_maintenances",
+            {"page": page},
+        ),
+        "scheduled-maintenances/upcoming.json": (
+            upcoming,
+            "scheduled_maintenances",
+            {"page": page},
+        ),
+        "scheduled-maintenances/active.json": (active, "scheduled_maintenances", {"page": page}),
     }
-    return {API + name: dumps(data) for name, data in files.items()}
+
+    def make(name: str) -> bytes:
+        listed, key, data = files[name]
+        if name == "summary.json":  # Statuspage's order of keys, the summary's two lists
+            data = {
+                "page": page,
+                "components": components,
+                "incidents": objects(unresolved),
+                "scheduled_maintenances": objects(active + upcoming),
+                "status": status,
+            }
+        elif key:
+            data = {**data, key: objects(listed)}
+        return dumps(data)
+
+    return {
+        API + name: memo(
+            ("api", name, shared, tuple((i, moment(i, now)) for i in listed)), partial(make, name)
+        )
+        for name, (listed, _, _) in files.items()
+    }
 
 
 def latest(content: Content, now: datetime, kind: Kind = Kind.INCIDENT) -> list[Incident]:

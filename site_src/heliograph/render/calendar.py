@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.render import ids
 from heliograph.render.markup import plain_text
+from heliograph.render.reuse import Memo, fresh, moment
 from heliograph.state import derive
 from heliograph.state.activity import is_public
 
@@ -95,8 +97,9 @@ def event_lines(
     ]
 
 
-def render_calendar(content: Content, now: datetime) -> dict[str, bytes]:
-    """`maintenance.ics` with every scheduled maintenance public at `now`, newest window first."""
+def render_calendar(content: Content, now: datetime, memo: Memo = fresh) -> dict[str, bytes]:
+    """`maintenance.ics` with every scheduled maintenance public at `now`, newest window first;
+    `memo` may answer for an event made before from the same incident and moment."""
     site = content.site
     host = urlsplit(site.url).hostname or "heliograph"
     lines = [
@@ -107,10 +110,22 @@ def render_calendar(content: Content, now: datetime) -> dict[str, bytes]:
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(site.name + ' scheduled maintenance')}",
     ]
+    out = ["".join(fold(line) + "\r\n" for line in lines)]
     for incident in content.incidents:
         start, end = incident.scheduled_for, incident.scheduled_until
         # the kind first: it is read without the updates; the loader requires both times
         if incident.kind is Kind.MAINTENANCE and start and end and is_public(incident, now):
-            lines += event_lines(site, incident, (start, end), now, host)
-    lines.append("END:VCALENDAR")
-    return {"maintenance.ics": "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")}
+            out.append(
+                memo(
+                    ("calendar event", site.url, site.name, incident, moment(incident, now)),
+                    partial(_event, site, incident, (start, end), now, host),
+                )
+            )
+    out.append("END:VCALENDAR\r\n")
+    return {"maintenance.ics": "".join(out).encode("utf-8")}
+
+
+def _event(
+    site: Site, incident: Incident, window: tuple[datetime, datetime], now: datetime, host: str
+) -> str:
+    return "".join(fold(line) + "\r\n" for line in event_lines(site, incident, window, now, host))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from html import escape
 
 from heliograph.content.model import Content
 from heliograph.content.timefmt import iso_utc
+from heliograph.render.reuse import Memo, fresh
 from heliograph.state import activity, views
 
 NOT_LISTED = frozenset({"404.html"})
@@ -42,8 +44,11 @@ def last_changes(content: Content, now: datetime) -> dict[str, datetime]:
     return changed
 
 
-def render_sitemap(content: Content, now: datetime, pages: Iterable[str]) -> dict[str, bytes]:
-    """The sitemap of `pages` (HTML output paths) and a robots.txt that points at it."""
+def render_sitemap(
+    content: Content, now: datetime, pages: Iterable[str], memo: Memo = fresh
+) -> dict[str, bytes]:
+    """The sitemap of `pages` (HTML output paths) and a robots.txt that points at it; `memo`
+    may answer for a page's line, made before from the same path and time."""
     site = content.site
     changed = last_changes(content, now)
     newest = max(changed.values(), default=activity.EPOCH)
@@ -52,14 +57,18 @@ def render_sitemap(content: Content, now: datetime, pages: Iterable[str]) -> dic
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for path in sorted(p for p in pages if p.endswith(".html") and p not in NOT_LISTED):
-        lastmod = iso_utc(changed.get(path, newest))
-        lines.append(
-            f"  <url><loc>{escape(page_url(site.url, path))}</loc>"
-            f"<lastmod>{lastmod}</lastmod></url>"
-        )
+        when = changed.get(path, newest)
+        lines.append(memo(("sitemap", site.url, path, when), partial(_line, site.url, path, when)))
     lines.append("</urlset>")
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.url}/sitemap.xml\n"
     return {
         "sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"),
         "robots.txt": robots.encode("utf-8"),
     }
+
+
+def _line(site_url: str, path: str, when: datetime) -> str:
+    return (
+        f"  <url><loc>{escape(page_url(site_url, path))}</loc>"
+        f"<lastmod>{iso_utc(when)}</lastmod></url>"
+    )

@@ -34,18 +34,32 @@ CLOCK_BODIES = {
 }
 
 
+# A maintenance's timeline at a moment, kept while asked for again: the feeds, the API, the
+# sitemap and the pages each ask for the newest update of every maintenance. The entry holds
+# the incident itself, so that no other object can come to have its id while it is kept.
+_made: dict[int, tuple[Incident, datetime, tuple[Update, ...]]] = {}
+_KEEP = 4096
+
+
 def timeline(incident: Incident, now: datetime) -> tuple[Update, ...]:
     """The updates public at `now`, oldest first, clock updates included."""
     posted = derive.updates_until(incident, now)
     if incident.kind is not Kind.MAINTENANCE:
         return posted
+    kept = _made.get(id(incident))
+    if kept is not None and kept[0] is incident and kept[1] == now:
+        return kept[2]
     out: list[Update] = []
     for n, u in enumerate(posted):
         out.append(u)
         if u.status is MaintenanceStatus.SCHEDULED:
             until = posted[n + 1].at if n + 1 < len(posted) else None
             out += _clock_updates(incident, u, until, now)
-    return tuple(out)
+    made = tuple(out)
+    if len(_made) >= _KEEP:
+        _made.clear()
+    _made[id(incident)] = (incident, now, made)
+    return made
 
 
 def _clock_updates(
