@@ -57,8 +57,8 @@ class LiveSite:
         if theme_changed:
             self._theme = None
         try:
-            if not self._started:
-                content, findings = self._first(now)
+            if not self._started or slugs is None:  # at start, or new settings: everything
+                content, findings = self._through_cache(now)
             else:
                 content = load_content(self.project, now, one=self._incidents, as_of=self.as_of)
                 findings = check(content, now, self._findings)
@@ -101,9 +101,10 @@ class LiveSite:
                 slugs = None  # every incident depends on the settings (components, severities)
         return slugs, theme
 
-    def _first(self, now: datetime) -> tuple[Any, tuple[Finding, ...]]:
-        """The first model, loaded through the build cache (parsed files, whole incidents,
-        findings), as a warm build would; then kept in memory."""
+    def _through_cache(self, now: datetime) -> tuple[Any, tuple[Finding, ...]]:
+        """The whole model, loaded through the build cache (parsed files, whole incidents,
+        findings) as a warm build would, and kept in memory: at start, and when the settings
+        change, on which every incident depends."""
         from heliograph.checks.site import check
         from heliograph.incremental.cache import cache_dir
         from heliograph.incremental.session import BuildSession
