@@ -112,7 +112,7 @@ class Served:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
-                self.proc.wait(5)
+                self.proc.wait(BOUND)  # a loaded machine is slow, not broken
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
