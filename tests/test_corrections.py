@@ -93,3 +93,56 @@ def test_a_site_that_is_no_git_work_tree_has_no_corrections(make_site, tmp_path)
     root = make_site({FIRST: first("Sign-in fails for some accounts.")})
     page, api = built(root, tmp_path)
     assert "Corrected" not in page and api["updated_at"] == api["created_at"]
+
+
+def test_the_preview_shows_corrections_as_a_build_does(make_site, tmp_path):
+    from heliograph.authoring.live import LiveSite
+
+    root = repo(make_site)
+    (root / FIRST).write_text(first("Sign-in fails for accounts that use SSO."))
+    git(root, "commit", "-qam", "Correct the scope", when="2026-03-02T14:20:00Z")
+    live = LiveSite(root, tmp_path / "cache")
+    assert live.rebuild(NOW) == []
+
+    def same_as_a_build(corrected_at: str) -> None:
+        page, _ = built(root, tmp_path)
+        assert f'Corrected <time datetime="{corrected_at}">' in page
+        assert bytes(live.outputs["incidents/x/index.html"]).decode() == page
+
+    same_as_a_build("2026-03-02T14:20:00Z")
+    # Corrected again and committed: the save shows it...
+    (root / FIRST).write_text(first("Sign-in fails for SSO accounts in Europe."))
+    git(root, "commit", "-qam", "Narrow the scope", when="2026-03-02T14:40:00Z")
+    assert live.rebuild(NOW, [str(root / FIRST)]) == []
+    same_as_a_build("2026-03-02T14:40:00Z")
+    # ...and a new commit of the same files (an amended date) at the next rebuild, whatever
+    # it was for: the incident's history moved, so its page is made again.
+    git(
+        root,
+        "commit",
+        "-q",
+        "--amend",
+        "--no-edit",
+        "--date=2026-03-02T14:50:00Z",
+        when="2026-03-02T14:50:00Z",
+    )
+    assert live.rebuild(NOW, []) == []
+    same_as_a_build("2026-03-02T14:50:00Z")
+
+
+def test_the_history_is_read_once_per_commit(make_site, tmp_path, monkeypatch):
+    import heliograph.incremental.history as history
+
+    reads = []
+    read = history.history_at
+    monkeypatch.setattr(history, "history_at", lambda *a: reads.append(a[1].commit) or read(*a))
+    root = repo(make_site)
+    built(root, tmp_path)
+    (root / FIRST).write_text(first("Sign-in fails for accounts that use SSO."))
+    page, _ = built(root, tmp_path)  # an edit, no commit: the same history
+    assert len(reads) == 1 and "Corrected" not in page
+    git(root, "commit", "-qam", "Correct the scope", when="2026-03-02T14:20:00Z")
+    page, _ = built(root, tmp_path)
+    assert len(reads) == 2 and reads[0] != reads[1] and "Corrected" in page
+    built(root, tmp_path)
+    assert len(reads) == 2

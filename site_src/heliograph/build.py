@@ -216,24 +216,18 @@ def build(
     # One build of an output at a time (and of a cache): a second one waits, then says who
     # holds it; the output's lock comes first, always, so two builds cannot hold one each.
     with collection_paused(), held(project.output, f"a build of {project.source}"):
-        corrections = corrections_of(project)
         if not use_cache:
-            return _pipeline(project, now, strict, None, as_of, corrections)
+            return _pipeline(project, now, strict, None, as_of, corrections_of(project))
         from heliograph.incremental.cache import cache_dir as resolved
-        from heliograph.incremental.cache import digest
         from heliograph.incremental.session import BuildSession
 
-        marks: dict[str, bytes] = {}
-        for file, c in sorted(corrections.items()):
-            slug = file.split("/")[1]
-            marks[slug] = digest(marks.get(slug, b""), file, repr(c))
         cache = resolved(project.source, cache_dir)
         with held(cache, f"a build of {project.source}", file=cache / "build.lock"):
             session = BuildSession.start(
-                project.source, project.output, now, (strict, as_of), cache, marks
+                project.source, project.output, now, (strict, as_of), cache
             )
             try:
-                return _cached(project, now, strict, session, as_of, corrections)
+                return _cached(project, now, strict, session, as_of, dict(session.corrections))
             finally:
                 session.close()
 

@@ -21,6 +21,7 @@ from heliograph.build import Project, load_content, load_model, render_site
 from heliograph.checks.findings import Finding
 from heliograph.content.errors import ContentErrors
 from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
+from heliograph.incremental.history import HistoryInMemory
 from heliograph.incremental.memory import FindingsInMemory, IncidentsInMemory, Reuse
 from heliograph.incremental.pages import Kept, MemoryPages
 
@@ -44,23 +45,28 @@ class LiveSite:
         self._started = False
         self._compiled: dict[str, Any] = {}  # templates compiled once, not at every save
         self._reuse = Reuse()  # feed entries and feeds, as the last build made them
+        self._history = HistoryInMemory()
+        self._corrections: Mapping[str, Any] = {}  # the last build's, by update file
 
     def rebuild(self, now: datetime, changed: Collection[str] = ()) -> list[str]:
         """Bring the site up to date after a change to `changed` (paths); the problems of the
         content (`path:line: message`), and then the last good site stays served."""
         from heliograph.checks.site import check
+        from heliograph.content.corrections import apply
         from heliograph.render.theme import keep_compiled, load_theme
 
         keep_compiled(self._compiled)
         slugs, theme_changed = self._changes(changed)
+        corrections = self._corrected(slugs) if self._started else {}
         self._incidents.forget(slugs)
         if theme_changed:
             self._theme = None
         try:
             if not self._started or slugs is None:  # at start, or new settings: everything
-                content, findings = self._through_cache(now)
+                content, findings, corrections = self._through_cache(now)
             else:
                 content = load_content(self.project, now, one=self._incidents, as_of=self.as_of)
+                content = apply(content, corrections)
                 findings = check(content, now, self._findings)
             theme = self._theme or load_theme(self.source)
             pages = MemoryPages(content, now, theme, self._incidents.version, self._kept)
@@ -78,8 +84,20 @@ class LiveSite:
         self._started, self._theme = True, theme
         self._kept = pages.keep(outputs)
         self._reuse.sweep()
-        self.outputs, self.findings = outputs, findings
+        self.outputs, self.findings, self._corrections = outputs, findings, corrections
         return []
+
+    def _corrected(self, slugs: set[str] | None) -> Mapping[str, Any]:
+        """The corrections in the git history now; the incidents whose corrections moved (a
+        commit, a checkout) are added to `slugs`, as if their folders had changed."""
+        from heliograph.content.corrections import corrections_of
+
+        now = corrections_of(self.source, self._history(self.source))
+        if slugs is not None:
+            before = self._corrections
+            moved = {f for f in now.keys() | before.keys() if now.get(f) != before.get(f)}
+            slugs.update(f.split("/")[1] for f in moved)
+        return now
 
     def _changes(self, changed: Collection[str]) -> tuple[set[str] | None, bool]:
         """The incident folders `changed` touches (None: all of them, as when the settings
@@ -101,11 +119,12 @@ class LiveSite:
                 slugs = None  # every incident depends on the settings (components, severities)
         return slugs, theme
 
-    def _through_cache(self, now: datetime) -> tuple[Any, tuple[Finding, ...]]:
+    def _through_cache(self, now: datetime) -> tuple[Any, tuple[Finding, ...], Mapping[str, Any]]:
         """The whole model, loaded through the build cache (parsed files, whole incidents,
         findings) as a warm build would, and kept in memory: at start, and when the settings
         change, on which every incident depends."""
         from heliograph.checks.site import check
+        from heliograph.content.corrections import apply
         from heliograph.incremental.cache import cache_dir
         from heliograph.incremental.session import BuildSession
         from heliograph.publish.lock import held
@@ -119,15 +138,19 @@ class LiveSite:
                 loaded, content = load_model(
                     self.project, now, *session.loaders(), as_of=self.as_of
                 )
+                corrections = session.corrections
+                self._history.seed(*session.history)
+                shown = apply(content, corrections)
+                content = apply(loaded, corrections) if content is loaded else shown
                 # the cache's findings are by folder: not for incidents cut short by `as_of`
-                if content is loaded:
+                if not self.as_of:
                     self._findings.through = session.findings(content, now)
                 findings = check(content, now, self._findings)  # kept for the next builds
             finally:
                 self._findings.through = None
                 session.close()
         self._incidents.seed(loaded.site, loaded.incidents)  # what the folders hold
-        return content, findings
+        return content, findings, corrections
 
 
 def _compiled_or_errors(source: Path, content: Any, now: datetime, theme: Any) -> None:

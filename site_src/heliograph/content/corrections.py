@@ -135,22 +135,70 @@ def _git(source: Path) -> Git:
     return run
 
 
-def git_history(source: Path) -> History:
-    """Every update file's committed versions when `source` is a git work tree, else none.
-    One `git log` finds the commits of every file that was changed after it was added; only
-    those files' versions are read (one `git cat-file --batch`)."""
-    git = _git(source)
+@dataclass(frozen=True)
+class Head:
+    """The commit a work tree stands at: its history of `incidents/` is a function of this."""
+
+    commit: str
+    prefix: str  # the site's folder within the repository
+    boundary: bytes  # a shallow clone's edge: deepening it changes the history, not the commit
+
+
+def git_head(source: Path) -> Head | None:
+    """Where the git work tree holding `source` stands (one `git rev-parse`); None outside a
+    work tree, without git, or before the first commit."""
     try:
-        if git("rev-parse", "--is-inside-work-tree").strip() != "true":
-            return {}
-        prefix = git("rev-parse", "--show-prefix").strip()
-        log = git("log", "--format=%x00%H %ct", "--name-only", "--no-renames", "--", INCIDENTS_DIR)
+        out = _git(source)(
+            "rev-parse",
+            "--is-inside-work-tree",
+            "--show-prefix",
+            "--is-shallow-repository",
+            "--git-path",
+            "shallow",
+            "HEAD",
+        ).split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if len(out) < 5 or out[0] != "true":
+        return None
+    _, prefix, shallow, shallow_file, commit = out[:5]
+    boundary = b""
+    if shallow == "true":
+        try:
+            boundary = (source / shallow_file).read_bytes()
+        except OSError:
+            boundary = b"?"
+    return Head(commit, prefix, boundary)
+
+
+def git_history(source: Path) -> History:
+    """Every update file's committed versions when `source` is a git work tree, else none."""
+    head = git_head(source)
+    return history_at(source, head) if head is not None else {}
+
+
+def history_at(source: Path, head: Head) -> History:
+    """Every update file's committed versions up to `head`. One `git log` finds the commits of
+    every file that was changed after it was added; only those files' versions are read (one
+    `git cat-file --batch`)."""
+    git = _git(source)
+    prefix = head.prefix
+    try:
+        log = git(
+            "log",
+            "--format=%x00%H %ct",
+            "--name-only",
+            "--no-renames",
+            head.commit,
+            "--",
+            INCIDENTS_DIR,
+        )
     except (OSError, subprocess.SubprocessError):
         return {}  # no git, or not a repository: no history to read
     touched: dict[str, list[tuple[str, datetime]]] = {}
     for entry in log.split("\0")[1:]:
-        head, _, names = entry.partition("\n")
-        sha, _, stamp = head.partition(" ")
+        line, _, names = entry.partition("\n")
+        sha, _, stamp = line.partition(" ")
         when = datetime.fromtimestamp(int(stamp), UTC)
         for name in names.split():
             rel = name.removeprefix(prefix)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from heliograph.publish.tree import Stats, file_stat
 from heliograph.render.theme import DEFAULT_THEME
 
 if TYPE_CHECKING:
+    from heliograph.content.corrections import Correction, Head, History
     from heliograph.content.load import Reader
     from heliograph.content.model import Content
     from heliograph.incremental.findings import WordingMemo
@@ -98,6 +100,8 @@ class BuildSession:
     incidents: IncidentMemo | None = None
     messages: MarkdownStore | None = None
     stored_incidents: dict[str, Any] | None = None  # fetched while the sources were scanned
+    corrections: Mapping[str, Correction] = field(default_factory=dict)  # by update file
+    history: tuple[Head | None, History] = (None, {})  # the git history they come from
 
     @classmethod
     def start(
@@ -107,12 +111,21 @@ class BuildSession:
         now: datetime,
         options: tuple[Any, ...],
         override: Path | None = None,
-        marks: dict[str, bytes] | None = None,
     ) -> BuildSession:
         """Open the cache and hash every input; reads only files changed since the last build.
-        `marks` are inputs of an incident besides its files, by slug (its corrections)."""
+        The corrections in the site's git history are inputs too (see `corrections`)."""
+        from heliograph.content.corrections import corrections_of
+        from heliograph.incremental.history import remembered_history
+
         directory = cache_dir(source, override)
         cache = Cache(directory)
+        head, history = remembered_history(cache, source)
+        corrections = corrections_of(source, history)
+        # an incident's corrections are inputs of its pages besides its files: marks by slug
+        marks: dict[str, bytes] = {}
+        for file, c in sorted(corrections.items()):
+            slug = file.split("/")[1]
+            marks[slug] = digest(marks.get(slug, b""), file, repr(c))
         early: list[dict[str, Any]] = []
 
         def fetch_incidents() -> None:  # most builds need them: fetched while a core is free
@@ -140,6 +153,8 @@ class BuildSession:
             index,
             cache.key("build", key),
             stored_incidents=early[0] if early else None,
+            corrections=corrections,
+            history=(head, history),
         )
 
     @property
