@@ -160,9 +160,11 @@ def reminder(site: Site, incident: Incident, now: datetime, lead: timedelta) -> 
 
 def channel_wants(channel: Channel, event: Event) -> bool:
     """The channel's filters: the kind of incident, its severity, its components; component
-    events go to webhooks only, as Statuspage sends `component_update` to webhooks."""
+    events go to webhooks only, as Statuspage sends `component_update` to webhooks; a reminder
+    does not (Statuspage's body has no way to say "reminder": it would read as a repeat)."""
     incident = event.incident
-    if event.kind == COMPONENT and channel.kind != "webhook":
+    webhook = channel.kind == "webhook"
+    if event.kind == COMPONENT and not webhook or event.kind == REMINDER and webhook:
         return False
     if incident.kind not in channel.kinds:
         return False
