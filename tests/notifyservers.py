@@ -140,10 +140,15 @@ class MailServer:
         context.load_cert_chain(self.cert, key)
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self.logins: list[str] = []
+        self.refuse: set[int] = set()  # the numbers (from 1) of messages to answer 451
+        self.seen = 0
         server = self
 
         class Handler:
             async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+                server.seen += 1
+                if server.seen in server.refuse:
+                    return "451 4.3.0 try again later"
                 parsed = message_from_bytes(envelope.original_content, policy=policy.default)
                 server.messages.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
                 return "250 OK"
@@ -152,12 +157,15 @@ class MailServer:
             ok = auth.login == self.USER.encode() and auth.password == self.PASSWORD.encode()
             if ok:
                 self.logins.append(auth.login.decode())
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)  # the server answers 535
 
+        with socket.socket() as probe:  # the controller checks its port by connecting: not 0
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
         self.controller = Controller(
             Handler(),
             hostname="127.0.0.1",
-            port=0,
+            port=self.port,
             tls_context=context,
             require_starttls=True,
             auth_require_tls=True,
@@ -165,7 +173,6 @@ class MailServer:
             auth_required=True,
         )
         self.controller.start()
-        self.port = self.controller.server.sockets[0].getsockname()[1]
 
     def stop(self) -> None:
         self.controller.stop()

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.policy import SMTP
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +108,16 @@ def _send(
     site = content.site
     if channel.mail is not None:
         addresses = mail.recipients(channel.mail, options.source, environ)
+        envelope = parseaddr(channel.mail.sender)[1]  # `Name <address>` is for the header
         with mail.OPENERS[channel.kind](channel.mail, environ, options.timeout) as transport:
             for e in todo:
                 n = notice(site, e)
-                data = mailmsg.build_message(site, e, n, channel.mail).as_bytes()
+                # CRLF line ends, as SMTP wants them (smtplib sends bytes as they are)
+                data = mailmsg.build_message(site, e, n, channel.mail).as_bytes(policy=SMTP)
                 done = ledger.parts_done(channel.name, e.id)
                 for number, batch in enumerate(mail.batches(addresses)):
                     if number not in done:
-                        transport.send(channel.mail.sender, batch, data)
+                        transport.send(envelope, batch, data)
                         ledger.record_part(channel.name, e.id, number)
                 ledger.record(channel.name, e.id, e.at)
                 _done(outcome, progress, Sent(channel, e, n.headline, len(addresses)))
