@@ -24,13 +24,13 @@ def _window(value: str):  # noqa: ANN202 - argparse's type
 
 
 def cmd_notify(args: argparse.Namespace) -> int:
-    from heliograph.build import load_content
+    from heliograph.build import load_cached
     from heliograph.notify.ledger import LEDGER_NAME
     from heliograph.notify.run import WINDOW, Options, Sent, notify
 
     site = project(args)
     now = args.now or clock()
-    content = load_content(site, now, as_of=args.now is not None)
+    content = load_cached(site, now, as_of=args.now is not None)
     if not content.site.notify:
         print("No channels: components.yaml has no notify: list")
         return 0

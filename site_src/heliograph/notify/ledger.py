@@ -1,8 +1,10 @@
 """What was sent, per channel and per event: a JSON Lines file, one line a message, kept by CI.
 
-Each message is recorded right after its receiver took it, appended and flushed to the disk
-(`fsync`) before the next one goes: a run killed at any moment repeats at most the message it
-was sending. A line cut short by such a kill (the last, without its newline) is dropped, which
+Each message is recorded right after its receiver took it, written (unbuffered, in one
+`write`) before the next one goes: the kernel holds a written line through a kill of the
+process, so a run killed at any moment repeats at most the message it was sending. The file is
+flushed to the disk (`fsync`) once at the end of the run: a crash of the whole machine fails
+the workflow's job before its cache is saved, so a flush per message would buy nothing. A line cut short by such a kill (the last, without its newline) is dropped, which
 is that one repeat; any other line that cannot be read stops the run with its file and line,
 before anything is sent, so a damaged ledger never turns into a flood of old messages.
 
@@ -82,7 +84,7 @@ class Ledger:
         return self.parts.get((channel, event), set())
 
     def record(self, channel: str, event: str, at: datetime) -> None:
-        """That `event` reached `channel`: on the disk before this returns."""
+        """That `event` reached `channel`: in the file before this returns."""
         self._append({"channel": channel, "event": event, "at": iso_utc(at)})
         self.sent.add((channel, event))
 
@@ -98,10 +100,12 @@ class Ledger:
             os.lseek(self._fd, self.good_size, os.SEEK_SET)
         line = (json.dumps(entry, separators=(", ", ": ")) + "\n").encode()
         os.write(self._fd, line)
-        os.fsync(self._fd)
         self.good_size += len(line)
 
     def close(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+            try:
+                os.fsync(self._fd)
+            finally:
+                os.close(self._fd)
+                self._fd = None
