@@ -97,10 +97,7 @@ def load_cached(
     from heliograph.publish.lock import held
 
     cache = resolved(project.source, cache_dir)
-    with (
-        collection_paused(),
-        held(cache, f"a read of {project.source}", file=cache / "build.lock"),
-    ):
+    with collection_paused(), held(cache, f"a read of {project.source}", file=cache / "build.lock"):
         session = BuildSession.start(project.source, project.output, now, ("read",), cache)
         try:
             return load_content(project, now, *session.loaders(), as_of=as_of)

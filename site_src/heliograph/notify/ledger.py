@@ -1,18 +1,20 @@
 """What was sent, per channel and per event: a JSON Lines file, one line a message, kept by CI.
 
-Each message is recorded right after its receiver took it, written (unbuffered, in one
-`write`) before the next one goes: the kernel holds a written line through a kill of the
-process, so a run killed at any moment repeats at most the message it was sending. The file is
-flushed to the disk (`fsync`) once at the end of the run: a crash of the whole machine fails
-the workflow's job before its cache is saved, so a flush per message would buy nothing. A line cut short by such a kill (the last, without its newline) is dropped, which
-is that one repeat; any other line that cannot be read stops the run with its file and line,
-before anything is sent, so a damaged ledger never turns into a flood of old messages.
+Each message is recorded right after its receiver took it, written (unbuffered, in one `write`)
+before the next one goes: the kernel holds a written line through a kill of the process, so a
+run killed at any moment repeats at most the message it was sending. The file is flushed to the
+disk (`fsync`) once, at the end of the run: a crash of the whole machine fails the workflow's
+job before its cache is saved, so a flush per message would buy nothing.
+
+A line cut short by a kill (the last, without its newline) is dropped, which is that one
+repeat; any other line that cannot be read stops the run with its file and line, before
+anything is sent, so a damaged ledger never turns into a flood of old messages.
 
     {"channel": "ops-slack", "event": "update:kctbh9vrtdwd", "at": "2026-...Z"}
     {"channel": "customers", "event": "update:kctbh9vrtdwd", "part": 3}
 
-A `part` line records one batch of an e-mail list (its recipients in order, `BATCH` a batch),
-so a list cut off halfway resumes at the next batch.
+A `part` line records one batch of an e-mail list (its recipients in order, `mail.BATCH` a
+batch), so a list cut off halfway resumes at the next batch.
 """
 
 from __future__ import annotations
