@@ -11,6 +11,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -34,7 +35,8 @@ class Request:
 @dataclass
 class Receiver:
     """Records each POST by path; `script[path]` is the answers to give first, in order: a
-    status code, `(429, seconds)` for a Retry-After, or "reset" to cut the connection."""
+    status code, `(429, seconds)` for a Retry-After, "reset" to cut the connection, or
+    `("hang", seconds)` to answer only after that long (and not keep the request)."""
 
     requests: list[Request] = field(default_factory=list)
     script: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
@@ -59,7 +61,10 @@ class Receiver:
                     self.close_connection = True
                     return
                 wait = None
-                if isinstance(answer, tuple):
+                if isinstance(answer, tuple) and answer[0] == "hang":
+                    time.sleep(answer[1])
+                    answer = 503
+                elif isinstance(answer, tuple):
                     answer, wait = answer
                 if answer == 200:
                     receiver.requests.append(Request(self.path, dict(self.headers), body))

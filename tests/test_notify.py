@@ -131,6 +131,18 @@ def test_a_receiver_that_fails_then_recovers_gets_each_event_exactly_once(site, 
         assert len(bodies) == count == len(set(bodies)), path
 
 
+def test_a_receiver_that_does_not_answer_in_time_is_tried_again_by_the_next_run(site, receiver):
+    env = environment(receiver.port)
+    receiver.script["/teams"] = [("hang", 2)]
+    first = run_notify(site, env, timeout=0.5)
+    assert [(c.name, m) for c, m, _ in first.failures] == [
+        ("it-teams", "no answer within 0.5 s; the next run tries again")
+    ]
+    assert first.waiting == 7
+    run_notify(site, env, timeout=0.5)
+    assert len(receiver.at("/teams")) == 7
+
+
 def test_429_is_waited_out_within_a_bound_and_beyond_it_left_for_the_next_run(site, receiver):
     env = environment(receiver.port)
     receiver.script["/slack"] = [(429, 1)]

@@ -54,12 +54,10 @@ def post(
             status, reason = exc.code, exc.reason
             wait = retry_after(exc.headers.get("Retry-After")) if status == 429 else None
             exc.close()
-        except TimeoutError:
-            raise Failure(f"no answer within {timeout:g} s") from None
         except urllib.error.URLError as exc:
-            raise Failure(_network(exc.reason)) from None
+            raise Failure(_network(exc.reason, timeout)) from None
         except (ConnectionError, http.client.HTTPException, OSError) as exc:
-            raise Failure(_network(exc)) from None
+            raise Failure(_network(exc, timeout)) from None
         if status != 429:
             raise _answer(status, reason)
         if wait is None or wait > max_wait or attempt == RETRIES_ON_429:
@@ -79,9 +77,9 @@ def _answer(status: int, reason: str) -> Failure:
     )
 
 
-def _network(reason: object) -> str:
-    if isinstance(reason, TimeoutError | socket.timeout):
-        return "no answer in time; the next run tries again"
+def _network(reason: object, timeout: float) -> str:
+    if isinstance(reason, TimeoutError):
+        return f"no answer within {timeout:g} s; the next run tries again"
     if isinstance(reason, ConnectionResetError):
         return "the connection was reset; the next run tries again"
     if isinstance(reason, ConnectionRefusedError):
