@@ -36,9 +36,7 @@ SENDER = "status@bench.example"
 
 def webhooks_config(count: int) -> str:
     lines = ["notify:"]
-    lines += [
-        f"  - {{name: hook{n}, kind: webhook, url_env: BENCH_HOOK_{n}}}" for n in range(count)
-    ]
+    lines += [f"  - {{name: hook{n}, kind: webhook, url_env: HOOK_{n}}}" for n in range(count)]
     return "\n".join(lines) + "\n"
 
 
@@ -73,6 +71,7 @@ def bench_webhooks(work: Path, n: int, channels: int, runs: int) -> list[str]:
         before = len(receiver.requests)
         times.append(cli("notify", *now, env=env))
         sent = len(receiver.requests) - before
+        assert sent == 2 * channels, f"{sent} of {2 * channels} messages arrived"
     receiver.stop()
     wall = statistics.median(times)
     return [

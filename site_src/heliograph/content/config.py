@@ -20,6 +20,7 @@ from heliograph.content.schema import (
     choice,
     describe,
     duration,
+    duration_or_off,
     identifier,
     integer,
     optional_text,
@@ -55,18 +56,6 @@ SITE_FIELDS = {
     "feed_entries": Field(integer(1, 10_000), default=50),
     "page_id": Field(published_id),
 }
-
-
-def duration_or_off(value: Any) -> timedelta | bool:
-    """A duration, or `false` to switch off a rule that the impact would otherwise bring."""
-    if value is False:
-        return False
-    try:
-        return duration(value)
-    except Invalid:
-        raise Invalid(
-            f"expected a duration such as 30m, 1h or 48h, or false for none, got {describe(value)}"
-        ) from None
 
 
 SEVERITY_FIELDS = {

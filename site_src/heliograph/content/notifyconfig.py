@@ -35,7 +35,7 @@ from heliograph.content.schema import (
     Invalid,
     check_mapping,
     describe,
-    duration,
+    duration_or_off,
     identifier,
     integer,
     matching,
@@ -66,18 +66,6 @@ def _kinds(value: Any) -> tuple[Kind, ...]:
     return tuple(_KIND_NAMES[k] for k in found)
 
 
-def _reminder(value: Any) -> timedelta | bool:
-    """How long before a maintenance starts to remind, or false for no reminder."""
-    if value is False:
-        return False
-    try:
-        return duration(value)
-    except Invalid:
-        raise Invalid(
-            f"expected a duration such as 60m, or false for none, got {describe(value)}"
-        ) from None
-
-
 def _unsubscribe(value: Any) -> str:
     found = text(value)
     if not re.fullmatch(r"mailto:[^\s<>@]+@[^\s<>@]+|https?://[^\s<>]+", found):
@@ -102,7 +90,7 @@ CHANNEL_FIELDS = {
     "components": Field(_names(identifier)),
     "severities": Field(_names(text)),
     "kinds": Field(_kinds),
-    "reminder": Field(_reminder),
+    "reminder": Field(duration_or_off),
     "from": Field(_address),
     "recipients_file": Field(optional_text),
     "recipients_env": Field(env_name),
