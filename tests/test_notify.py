@@ -80,6 +80,15 @@ def test_each_channel_kind_gets_every_event_it_asked_for_once_in_order(site, rec
     assert len(receiver.requests) == before
 
 
+def test_event_ids_outlive_a_rebuild_and_a_move_to_another_domain(site, receiver):
+    env = environment(receiver.port)
+    run_notify(site, env)
+    config = site / "components.yaml"
+    config.write_text(config.read_text().replace("status.test.example", "status.moved.example"))
+    (site / ".heliograph-cache").mkdir(exist_ok=True)  # and whatever a build left behind
+    assert run_notify(site, env).sent == []
+
+
 def test_the_webhook_is_statuspage_shaped_signed_and_matches_incidents_json(
     site, receiver, tmp_path
 ):
@@ -262,6 +271,20 @@ def test_a_line_torn_by_a_kill_repeats_only_its_message(site, receiver):
     sent = len(receiver.requests)
     run_notify(site, env)
     assert len(receiver.requests) == sent + 1
+    assert run_notify(site, env).sent == []
+
+
+def test_records_long_past_are_dropped_and_nothing_is_sent_again(site, receiver):
+    env = environment(receiver.port)
+    ledger = site.parent / "ledger.jsonl"
+    old = [
+        {"channel": "ops-slack", "event": f"update:old{n}", "at": "2025-12-01T00:00:00Z"}
+        for n in range(1500)
+    ]
+    ledger.write_text("".join(json.dumps(e) + "\n" for e in old))
+    run_notify(site, env)
+    kept = [json.loads(line) for line in ledger.read_text().splitlines()]
+    assert len(kept) == 30 and not any(e["event"].startswith("update:old") for e in kept)
     assert run_notify(site, env).sent == []
 
 

@@ -89,9 +89,12 @@ def load_model(
 def load_cached(
     project: Project, now: datetime, as_of: bool = False, cache_dir: Path | None = None
 ) -> Content:
-    """The model as `load_content` makes it, read through the build cache: for a command that
-    only reads the site (`notify`), as fast as a warm build's load. It waits for a build of
-    the same cache to finish, and stores nothing of a build (the next build is not skipped)."""
+    """The model as a build sees it (`corrected_content`), read through the build cache: for a
+    command that only reads the site (`notify`), as fast as a warm build's load. It waits for
+    a build of the same cache to finish, and stores nothing of a build (the next build is not
+    skipped)."""
+    from heliograph.content.asof import LATEST, published
+    from heliograph.content.corrections import apply
     from heliograph.incremental.cache import cache_dir as resolved
     from heliograph.incremental.session import BuildSession
     from heliograph.publish.lock import held
@@ -100,9 +103,11 @@ def load_cached(
     with collection_paused(), held(cache, f"a read of {project.source}", file=cache / "build.lock"):
         session = BuildSession.start(project.source, project.output, now, ("read",), cache)
         try:
-            return load_content(project, now, *session.loaders(), as_of=as_of)
+            loaded = _loaded(project, LATEST if as_of else now, *session.loaders())
         finally:
             session.close()
+    loaded = apply(loaded, corrections_of(project))
+    return published(loaded, now) if as_of else loaded
 
 
 def _loaded(

@@ -13,6 +13,10 @@ anything is sent, so a damaged ledger never turns into a flood of old messages.
     {"channel": "ops-slack", "event": "update:kctbh9vrtdwd", "at": "2026-...Z"}
     {"channel": "customers", "event": "update:kctbh9vrtdwd", "part": 3}
 
+Lines of messages long past (`KEEP` beyond the window, when there are `COMPACT_AT` of them)
+are dropped at the end of a run, the file rewritten beside itself and swapped in whole: the
+window already counts such events as sent, so the file stays small without a repeat.
+
 A `part` line records one batch of an e-mail list (its recipients in order, `mail.BATCH` a
 batch), so a list cut off halfway resumes at the next batch.
 """
@@ -22,13 +26,15 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from heliograph.content.errors import Abort
 from heliograph.content.timefmt import iso_utc
 
 LEDGER_NAME = ".heliograph-notify/ledger.jsonl"
+KEEP = timedelta(days=30)
+COMPACT_AT = 1000
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Ledger:
     sent: set[tuple[str, str]] = field(default_factory=set)
     parts: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     good_size: int = 0  # bytes up to the end of the last whole line
+    times: dict[tuple[str, str], str] = field(default_factory=dict)  # `at` of each sent event
     _fd: int | None = None
 
     @classmethod
@@ -76,6 +83,8 @@ class Ledger:
             ) from None
         if part is None:
             self.sent.add((channel, event))
+            if isinstance(entry.get("at"), str):
+                self.times[channel, event] = entry["at"]
         else:
             self.parts.setdefault((channel, event), set()).add(part)
 
@@ -89,6 +98,7 @@ class Ledger:
         """That `event` reached `channel`: in the file before this returns."""
         self._append({"channel": channel, "event": event, "at": iso_utc(at)})
         self.sent.add((channel, event))
+        self.times[channel, event] = iso_utc(at)
 
     def record_part(self, channel: str, event: str, part: int) -> None:
         self._append({"channel": channel, "event": event, "part": part})
@@ -103,6 +113,41 @@ class Ledger:
         line = (json.dumps(entry, separators=(", ", ": ")) + "\n").encode()
         os.write(self._fd, line)
         self.good_size += len(line)
+
+    def compact(self, before: datetime) -> int:
+        """Drop the records of events before `before` (and the parts of sent events), if
+        there are enough of them to be worth a rewrite; how many lines went."""
+        cut = iso_utc(before)  # one format throughout, so the strings sort as the times do
+        old = {key for key, at in self.times.items() if at < cut}
+        done_parts = [key for key in self.parts if key in self.sent]
+        if len(old) + len(done_parts) < COMPACT_AT:
+            return 0
+        self.close()
+        kept: list[dict[str, object]] = [
+            {"channel": c, "event": e, "at": self.times[c, e]}
+            for c, e in sorted(self.times, key=lambda k: self.times[k])
+            if (c, e) not in old
+        ]
+        kept += [
+            {"channel": c, "event": e, "part": n}
+            for (c, e), numbers in self.parts.items()
+            if (c, e) not in self.sent
+            for n in sorted(numbers)
+        ]
+        data = "".join(json.dumps(k, separators=(", ", ": ")) + "\n" for k in kept).encode()
+        fresh = self.path.with_name(self.path.name + ".new")
+        with open(fresh, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(fresh, self.path)
+        for key in old:
+            self.sent.discard(key)
+            del self.times[key]
+        for key in done_parts:
+            del self.parts[key]
+        self.good_size = len(data)
+        return len(old) + len(done_parts)
 
     def close(self) -> None:
         if self._fd is not None:

@@ -17,11 +17,11 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from heliograph.content.model import Channel, Content
+from heliograph.content.model import Channel, Content, Mail
 from heliograph.notify import chat, mail, mailmsg, webhook
 from heliograph.notify.delivery import Failure, post
 from heliograph.notify.events import Event, events_for
-from heliograph.notify.ledger import Ledger
+from heliograph.notify.ledger import KEEP, Ledger
 from heliograph.notify.notice import notice
 
 WINDOW = timedelta(hours=1)
@@ -62,76 +62,93 @@ def notify(
     environ: Mapping[str, str],
     progress: Progress | None = None,
 ) -> Outcome:
-    """Send what is owed to every channel of the site; never raises for a channel's failure."""
+    """Send what is owed to every channel of the site; never raises for a channel's failure.
+
+    One message at a time, recorded before the next goes: a kill repeats at most the one in
+    flight (sending to channels side by side would save a few tenths of a second and make
+    that several); a webhook body is made once for all the channels that get it.
+    """
     channels = content.site.notify
     ledger = Ledger.read(options.ledger)  # a damaged ledger stops here, before any message
     owed = events_for(content, now, now - options.window, channels)
-    outcome = Outcome()
-    view = webhook.ApiView(content)
+    run = _Run(content, ledger, webhook.ApiView(content), options, environ, progress)
     try:
         for channel in channels:
             todo = [e for e in owed[channel.name] if not ledger.has(channel.name, e.id)]
-            if not todo:
-                continue
-            try:
-                if options.dry_run:
-                    for e in todo:
-                        _done(outcome, progress, Sent(channel, e, notice(content.site, e).headline))
-                    continue
-                _send(content, channel, todo, ledger, view, options, environ, outcome, progress)
-            except Failure as exc:
-                message = _redacted(str(exc), channel, environ)
-                outcome.failures.append((channel, message, exc.permanent))
-                outcome.waiting += sum(not ledger.has(channel.name, e.id) for e in todo)
+            if todo:
+                run.channel(channel, todo)
+        if not options.dry_run:
+            ledger.compact(now - options.window - KEEP)
     finally:
         ledger.close()
-    return outcome
+    return run.outcome
 
 
-def _done(outcome: Outcome, progress: Progress | None, sent: Sent) -> None:
-    outcome.sent.append(sent)
-    if progress:
-        progress(sent)
+@dataclass
+class _Run:
+    """What the channels of one run share: the ledger, the webhook bodies, the outcome."""
 
+    content: Content
+    ledger: Ledger
+    view: webhook.ApiView
+    options: Options
+    environ: Mapping[str, str]
+    progress: Progress | None
+    outcome: Outcome = field(default_factory=Outcome)
 
-def _send(
-    content: Content,
-    channel: Channel,
-    todo: list[Event],
-    ledger: Ledger,
-    view: webhook.ApiView,
-    options: Options,
-    environ: Mapping[str, str],
-    outcome: Outcome,
-    progress: Progress | None,
-) -> None:
-    site = content.site
-    if channel.mail is not None:
-        addresses = mail.recipients(channel.mail, options.source, environ)
-        envelope = parseaddr(channel.mail.sender)[1]  # `Name <address>` is for the header
-        with mail.OPENERS[channel.kind](channel.mail, environ, options.timeout) as transport:
+    def channel(self, channel: Channel, todo: list[Event]) -> None:
+        try:
+            if self.options.dry_run:
+                for e in todo:
+                    self.done(Sent(channel, e, notice(self.content.site, e).headline))
+            elif channel.mail is not None:
+                self.mail(channel, channel.mail, todo)
+            else:
+                self.http(channel, todo)
+        except Failure as exc:
+            message = _redacted(str(exc), channel, self.environ)
+            self.outcome.failures.append((channel, message, exc.permanent))
+            self.outcome.waiting += sum(not self.ledger.has(channel.name, e.id) for e in todo)
+
+    def done(self, sent: Sent, part: int | None = None) -> None:
+        """Record `sent` (or one batch of its list) in the ledger, then report it."""
+        if part is not None:
+            self.ledger.record_part(sent.channel.name, sent.event.id, part)
+            return
+        if not self.options.dry_run:
+            self.ledger.record(sent.channel.name, sent.event.id, sent.event.at)
+        self.outcome.sent.append(sent)
+        if self.progress:
+            self.progress(sent)
+
+    def mail(self, channel: Channel, settings: Mail, todo: list[Event]) -> None:
+        site = self.content.site
+        addresses = mail.recipients(settings, self.options.source, self.environ)
+        envelope = parseaddr(settings.sender)[1]  # `Name <address>` is for the header
+        opener = mail.OPENERS[channel.kind]
+        with opener(settings, self.environ, self.options.timeout) as transport:
             for e in todo:
                 n = notice(site, e)
                 # CRLF line ends, as SMTP wants them (smtplib sends bytes as they are)
-                data = mailmsg.build_message(site, e, n, channel.mail).as_bytes(policy=SMTP)
-                done = ledger.parts_done(channel.name, e.id)
+                data = mailmsg.build_message(site, e, n, settings).as_bytes(policy=SMTP)
+                sent = Sent(channel, e, n.headline, len(addresses))
+                done = self.ledger.parts_done(channel.name, e.id)
                 for number, batch in enumerate(mail.batches(addresses)):
                     if number not in done:
                         transport.send(envelope, batch, data)
-                        ledger.record_part(channel.name, e.id, number)
-                ledger.record(channel.name, e.id, e.at)
-                _done(outcome, progress, Sent(channel, e, n.headline, len(addresses)))
-        return
-    url = _variable(environ, channel.url_env or "", "the webhook URL")
-    secret = None
-    if channel.secret_env:
-        secret = _variable(environ, channel.secret_env, "the signing secret")
-    for e in todo:
-        n = notice(site, e)
-        body, headers = _http_body(channel, e, n, view, secret)
-        post(url, body, headers, options.timeout, options.max_wait)
-        ledger.record(channel.name, e.id, e.at)
-        _done(outcome, progress, Sent(channel, e, n.headline))
+                        self.done(sent, number)
+                self.done(sent)
+
+    def http(self, channel: Channel, todo: list[Event]) -> None:
+        url = _variable(self.environ, channel.url_env or "", "the webhook URL")
+        secret = None
+        if channel.secret_env:
+            secret = _variable(self.environ, channel.secret_env, "the signing secret")
+        for e in todo:
+            n = notice(self.content.site, e)
+            body, headers = _http_body(channel, e, n, self.view, secret)
+            post(url, body, headers, self.options.timeout, self.options.max_wait)
+            self.done(Sent(channel, e, n.headline))
 
 
 def _http_body(
@@ -139,7 +156,7 @@ def _http_body(
 ) -> tuple[bytes, dict[str, str]]:
     if channel.kind != "webhook":
         return webhook.encode(chat.BUILDERS[channel.kind](n)), {}
-    body = webhook.encode(webhook.payload(view, e))
+    body = view.body(e)
     headers = {webhook.EVENT_HEADER: e.kind, "X-Heliograph-Event-Id": e.id}
     if secret:
         headers[webhook.SIGNATURE_HEADER] = webhook.signature(secret, int(time.time()), body)

@@ -38,6 +38,13 @@ class ApiView:
     def __init__(self, content: Content) -> None:
         self.content = content
         self._made: dict[datetime, tuple[Json, dict[str, Json]]] = {}
+        self._bodies: dict[str, bytes] = {}
+
+    def body(self, event: ev.Event) -> bytes:
+        """The encoded webhook body of `event`, made once for every channel that gets it."""
+        if event.id not in self._bodies:
+            self._bodies[event.id] = encode(payload(self, event))
+        return self._bodies[event.id]
 
     def at(self, t: datetime) -> tuple[Json, dict[str, Json]]:
         """The page's status object and each component's object by our id, at `t`."""
