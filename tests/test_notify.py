@@ -193,6 +193,14 @@ def test_a_missing_variable_stops_only_its_channel(site, receiver):
     assert len(receiver.at("/slack")) == 8
 
 
+def test_a_variable_that_holds_no_url_is_an_error_without_its_value(site, receiver):
+    env = environment(receiver.port) | {"T_DISCORD_URL": "discord.example/hook-s3cr3t"}
+    outcome = run_notify(site, env)
+    assert [(c.name, m, p) for c, m, p in outcome.failures] == [
+        ("community", "the variable T_DISCORD_URL does not hold an http(s) URL", True)
+    ]
+
+
 def test_events_older_than_the_window_count_as_sent(site, receiver):
     env = environment(receiver.port)
     outcome = run_notify(site, env, window=WINDOW / 6)  # 30 min: from 11:30

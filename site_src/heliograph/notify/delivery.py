@@ -58,6 +58,8 @@ def post(
             raise Failure(_network(exc.reason, timeout)) from None
         except (ConnectionError, http.client.HTTPException, OSError) as exc:
             raise Failure(_network(exc, timeout)) from None
+        except ValueError:  # a URL urllib cannot take apart (never shown: it is a secret)
+            raise Failure("the URL cannot be used (check its form)", permanent=True) from None
         if status != 429:
             raise _answer(status, reason)
         if wait is None or wait > max_wait or attempt == RETRIES_ON_429:

@@ -150,13 +150,18 @@ class Ses:
 def ses(mail: Mail, environ: Mapping[str, str], timeout: float) -> Iterator[Ses]:
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
 
     config = Config(
         connect_timeout=timeout,
         read_timeout=timeout,
         retries={"mode": "standard", "total_max_attempts": 3},
     )
-    yield Ses(boto3.client("ses", region_name=mail.region, config=config))
+    try:
+        client = boto3.client("ses", region_name=mail.region, config=config)
+    except BotoCoreError as exc:  # no region, a bad profile: the message says which
+        raise Failure(f"cannot set up SES: {exc}", permanent=True) from None
+    yield Ses(client)
 
 
 def _secret(environ: Mapping[str, str], name: str) -> str:

@@ -141,6 +141,8 @@ class _Run:
 
     def http(self, channel: Channel, todo: list[Event]) -> None:
         url = _variable(self.environ, channel.url_env or "", "the webhook URL")
+        if not url.lower().startswith(("https://", "http://")):
+            raise Failure(f"the variable {channel.url_env} does not hold an http(s) URL", True)
         secret = None
         if channel.secret_env:
             secret = _variable(self.environ, channel.secret_env, "the signing secret")
