@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import REPO
+from conftest import MINIMAL_CONFIG, REPO
 from notifyservers import Receiver
 from notifysite import FILES, NOW, SECRET, WINDOW, environment, make_notify_site, run_notify
 
@@ -373,6 +373,21 @@ def test_a_bad_channel_is_an_error_at_its_line(tmp_path, capsys, channel, messag
     err = capsys.readouterr().err
     assert "components.yaml:13: " in err and message in err, err
     assert "Traceback" not in err
+
+
+def test_the_documented_channels_are_valid(tmp_path):
+    from heliograph.content.config import load_site
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    documented = next(b for b in readme.split("```yaml\n")[1:] if b.startswith("notify:"))
+    example = (REPO / "components.yaml").read_text(encoding="utf-8")
+    commented = example[example.index("# notify:") :].replace("# ", "").replace("#", "")
+    uncommented = example[: example.index("# notify:")] + commented
+    for config, count in ((MINIMAL_CONFIG + documented.split("```")[0], 6), (uncommented, 3)):
+        (tmp_path / "components.yaml").write_text(config, encoding="utf-8")
+        site, errors = load_site(tmp_path)
+        assert errors == [] and site is not None
+        assert len(site.notify) == count
 
 
 def test_github_actions_gets_a_warning_annotation(site, receiver, capsys, monkeypatch):
