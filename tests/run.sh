@@ -55,7 +55,7 @@ fi
 
 step "installing heliograph and its test tools with pip (pyproject.toml's [test] extra)" \
   python3 -m pip install --disable-pip-version-check -e '.[test]'
-python3 -c "import heliograph, playwright, moto, axe_playwright_python, feedparser, icalendar"
+python3 -c "import heliograph, playwright, moto, axe_playwright_python, feedparser, icalendar, aiosmtpd, cryptography"
 
 VNU=.tools/node_modules/vnu-jar/build/dist/vnu.jar
 if [ ! -f "$VNU" ]; then

@@ -214,7 +214,7 @@ def test_components_yaml_errors(make_site):
         "components.yaml:10: 'id': expected an id of lowercase letters, digits, '-' and '_' "
         "(starting with a letter or digit), got 'Web App'",
         "components.yaml:11: unknown key 'extra' in components.yaml; known keys: site, "
-        "severities, components, wording",
+        "severities, components, wording, notify",
     ]
 
 

@@ -123,6 +123,28 @@ def test_deploy_carries_the_build_cache_but_not_the_spare_site_between_runs():
     assert job.index(cache) < [s.get("run") for s in job].index("python build.py build")
 
 
+def test_notify_runs_after_a_successful_deploy_and_its_ledger_is_kept_even_if_a_later_step_fails():
+    job = steps(DEPLOY, "deploy")
+    runs = [s.get("run", "") for s in job]
+    deploy = next(i for i, r in enumerate(runs) if r.startswith("python build.py deploy"))
+    notify = runs.index("python build.py notify")
+    # no `if:` of its own: it runs only when every step before it, the deploy too, succeeded
+    assert deploy < notify and "if" not in job[notify] and job[deploy]["id"] == "deploy"
+    restore = next(
+        i for i, s in enumerate(job) if s.get("uses", "").startswith("actions/cache/restore@")
+    )
+    save = next(i for i, s in enumerate(job) if s.get("uses", "").startswith("actions/cache/save@"))
+    assert restore < notify < save
+    assert job[restore]["with"]["path"] == job[save]["with"]["path"] == ".heliograph-notify"
+    assert job[save]["with"]["key"] == job[restore]["with"]["key"]
+    assert "github.run_id" in job[save]["with"]["key"]
+    assert "!cancelled()" in job[save]["if"] and "steps.notify.outcome" in job[save]["if"]
+    # the check still runs when notify fails (a damaged ledger), as long as the deploy succeeded
+    assert "steps.deploy.outcome == 'success'" in job[-1]["if"]
+    # every variable notify is given is a secret, never a value in the file
+    assert all(v.startswith("${{ secrets.") for v in job[notify]["env"].values())
+
+
 def deploy_arguments(env: dict[str, str]) -> list[str]:
     """The arguments the deploy step's shell passes to `python build.py`, with these variables."""
     step = next(s for s in steps(DEPLOY, "deploy") if s.get("name") == "Deploy")

@@ -7,13 +7,14 @@ import os
 import sys
 from typing import NoReturn
 
-from heliograph.cli import authoring, deploy, importing, site
+from heliograph.cli import authoring, deploy, importing, notify, site
 from heliograph.cli.common import parse_now
 from heliograph.content.errors import Abort, ContentErrors
 
 __all__ = ["main", "parse_now", "parser", "run"]
 
-COMMANDS = (site, authoring, deploy, importing)  # each module adds its commands, in this order
+# each module adds its commands, in this order
+COMMANDS = (site, authoring, deploy, notify, importing)
 
 
 def parser() -> argparse.ArgumentParser:

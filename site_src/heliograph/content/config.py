@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from heliograph.content.errors import ContentError
 from heliograph.content.layout import CONFIG_NAME
 from heliograph.content.model import Component, Group, Impact, Severity, Site
+from heliograph.content.notifyconfig import parse_notify
 from heliograph.content.schema import (
     Field,
     Invalid,
@@ -19,6 +20,7 @@ from heliograph.content.schema import (
     choice,
     describe,
     duration,
+    duration_or_off,
     identifier,
     integer,
     optional_text,
@@ -54,18 +56,6 @@ SITE_FIELDS = {
     "feed_entries": Field(integer(1, 10_000), default=50),
     "page_id": Field(published_id),
 }
-
-
-def duration_or_off(value: Any) -> timedelta | bool:
-    """A duration, or `false` to switch off a rule that the impact would otherwise bring."""
-    if value is False:
-        return False
-    try:
-        return duration(value)
-    except Invalid:
-        raise Invalid(
-            f"expected a duration such as 30m, 1h or 48h, or false for none, got {describe(value)}"
-        ) from None
 
 
 SEVERITY_FIELDS = {
@@ -142,6 +132,7 @@ TOP_FIELDS = {
     "severities": Field(lambda v: v),
     "components": Field(lambda v: v, required=True),
     "wording": Field(lambda v: v),
+    "notify": Field(lambda v: v),
 }
 
 
@@ -164,7 +155,14 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
     wording, wording_errors = parse_wording(top["wording"], display, data.line_of("wording"))
     if not comp_errors and isinstance(top["components"], list):
         comp_errors = _duplicate_api_ids(top["components"], display)
-    errors += site_errors + sev_errors + comp_errors + wording_errors
+    channels, notify_errors = parse_notify(
+        top["notify"],
+        display,
+        data.line_of("notify"),
+        {c.id for c in components},
+        {s.key for s in severities},
+    )
+    errors += site_errors + sev_errors + comp_errors + wording_errors + notify_errors
     if errors:
         return None, errors
     return Site(
@@ -180,6 +178,7 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         wording=wording,
         path=display,
         page_id=site["page_id"],
+        notify=channels,
     ), []
 
 

@@ -123,6 +123,50 @@ class WordingRule:
     )
 
 
+CHANNEL_KINDS = ("slack", "discord", "teams", "webhook", "smtp", "ses")
+HTTP_KINDS = frozenset({"slack", "discord", "teams", "webhook"})
+MAIL_KINDS = frozenset({"smtp", "ses"})
+
+
+@dataclass(frozen=True)
+class Mail:
+    """How an e-mail channel sends: the sender, the list and the server. Secrets and the list
+    itself are never in the content: only the names of the variables (or the file) that hold
+    them."""
+
+    sender: str
+    recipients_file: str | None = None  # a file outside the site, one address a line
+    recipients_env: str | None = None  # or a variable holding addresses, one a line or comma
+    unsubscribe: str | None = None  # a mailto: address or an https URL, for List-Unsubscribe
+    host: str | None = None  # smtp: the server
+    port: int = 587
+    tls: str = "starttls"  # starttls | ssl | none
+    username_env: str | None = None
+    password_env: str | None = None
+    region: str | None = None  # ses: the region (else AWS_REGION)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A `notify:` entry: where subscribers are told of public events, and which ones.
+
+    The filters are empty for "everything": `components` and `severities` narrow incidents to
+    those touching one of the components or of one of the severities, `kinds` to incidents or
+    maintenance. `reminder` is how long before a maintenance starts it is announced again.
+    """
+
+    name: str
+    kind: str  # one of CHANNEL_KINDS
+    line: int  # where components.yaml declares it
+    url_env: str | None = None  # HTTP kinds: the variable holding the webhook URL
+    secret_env: str | None = None  # webhook: the variable holding the signing secret
+    components: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = (Kind.INCIDENT, Kind.MAINTENANCE)
+    reminder: timedelta | None = timedelta(minutes=60)
+    mail: Mail | None = None
+
+
 @dataclass(frozen=True)
 class Site:
     name: str
@@ -137,6 +181,7 @@ class Site:
     wording: tuple[WordingRule, ...] = ()
     path: Path = Path("components.yaml")
     page_id: str | None = None  # the `page.id` another page published, kept in the API
+    notify: tuple[Channel, ...] = ()  # where `heliograph notify` tells subscribers
 
     def severity(self, key: str) -> Severity:
         return next(s for s in self.severities if s.key == key)

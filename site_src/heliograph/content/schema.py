@@ -176,6 +176,18 @@ def duration(value: Any) -> timedelta:
     raise Invalid(f"expected a duration such as 30m, 1h or 1h30m, got {describe(value)}")
 
 
+def duration_or_off(value: Any) -> timedelta | bool:
+    """A duration, or `false` to switch off a rule that the impact would otherwise bring."""
+    if value is False:
+        return False
+    try:
+        return duration(value)
+    except Invalid:
+        raise Invalid(
+            f"expected a duration such as 30m, 1h or 48h, or false for none, got {describe(value)}"
+        ) from None
+
+
 def choice(enum: type[Enum], hint: str = "") -> Convert:
     names = [e.value for e in enum]
 
