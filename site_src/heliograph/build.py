@@ -104,9 +104,10 @@ def load_cached(
         session = BuildSession.start(project.source, project.output, now, ("read",), cache)
         try:
             loaded = _loaded(project, LATEST if as_of else now, *session.loaders())
+            corrections = dict(session.corrections)
         finally:
             session.close()
-    loaded = apply(loaded, corrections_of(project))
+    loaded = apply(loaded, corrections)
     return published(loaded, now) if as_of else loaded
 
 
