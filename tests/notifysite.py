@@ -82,9 +82,10 @@ def run_notify(
     environ: dict[str, str],
     now: datetime = NOW,
     window: timedelta = WINDOW,
+    as_of: bool = False,  # the site as it stood at `now`: later files left out
     **options: object,
 ) -> Outcome:
-    content = load_content(Project.at(source), now)
+    content = load_content(Project.at(source), now, as_of=as_of)
     ledger = source.parent / "ledger.jsonl"
     return notify(
         content,

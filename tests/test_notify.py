@@ -399,3 +399,30 @@ def test_github_actions_gets_a_warning_annotation(site, receiver, capsys, monkey
     out = capsys.readouterr().out
     assert "::warning file=components.yaml,line=15,title=notify::channel 'it-teams'" in out
     assert "answered 503" in out
+
+
+def test_a_channel_down_for_longer_than_the_window_gets_what_it_missed(site, receiver):
+    from datetime import UTC, datetime, timedelta
+
+    env = environment(receiver.port)
+    seen = []
+    for minute in (0, 10, 20, 30, 40, 50):  # every 10 minutes, a window of 10
+        if 10 <= minute <= 40:
+            receiver.script["/slack"] = [500]  # down from 11:10 to 11:40
+        now = datetime(2026, 3, 1, 11, minute, tzinfo=UTC)
+        outcome = run_notify(site, env, now=now, window=timedelta(minutes=10), as_of=True)
+        seen.append([s.headline for s in outcome.sent if s.channel.name == "ops-slack"])
+    assert seen == [
+        ["Investigating: Publishing API errors"],
+        [],
+        [],
+        [],
+        [],
+        [
+            "Identified: Publishing API errors",
+            "In progress: Sign-in database upgrade",
+            "Resolved: Publishing API errors",
+            "Completed: Sign-in database upgrade",
+            "Postmortem: Publishing API errors",
+        ],
+    ]

@@ -91,6 +91,11 @@ class Ledger:
     def has(self, channel: str, event: str) -> bool:
         return (channel, event) in self.sent
 
+    def newest(self, channel: str) -> datetime | None:
+        """The time of the newest event `channel` was sent, if the ledger knows the channel."""
+        mine = [at for (c, _), at in self.times.items() if c == channel]
+        return datetime.fromisoformat(max(mine)) if mine else None
+
     def parts_done(self, channel: str, event: str) -> set[int]:
         return self.parts.get((channel, event), set())
 

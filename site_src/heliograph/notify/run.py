@@ -3,7 +3,9 @@
 A channel is on its own: its failure (a missing variable, a 5xx, a reset) stops that channel for
 this run, with a message naming it, and the others go on; what it did not take is tried again
 by the next run, since only what was delivered is in the ledger. Events older than the window
-count as sent, so a first run over a long history, or a channel added today, sends nothing old.
+count as sent, so a first run over a long history, or a channel added today, sends nothing old;
+a channel the ledger knows is owed everything since the last event it took (up to `CATCH_UP`
+back), so one that was down for longer than the window loses nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from heliograph.notify.ledger import KEEP, Ledger
 from heliograph.notify.notice import notice
 
 WINDOW = timedelta(hours=1)
+# How far back a channel that failed for a long while is caught up: a day of news still helps a
+# subscriber; a week of it, after the receiver comes back, is a flood.
+CATCH_UP = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,16 @@ def notify(
     """
     channels = content.site.notify
     ledger = Ledger.read(options.ledger)  # a damaged ledger stops here, before any message
-    owed = events_for(content, now, now - options.window, channels)
+    since = {c.name: _since(ledger, c.name, now - options.window, now) for c in channels}
+    owed = events_for(content, now, min(since.values(), default=now), channels)
     run = _Run(content, ledger, webhook.ApiView(content), options, environ, progress)
     try:
         for channel in channels:
-            todo = [e for e in owed[channel.name] if not ledger.has(channel.name, e.id)]
+            todo = [
+                e
+                for e in owed[channel.name]
+                if e.at >= since[channel.name] and not ledger.has(channel.name, e.id)
+            ]
             if todo:
                 run.channel(channel, todo)
         if not options.dry_run:
@@ -82,6 +92,15 @@ def notify(
     finally:
         ledger.close()
     return run.outcome
+
+
+def _since(ledger: Ledger, channel: str, window_start: datetime, now: datetime) -> datetime:
+    """Where a channel's owed events begin: the window's start, or earlier, back to the last
+    event it took, when it has been failing for longer than the window."""
+    newest = ledger.newest(channel)
+    if newest is None or newest >= window_start:
+        return window_start
+    return max(newest, now - CATCH_UP)
 
 
 @dataclass
