@@ -255,8 +255,10 @@ def test_an_open_browser_tab_reloads_by_itself_and_shows_errors_over_the_old_pag
             f"painted {origin / 1000 + painted / 1000 - saved:.3f} s after the save "
             f"(build {build} s, request at {requested_after:.3f} s)"
         )
-        # The server's share (debounce, event, reload request) beyond the build itself.
-        assert requested_after - float(build) < 0.4
+        # The server's share (debounce, event, reload request) beyond the build itself: a
+        # reload that waited for a poll or a timer would take seconds. The bound is loose on
+        # purpose (a loaded machine is slow, not broken); bench/serve.py measures the latency.
+        assert requested_after - float(build) < 1.5
     print("\nchange to display in Chromium: " + "; then ".join(figures))  # noqa: T201 - the figure
 
     edit(served.source, f"{OPEN}/03-identified.md", "status: identified", "status: <b>x</b>")
