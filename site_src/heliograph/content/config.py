@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from heliograph.content.errors import ContentError
 from heliograph.content.layout import CONFIG_NAME
-from heliograph.content.model import Component, Group, Impact, Severity, Site
+from heliograph.content.model import Channel, Component, Group, Impact, Severity, Site
 from heliograph.content.schema import (
     Field,
     Invalid,
@@ -45,6 +45,19 @@ def timezone(value: Any) -> str:
     return name
 
 
+# The languages whose catalogs the bundled theme carries (theme/locale/<language>/).
+LANGUAGES = ("en", "de", "fr", "es", "pt_BR", "ja")
+
+
+def language(value: Any) -> str:
+    """A bundled language, as `pt_BR` or `pt-BR`."""
+    name = text(value).replace("-", "_")
+    found = {lang.lower(): lang for lang in LANGUAGES}.get(name.lower())
+    if found is None:
+        raise Invalid(f"expected one of {', '.join(LANGUAGES)}, got {describe(value)}")
+    return found
+
+
 SITE_FIELDS = {
     "name": Field(text, required=True),
     "url": Field(url, required=True),
@@ -53,7 +66,43 @@ SITE_FIELDS = {
     "history_days": Field(integer(1, 3660), default=14),
     "feed_entries": Field(integer(1, 10_000), default=50),
     "page_id": Field(published_id),
+    "language": Field(language, default="en"),
+    "subscribe": Field(lambda v: v),
 }
+
+# A link a visitor follows: unlike the site's own `url`, a sign-up page may carry a query.
+_LINK = re.compile(r"(?:https?://[^\s\"'<>`]+|mailto:[^\s\"'<>`@]+@[^\s\"'<>`]+)")
+
+
+def link(value: Any) -> str:
+    if isinstance(value, str) and _LINK.fullmatch(value):
+        return value
+    raise Invalid(f"expected an absolute http(s) or mailto: URL, got {describe(value)}")
+
+
+CHANNEL_FIELDS = {"name": Field(text, required=True), "url": Field(link, required=True)}
+
+
+def _channels(data: Any, path: Path, line: int) -> tuple[tuple[Channel, ...], list[ContentError]]:
+    """`site.subscribe`: a list of {name, url}, each a way to follow the site."""
+    if data is None:
+        return (), []
+    if not isinstance(data, list):
+        message = (
+            "'subscribe': expected a list such as "
+            "'- {name: Slack community, url: https://slack.acme.example}', got "
+            + describe(data)
+        )
+        return (), [ContentError(path, line, message)]
+    channels, errors = [], []
+    for entry in data:
+        values, errs = check_mapping(
+            entry, CHANNEL_FIELDS, path, node_line(entry, line), "subscribe entry"
+        )
+        errors += errs
+        if not errs:
+            channels.append(Channel(values["name"], values["url"]))
+    return tuple(channels), errors
 
 
 def duration_or_off(value: Any) -> timedelta | bool:
@@ -162,9 +211,11 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         top["components"], display, data.line_of("components")
     )
     wording, wording_errors = parse_wording(top["wording"], display, data.line_of("wording"))
+    site_map = top["site"] if isinstance(top["site"], LineMap) else LineMap(1)
+    channels, channel_errors = _channels(site["subscribe"], display, site_map.line_of("subscribe"))
     if not comp_errors and isinstance(top["components"], list):
         comp_errors = _duplicate_api_ids(top["components"], display)
-    errors += site_errors + sev_errors + comp_errors + wording_errors
+    errors += site_errors + sev_errors + comp_errors + wording_errors + channel_errors
     if errors:
         return None, errors
     return Site(
@@ -180,6 +231,8 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         wording=wording,
         path=display,
         page_id=site["page_id"],
+        language=site["language"],
+        subscribe=channels,
     ), []
 
 

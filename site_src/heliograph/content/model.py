@@ -97,6 +97,15 @@ class Component:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A way to follow the site that its owner advertises (`site.subscribe`): a Slack
+    community, an e-mail sign-up page."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Group:
     id: str
     name: str
@@ -137,6 +146,8 @@ class Site:
     wording: tuple[WordingRule, ...] = ()
     path: Path = Path("components.yaml")
     page_id: str | None = None  # the `page.id` another page published, kept in the API
+    language: str = "en"  # the theme's words, dates and numbers; incident text stays as written
+    subscribe: tuple[Channel, ...] = ()  # listed beside the feeds in every page's subscribe menu
 
     def severity(self, key: str) -> Severity:
         return next(s for s in self.severities if s.key == key)

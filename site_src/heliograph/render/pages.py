@@ -13,19 +13,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from heliograph.content.model import Content, Incident, Kind, Site
-from heliograph.content.timefmt import (
-    clock,
-    clock_zone,
-    human_date,
-    human_duration,
-    human_time,
-    iso_utc,
-    month_label,
-)
+from heliograph.content.timefmt import iso_utc
+from heliograph.render.locale import Formats, html_lang, translations
 from heliograph.render.markup import render_markdown
 from heliograph.render.theme import Theme, environment
 from heliograph.state import derive, views
-from heliograph.state.uptime import day_label, percent, site_uptime
+from heliograph.state.uptime import site_uptime
 
 
 @dataclass(frozen=True)
@@ -58,22 +51,24 @@ def page_environment(ctx: PageContext) -> Iterator[jinja2.Environment]:
     (never the whole content: freeing 10,000 incidents by collector at exit took 0.3 s), and
     their globals are emptied after the pass so that even those go with the pass.
     """
-    env = environment(ctx.theme)
-    tz = ctx.site.timezone
+    env = environment(ctx.theme, ctx.site.language)
+    say = translations(ctx.theme, ctx.site.language).gettext
+    words = Formats(ctx.site.language, ctx.site.timezone, say("under 1 min"))
 
     def time_tag(t: datetime, style: str = "full") -> Markup:
-        shown = {"full": human_time, "clock": clock, "clock_zone": clock_zone, "date": human_date}[
-            style
-        ](t, tz)
-        return Markup('<time datetime="{}">{}</time>').format(iso_utc(t), shown)
+        shown = words.moment(t, style)
+        # the script shows the same moment in the visitor's zone, in the same style
+        form = "" if style == "full" else f' data-f="{style}"'
+        return Markup('<time datetime="{}"{}>{}</time>').format(iso_utc(t), Markup(form), shown)
 
     env.filters.update(
         time=time_tag,
         markdown=lambda s: Markup(render_markdown(s)),
-        duration=human_duration,
-        label=views.status_label,
-        percent=percent,
-        day=day_label,
+        duration=words.duration,
+        # the generator's English words for a status, in the page's language
+        label=lambda status: say(views.status_label(status)),
+        percent=words.percent,
+        day=words.day,
     )
     env.globals.update(
         site=ctx.site,
@@ -81,7 +76,8 @@ def page_environment(ctx: PageContext) -> Iterator[jinja2.Environment]:
         url=ctx.url,
         absolute=ctx.absolute,
         asset=lambda name: ctx.url(ctx.theme.url_of(name)),
-        month_label=month_label,
+        month_label=words.month,
+        lang=html_lang(ctx.site.language),
         has_asset=lambda name: name in dict(ctx.theme.asset_names),
         Kind=Kind,
         escape=escape,

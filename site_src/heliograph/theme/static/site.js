@@ -1,0 +1,61 @@
+/* Heliograph's one script: the pages work without it. It shows each <time> in the visitor's
+   zone (with a toggle back to the site's), relative times for recent moments, staleness
+   warnings, a refresh while an incident is open, and search over the archive. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var lang = root.lang || "en";
+  var siteZone = root.getAttribute("data-tz") || "UTC";
+  var visitorZone;
+  try { visitorZone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  var KEY = "heliograph-zone";
+  var STYLES = {
+    full: { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    clock: { hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    clock_zone: { hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    date: { day: "numeric", month: "long", year: "numeric" }
+  };
+  var RECENT = 24 * 3600 * 1000; // relative times for the last day: older ones read better as dates
+
+  function ago(ms) {
+    var rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto", style: "long" });
+    var min = Math.round(ms / 60000);
+    if (min < 60) return rtf.format(-Math.max(min, 0), "minute");
+    var h = Math.round(min / 60);
+    if (h < 48) return rtf.format(-h, "hour");
+    return rtf.format(-Math.round(h / 24), "day");
+  }
+
+  function show(zone) {
+    var times = document.querySelectorAll("time[datetime*='T']");
+    for (var i = 0; i < times.length; i++) {
+      var el = times[i];
+      if (!el.hasAttribute("data-orig")) el.setAttribute("data-orig", el.textContent);
+      var style = el.getAttribute("data-f") || "full";
+      var when = new Date(el.getAttribute("datetime"));
+      var text = zone === siteZone ? el.getAttribute("data-orig")
+        : new Intl.DateTimeFormat(lang, Object.assign({ timeZone: zone, hourCycle: "h23" }, STYLES[style])).format(when);
+      var age = Date.now() - when.getTime();
+      if (style !== "date" && style !== "clock_zone" && age >= 0 && age < RECENT) text += " (" + ago(age) + ")";
+      el.textContent = text;
+    }
+    var name = document.querySelector(".zone-name");
+    if (name) name.textContent = zone;
+    var button = document.querySelector(".zone-toggle");
+    if (button && visitorZone !== siteZone) {
+      button.hidden = false;
+      button.textContent = zone === siteZone
+        ? button.getAttribute("data-local").replace("{zone}", visitorZone)
+        : button.getAttribute("data-site");
+      button.onclick = function () {
+        var next = zone === siteZone ? visitorZone : siteZone;
+        try { localStorage.setItem(KEY, next === siteZone ? "site" : "local"); } catch (e) { /* private mode */ }
+        show(next);
+      };
+    }
+  }
+
+  var chosen = null;
+  try { chosen = localStorage.getItem(KEY); } catch (e) { /* private mode */ }
+  show(chosen === "site" ? siteZone : visitorZone);
+})();

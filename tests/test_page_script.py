@@ -1,0 +1,62 @@
+"""The page script in headless Chromium: times in the visitor's zone, relative times, a toggle
+back to the site's zone; and the pages as they are without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_NOW
+from conftest_browser import browser_type_launch_args, serve  # noqa: F401 - pytest fixture
+from playwright.sync_api import Browser, Page
+
+OPEN = "/incidents/2026-11-24-scheduled-posts-delayed/"
+
+
+@pytest.fixture(scope="module")
+def base(example_site: Path) -> Iterator[str]:
+    with serve(example_site) as url:
+        yield url
+
+
+def visitor(browser: Browser, base: str, zone: str, **context: object) -> Page:
+    """A visitor in `zone` whose clock stands a minute after the build."""
+    page = browser.new_context(base_url=base, timezone_id=zone, **context).new_page()
+    page.problems = []
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    if context.get("java_script_enabled", True):
+        page.clock.install(time=EXAMPLE_NOW)
+        page.clock.pause_at(EXAMPLE_NOW + timedelta(minutes=1))
+    return page
+
+
+def times(page: Page) -> list[str]:
+    return page.locator("main time").all_inner_texts()
+
+
+def test_times_follow_the_visitors_zone_and_toggle_back(browser: Browser, base: str) -> None:
+    page = visitor(browser, base, "Asia/Tokyo", locale="en-GB")
+    page.goto(OPEN)
+    shown = times(page)
+    # 14:15 UTC is 23:15 in Tokyo; the update came 56 minutes before the visitor's clock
+    assert any("23:15" in t and "GMT+9" in t and "56 minutes ago" in t for t in shown), shown
+    assert page.locator(".zone-name").inner_text() == "Asia/Tokyo"
+    toggle = page.get_by_role("button", name="Show times in America/New_York")
+    toggle.click()
+    back = times(page)
+    assert any(t.startswith("24 Nov 2026, 09:15 EST") for t in back), back
+    assert page.locator(".zone-name").inner_text() == "America/New_York"
+    page.reload()  # the choice is remembered
+    assert page.get_by_role("button", name="Show times in your time zone (Asia/Tokyo)").is_visible()
+    assert page.problems == []
+    page.context.close()
+
+
+def test_without_javascript_times_stay_in_the_sites_zone(browser: Browser, base: str) -> None:
+    page = visitor(browser, base, "Asia/Tokyo", java_script_enabled=False)
+    page.goto(OPEN)
+    assert "24 Nov 2026, 09:15 EST" in times(page)
+    assert page.locator(".zone-toggle").is_hidden()
+    page.context.close()
