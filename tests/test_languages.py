@@ -115,16 +115,36 @@ def test_pages_speak_the_sites_language(sites: dict[str, Path], language: str) -
             assert words in english and words not in home, (language, words)
 
 
-def test_unknown_language_is_a_located_error(make_site) -> None:
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "language: klingon",
+            "'language': expected one of en, de, fr, es, pt_BR, ja, got 'klingon'",
+        ),
+        (
+            "stale_after: soon",
+            "'stale_after': expected a duration such as 30m, 1h or 1h30m, got 'soon'",
+        ),
+    ],
+)
+def test_a_bad_page_setting_is_a_located_error(make_site, setting: str, message: str) -> None:
     root = make_site(
-        config="site:\n  name: X\n  url: https://s.example\n  language: klingon\n"
+        config=f"site:\n  name: X\n  url: https://s.example\n  {setting}\n"
         "components:\n  - {id: api, name: API}\n"
     )
     with pytest.raises(ContentErrors) as caught:
         build(Project.at(root), EXAMPLE_NOW)
-    assert [str(e) for e in caught.value.errors] == [
-        "components.yaml:4: 'language': expected one of en, de, fr, es, pt_BR, ja, got 'klingon'"
-    ]
+    assert [str(e) for e in caught.value.errors] == [f"components.yaml:4: {message}"]
+
+
+def test_stale_after_sets_when_the_script_warns(make_site) -> None:
+    root = make_site(
+        config="site:\n  name: X\n  url: https://s.example\n  stale_after: 1h\n"
+        "components:\n  - {id: api, name: API}\n"
+    )
+    build(Project.at(root), EXAMPLE_NOW)
+    assert page(root / "_site", "index.html").get("data-stale") == "3600"
 
 
 def test_a_string_missing_from_a_catalog_is_english(make_site) -> None:

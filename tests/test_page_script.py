@@ -13,6 +13,8 @@ from conftest_browser import browser_type_launch_args, serve  # noqa: F401 - pyt
 from playwright.sync_api import Browser, Page
 
 OPEN = "/incidents/2026-11-24-scheduled-posts-delayed/"
+MINUTE = timedelta(minutes=1)
+STALE = "This page may be out of date: last updated"
 
 
 @pytest.fixture(scope="module")
@@ -21,14 +23,16 @@ def base(example_site: Path) -> Iterator[str]:
         yield url
 
 
-def visitor(browser: Browser, base: str, zone: str, **context: object) -> Page:
-    """A visitor in `zone` whose clock stands a minute after the build."""
+def visitor(
+    browser: Browser, base: str, zone: str, later: timedelta = MINUTE, **context: object
+) -> Page:
+    """A visitor in `zone` whose clock stands still `later` after the build."""
     page = browser.new_context(base_url=base, timezone_id=zone, **context).new_page()
     page.problems = []
     page.on("pageerror", lambda e: page.problems.append(str(e)))
     if context.get("java_script_enabled", True):
         page.clock.install(time=EXAMPLE_NOW)
-        page.clock.pause_at(EXAMPLE_NOW + timedelta(minutes=1))
+        page.clock.pause_at(EXAMPLE_NOW + later)
     return page
 
 
@@ -59,4 +63,49 @@ def test_without_javascript_times_stay_in_the_sites_zone(browser: Browser, base:
     page.goto(OPEN)
     assert "24 Nov 2026, 09:15 EST" in times(page)
     assert page.locator(".zone-toggle").is_hidden()
+    assert page.locator(".stale").is_hidden()
+    assert page.locator(".next").inner_text() == "Next update expected by 11:05 (EST)"
+    assert "Page built 24 Nov 2026, 10:10 EST" in page.locator("main").inner_text()
     page.context.close()
+
+
+def test_an_old_page_says_so_and_a_late_update_is_told(browser: Browser, base: str) -> None:
+    fresh = visitor(browser, base, "America/New_York")
+    fresh.goto("/")
+    assert fresh.locator(".stale").is_hidden()  # a minute old: as expected
+    fresh.context.close()
+    # 65 minutes after the build (stale_after is 20 min), the promised 16:05 UTC passed
+    page = visitor(browser, base, "America/New_York", later=timedelta(minutes=65))
+    for path in ("/", OPEN):
+        page.goto(path)
+        warning = page.get_by_role("status")
+        assert warning.inner_text() == f"{STALE} 1 hour ago.", path
+        assert page.locator(".next").first.inner_text() == "Last update 1 hour ago", path
+    assert page.problems == []
+    page.context.close()
+
+
+def test_an_open_incident_refreshes_every_minute_unless_hidden(browser: Browser, base: str) -> None:
+    page = visitor(browser, base, "UTC")
+    loads: list[str] = []
+    page.on("load", lambda p: loads.append(p.url))
+    page.goto(OPEN)
+    page.clock.run_for(30_000)
+    assert len(loads) == 1  # not before the minute is up
+    with page.expect_event("load"):
+        page.clock.run_for(31_000)
+    assert len(loads) == 2
+    page.goto("/history/")  # no open incident here: no refresh
+    page.clock.run_for(120_000)
+    assert loads[-1].endswith("/history/") and len(loads) == 3
+    page.context.close()
+    hidden = visitor(browser, base, "UTC")
+    hidden.add_init_script(
+        "Object.defineProperty(document, 'visibilityState', {get: () => 'hidden'})"
+    )
+    hidden_loads: list[str] = []
+    hidden.on("load", lambda p: hidden_loads.append(p.url))
+    hidden.goto(OPEN)
+    hidden.clock.run_for(180_000)
+    assert len(hidden_loads) == 1
+    hidden.context.close()

@@ -68,6 +68,7 @@ SITE_FIELDS = {
     "page_id": Field(published_id),
     "language": Field(language, default="en"),
     "subscribe": Field(lambda v: v),
+    "stale_after": Field(duration, default=timedelta(minutes=20)),
 }
 
 # A link a visitor follows: unlike the site's own `url`, a sign-up page may carry a query.
@@ -233,6 +234,7 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         page_id=site["page_id"],
         language=site["language"],
         subscribe=channels,
+        stale_after=site["stale_after"],
     ), []
 
 

@@ -147,6 +147,8 @@ class Site:
     path: Path = Path("components.yaml")
     page_id: str | None = None  # the `page.id` another page published, kept in the API
     language: str = "en"  # the theme's words, dates and numbers; incident text stays as written
+    # a page older than this warns its visitor (twice the deploy schedule's 10 minutes)
+    stale_after: timedelta = timedelta(minutes=20)
     subscribe: tuple[Channel, ...] = ()  # listed beside the feeds in every page's subscribe menu
 
     def severity(self, key: str) -> Severity:

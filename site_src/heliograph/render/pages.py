@@ -73,6 +73,10 @@ def page_environment(ctx: PageContext) -> Iterator[jinja2.Environment]:
     env.globals.update(
         site=ctx.site,
         now=ctx.now,
+        # `now` under another name, for pages that show it only while the cache re-renders
+        # them on every build anyway (an unresolved incident's): see incremental.pages
+        built=ctx.now,
+        iso=iso_utc,
         url=ctx.url,
         absolute=ctx.absolute,
         asset=lambda name: ctx.url(ctx.theme.url_of(name)),

@@ -59,3 +59,50 @@
   try { chosen = localStorage.getItem(KEY); } catch (e) { /* private mode */ }
   show(chosen === "site" ? siteZone : visitorZone);
 })();
+
+/* How old the page is: a warning once it is older than the site expects (`stale_after`), a
+   late promised update told as the time since the last one, and, while an incident is open,
+   a reload every minute that waits while the tab is hidden. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var lang = root.lang || "en";
+  var MINUTE = 60000;
+  function ago(ms) {
+    var rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto", style: "long" });
+    var min = Math.max(Math.round(ms / MINUTE), 0);
+    if (min < 60) return rtf.format(-min, "minute");
+    var h = Math.round(min / 60);
+    return h < 48 ? rtf.format(-h, "hour") : rtf.format(-Math.round(h / 24), "day");
+  }
+  function check() {
+    var now = Date.now();
+    var built = root.getAttribute("data-built");
+    var warning = document.querySelector(".stale");
+    if (built && warning) {
+      var age = now - new Date(built).getTime();
+      if (age > Number(root.getAttribute("data-stale")) * 1000) {
+        warning.textContent = warning.getAttribute("data-text").replace("{ago}", ago(age));
+        warning.hidden = false;
+      }
+    }
+    var promises = document.querySelectorAll(".next[data-due]");
+    for (var i = 0; i < promises.length; i++) {
+      var p = promises[i];
+      if (now > new Date(p.getAttribute("data-due")).getTime()) {
+        p.textContent = p.getAttribute("data-late")
+          .replace("{ago}", ago(now - new Date(p.getAttribute("data-last")).getTime()));
+      }
+    }
+  }
+  check();
+  setInterval(check, MINUTE);
+  if (root.hasAttribute("data-live")) {
+    var loaded = Date.now();
+    var reload = function () {
+      if (document.visibilityState === "visible" && Date.now() - loaded >= MINUTE) location.reload();
+    };
+    setInterval(reload, MINUTE);
+    document.addEventListener("visibilitychange", reload);
+  }
+})();
