@@ -3,6 +3,7 @@ back to the site's zone; and the pages as they are without JavaScript."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_NOW
 from conftest_browser import browser_type_launch_args, serve  # noqa: F401 - pytest fixture
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 OPEN = "/incidents/2026-11-24-scheduled-posts-delayed/"
 MINUTE = timedelta(minutes=1)
@@ -109,3 +110,43 @@ def test_an_open_incident_refreshes_every_minute_unless_hidden(browser: Browser,
     hidden.clock.run_for(180_000)
     assert len(hidden_loads) == 1
     hidden.context.close()
+
+
+def test_the_archive_searches_titles_and_updates_and_filters_by_component(
+    browser: Browser, base: str
+) -> None:
+    page = visitor(browser, base, "UTC")
+    page.goto("/history/")
+    search = page.get_by_label("Search titles and updates")
+    results = page.locator(".results li")
+    search.fill("pool exhausted")  # words of a title
+    expect(results).to_have_text(
+        [re.compile("^Database connection pool exhausted during traffic spike ")]
+    )
+    search.fill("oldest first")  # words only an update says
+    expect(results).to_have_text([re.compile("^Scheduled posts publishing late ")])
+    results.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Scheduled posts publishing late")
+    page.go_back()
+    page.get_by_label("Search titles and updates").fill("")
+    page.get_by_label("Component").select_option(label="Sign-in")
+    shown = page.locator(".titles li:visible a").all_inner_texts()
+    assert shown == ["API and dashboard unavailable", "Errors signing in with SSO"]
+    page.get_by_label("Search titles and updates").fill("delayed")
+    expect(results).to_have_text(["No incidents match your search."])
+    assert page.problems == []
+    page.context.close()
+
+
+def test_without_javascript_the_archive_lists_titles_and_hides_the_finder(
+    browser: Browser, base: str
+) -> None:
+    page = visitor(browser, base, "UTC", java_script_enabled=False)
+    page.goto("/history/")
+    assert page.locator(".finder").is_hidden()
+    titles = page.locator(".month", has_text="November 2026").locator(".titles a")
+    assert titles.all_inner_texts() == [
+        "Scheduled posts publishing late",
+        "Search results out of date",
+    ]
+    page.context.close()

@@ -91,8 +91,7 @@ def _channels(data: Any, path: Path, line: int) -> tuple[tuple[Channel, ...], li
     if not isinstance(data, list):
         message = (
             "'subscribe': expected a list such as "
-            "'- {name: Slack community, url: https://slack.acme.example}', got "
-            + describe(data)
+            "'- {name: Slack community, url: https://slack.acme.example}', got " + describe(data)
         )
         return (), [ContentError(path, line, message)]
     channels, errors = [], []

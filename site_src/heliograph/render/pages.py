@@ -172,13 +172,15 @@ def render_pages(
         live = [view(i) for i in content.not_closed]
         # the oldest day shown began at most `history_days` days ago, give or take a clock change
         since = now - timedelta(days=site.history_days, hours=2)
+        overall = derive.overall(content, now, statuses)
+        open_incidents = [v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT]
         page(
             "index.html",
             "index.html",
-            overall=derive.overall(content, now, statuses),
+            overall=overall,
             blocks=blocks,
             uptime=uptime,
-            open_incidents=[v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT],
+            open_incidents=open_incidents,
             active_maintenance=[
                 v.incident
                 for v in live
@@ -198,11 +200,7 @@ def render_pages(
             )
             for ym, items in views.by_month(content.incidents, site.timezone, now)
         ]
-        page(
-            "history/index.html",
-            "history.html",
-            months=tuple((ym, len(found), len(maintenance)) for ym, found, maintenance in months),
-        )
+        page("history/index.html", "history.html", months=tuple(months), components=site.components)
         for (year, month), found, maintenance in months:
             page(
                 f"history/{year:04d}-{month:02d}/index.html",
@@ -228,4 +226,7 @@ def render_pages(
                     uptime=uptime.component(cid),
                 )
         page("404.html", "404.html")
+        # for other sites: a script that reads the API, and a page for an iframe
+        page("embed/index.html", "embed.html", overall=overall, open_incidents=open_incidents)
+        page("embed.js", "embed.js")
         return out

@@ -106,3 +106,61 @@
     document.addEventListener("visibilitychange", reload);
   }
 })();
+
+/* The archive: search over titles and update text from the static index (fetched on first
+   use), and the month lists filtered by component. */
+(function () {
+  "use strict";
+  var form = document.querySelector(".finder");
+  if (!form || !window.fetch) return;
+  form.hidden = false;
+  var input = form.querySelector("input"), select = form.querySelector("select");
+  var results = form.querySelector(".results"), index = null, base = form.getAttribute("data-index");
+  var site = base.replace(/search\.json$/, "");
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+
+  function filter() {
+    var c = select.value;
+    var sections = document.querySelectorAll(".month");
+    for (var i = 0; i < sections.length; i++) {
+      var items = sections[i].querySelectorAll(".titles li"), shown = 0;
+      for (var j = 0; j < items.length; j++) {
+        var match = !c || (" " + items[j].getAttribute("data-c") + " ").indexOf(" " + c + " ") >= 0;
+        items[j].hidden = !match;
+        if (match) shown++;
+      }
+      sections[i].hidden = Boolean(c) && !shown;
+    }
+    search();
+  }
+
+  function search() {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    results.textContent = "";
+    if (!words.length) return;
+    if (!index) {
+      fetch(base).then(function (r) { return r.json(); }).then(function (data) { index = data; search(); });
+      return;
+    }
+    var c = select.value, found = 0;
+    for (var i = 0; i < index.length && found < 50; i++) {
+      var e = index[i], hay = (e.t + " " + e.x).toLowerCase();
+      if (c && e.c.indexOf(c) < 0) continue;
+      if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) continue;
+      var li = document.createElement("li"), a = document.createElement("a");
+      a.href = site + e.u;
+      a.textContent = e.t;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(" " + new Date(e.d).toLocaleDateString(document.documentElement.lang)));
+      results.appendChild(li);
+      found++;
+    }
+    if (!found) {
+      var none = document.createElement("li");
+      none.textContent = form.getAttribute("data-none");
+      results.appendChild(none);
+    }
+  }
+  input.addEventListener("input", search);
+  select.addEventListener("change", filter);
+})();
