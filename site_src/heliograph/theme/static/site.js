@@ -117,7 +117,6 @@
   var input = form.querySelector("input"), select = form.querySelector("select");
   var results = form.querySelector(".results"), index = null, base = form.getAttribute("data-index");
   var site = base.replace(/search\.json$/, "");
-  form.addEventListener("submit", function (e) { e.preventDefault(); });
 
   function filter() {
     var c = select.value;

@@ -1,5 +1,5 @@
-/* {{ site.name }} status for other sites: <script src="{{ absolute('embed.js') }}" async></script>
-   puts a status pill where it stands (or in an element with data-heliograph-status) and,
+/* {{ site.name }} status for other sites: a script element whose src is
+   {{ absolute('embed.js') }} (async) puts a status pill where it stands (or in an element with data-heliograph-status) and,
    during an incident, a banner linking to it. It reads api/v2/summary.json from the status
    site, which must allow the other site's origin (CORS: see docs/deploy.md). */
 (function () {
