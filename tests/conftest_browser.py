@@ -40,10 +40,19 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _CorsHandler(_QuietHandler):
+    """Allows every origin to read what it serves, as docs/deploy.md sets up S3 to do."""
+
+    def end_headers(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
+
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on 127.0.0.1 as a static host would; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve(directory: Path, cors: bool = False) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 as a static host would (with `cors`, readable by other
+    origins); yields the base URL."""
+    handler = functools.partial(_CorsHandler if cors else _QuietHandler, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -345,8 +345,8 @@ def test_incident_page_promises_the_next_update_and_stays_quiet_when_overdue(mak
     page = root / "_site" / "incidents" / "x" / "index.html"
     build(Project.at(root), datetime(2026, 3, 2, 14, 20, tzinfo=UTC))
     assert (
-        'Next update expected by <time datetime="2026-03-02T14:40:00Z">14:40 (UTC)</time>'
-        in page.read_text()
+        'Next update expected by <time datetime="2026-03-02T14:40:00Z" data-f="clock_zone">'
+        "14:40 (UTC)</time>" in page.read_text()
     )
     result = build(Project.at(root), datetime(2026, 3, 2, 14, 41, tzinfo=UTC))
     assert [f.rule for f in result.findings] == ["overdue"]  # the build shouts ...

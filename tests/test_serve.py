@@ -443,7 +443,7 @@ def test_a_site_broken_at_start_serves_its_errors_until_fixed(source: Path) -> N
         assert server.build_line(1).startswith("Build #1 failed: 1 problem; still serving")
         edit(source, "components.yaml", "timezone: Mars/Olympus", "timezone: UTC")
         page = server.page_when(lambda p: "heliograph-errors" not in p, "the fixed site", "/")
-        assert "Times are shown in UTC." in page
+        assert 'Times are shown in <span class="zone-name">UTC</span>.' in page
     finally:
         server.stop()
 

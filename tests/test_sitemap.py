@@ -21,15 +21,16 @@ def entries(site: Path) -> dict[str, str]:
 
 
 def pages(site: Path, base: str) -> set[str]:
-    """The URL a visitor uses for each built HTML page."""
+    """The URL a visitor uses for each built HTML page (not the 404 page nor the embed, which
+    is the iframe other sites show)."""
     return {
         base + "/" + str(p.relative_to(site)).removesuffix("index.html")
         for p in site.rglob("*.html")
-        if p.name != "404.html"
+        if p.name != "404.html" and p.parent.name != "embed"
     }
 
 
-def test_sitemap_lists_every_page_but_404(example_site: Path):
+def test_sitemap_lists_every_page_but_404_and_the_embed(example_site: Path):
     found = entries(example_site)
     assert set(found) == pages(example_site, URL)
     assert f"{URL}/" in found and f"{URL}/history/2025-08/" in found

@@ -188,6 +188,7 @@ def _feeds_and_more(
     from heliograph.render.calendar import render_calendar
     from heliograph.render.feeds import render_feeds
     from heliograph.render.reuse import fresh
+    from heliograph.render.search import render_search
 
     offline = go_offline() if forked() else None
     more = (
@@ -195,6 +196,7 @@ def _feeds_and_more(
         render_api(content, now, reuse or fresh),
         render_badges(content, now),
         render_calendar(content, now, reuse or fresh),
+        render_search(content, now),
     )
     return more, offline.report() if offline is not None else None
 

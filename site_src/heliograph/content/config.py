@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from heliograph.content.errors import ContentError
 from heliograph.content.layout import CONFIG_NAME
-from heliograph.content.model import Component, Group, Impact, Severity, Site
+from heliograph.content.model import Component, Group, Impact, Severity, Site, SubscribeLink
 from heliograph.content.notifyconfig import parse_notify
 from heliograph.content.schema import (
     Field,
@@ -47,6 +47,19 @@ def timezone(value: Any) -> str:
     return name
 
 
+# The languages whose catalogs the bundled theme carries (theme/locale/<language>/).
+LANGUAGES = ("en", "de", "fr", "es", "pt_BR", "ja")
+
+
+def language(value: Any) -> str:
+    """A bundled language, as `pt_BR` or `pt-BR`."""
+    name = text(value).replace("-", "_")
+    found = {lang.lower(): lang for lang in LANGUAGES}.get(name.lower())
+    if found is None:
+        raise Invalid(f"expected one of {', '.join(LANGUAGES)}, got {describe(value)}")
+    return found
+
+
 SITE_FIELDS = {
     "name": Field(text, required=True),
     "url": Field(url, required=True),
@@ -55,7 +68,45 @@ SITE_FIELDS = {
     "history_days": Field(integer(1, 3660), default=14),
     "feed_entries": Field(integer(1, 10_000), default=50),
     "page_id": Field(published_id),
+    "language": Field(language, default="en"),
+    "subscribe": Field(lambda v: v),
+    "stale_after": Field(duration, default=timedelta(minutes=20)),
 }
+
+# A link a visitor follows: unlike the site's own `url`, a sign-up page may carry a query.
+_LINK = re.compile(r"(?:https?://[^\s\"'<>`]+|mailto:[^\s\"'<>`@]+@[^\s\"'<>`]+)")
+
+
+def link(value: Any) -> str:
+    if isinstance(value, str) and _LINK.fullmatch(value):
+        return value
+    raise Invalid(f"expected an absolute http(s) or mailto: URL, got {describe(value)}")
+
+
+SUBSCRIBE_FIELDS = {"name": Field(text, required=True), "url": Field(link, required=True)}
+
+
+def _subscribe_links(
+    data: Any, path: Path, line: int
+) -> tuple[tuple[SubscribeLink, ...], list[ContentError]]:
+    """`site.subscribe`: a list of {name, url}, each a way to follow the site."""
+    if data is None:
+        return (), []
+    if not isinstance(data, list):
+        message = (
+            "'subscribe': expected a list such as "
+            "'- {name: Slack community, url: https://slack.acme.example}', got " + describe(data)
+        )
+        return (), [ContentError(path, line, message)]
+    links, errors = [], []
+    for entry in data:
+        values, errs = check_mapping(
+            entry, SUBSCRIBE_FIELDS, path, node_line(entry, line), "subscribe entry"
+        )
+        errors += errs
+        if not errs:
+            links.append(SubscribeLink(values["name"], values["url"]))
+    return tuple(links), errors
 
 
 SEVERITY_FIELDS = {
@@ -153,6 +204,8 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         top["components"], display, data.line_of("components")
     )
     wording, wording_errors = parse_wording(top["wording"], display, data.line_of("wording"))
+    site_map = top["site"] if isinstance(top["site"], LineMap) else LineMap(1)
+    links, link_errors = _subscribe_links(site["subscribe"], display, site_map.line_of("subscribe"))
     if not comp_errors and isinstance(top["components"], list):
         comp_errors = _duplicate_api_ids(top["components"], display)
     channels, notify_errors = parse_notify(
@@ -162,7 +215,7 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         {c.id for c in components},
         {s.key for s in severities},
     )
-    errors += site_errors + sev_errors + comp_errors + wording_errors + notify_errors
+    errors += site_errors + sev_errors + comp_errors + wording_errors + link_errors + notify_errors
     if errors:
         return None, errors
     return Site(
@@ -179,6 +232,9 @@ def load_site(source: Path) -> tuple[Site | None, list[ContentError]]:
         path=display,
         page_id=site["page_id"],
         notify=channels,
+        language=site["language"],
+        subscribe=links,
+        stale_after=site["stale_after"],
     ), []
 
 

@@ -97,6 +97,15 @@ class Component:
 
 
 @dataclass(frozen=True)
+class SubscribeLink:
+    """A way to follow the site that its owner advertises (`site.subscribe`): a Slack
+    community, an e-mail sign-up page."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Group:
     id: str
     name: str
@@ -182,6 +191,12 @@ class Site:
     path: Path = Path("components.yaml")
     page_id: str | None = None  # the `page.id` another page published, kept in the API
     notify: tuple[Channel, ...] = ()  # where `heliograph notify` tells subscribers
+    language: str = "en"  # the theme's words, dates and numbers; incident text stays as written
+    # a page older than this warns its visitor (twice the deploy schedule's 10 minutes)
+    stale_after: timedelta = timedelta(minutes=20)
+    subscribe: tuple[
+        SubscribeLink, ...
+    ] = ()  # listed beside the feeds in every page's subscribe menu
 
     def severity(self, key: str) -> Severity:
         return next(s for s in self.severities if s.key == key)

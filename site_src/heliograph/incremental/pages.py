@@ -42,6 +42,8 @@ def theme_digest(theme: Theme) -> bytes:
         parts += [name, text]
     for name, data in theme.assets:
         parts += [name, data]
+    for language, data in theme.catalogs:  # the words of every page
+        parts += [language, data]
     return digest(*parts)
 
 

@@ -41,7 +41,7 @@ CONTENT_TYPES = {
 # Fixed by name so that a machine's /etc/mime.types cannot change what a deploy sends.
 DEFAULT_TYPE = "application/octet-stream"
 _ENTRY_SUFFIXES = (".rss", ".atom", ".ics")
-_ENTRY_FILES = ("sitemap.xml", "robots.txt")
+_ENTRY_FILES = ("sitemap.xml", "robots.txt", "search.json", "embed.js", "embed/index.html")
 _ENTRY_FOLDERS = ("api/", "badges/")  # read by programs and other sites: they go out last
 _ARCHIVE_INDEXES = ("history/index.html", "404.html")
 # Heliograph's own state in the bucket (the deploy manifest, say): never a page, never stale.

@@ -13,19 +13,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from heliograph.content.model import Content, Incident, Kind, Site
-from heliograph.content.timefmt import (
-    clock,
-    clock_zone,
-    human_date,
-    human_duration,
-    human_time,
-    iso_utc,
-    month_label,
-)
+from heliograph.content.timefmt import iso_utc
+from heliograph.render.locale import Formats, html_lang, translations
 from heliograph.render.markup import render_markdown
 from heliograph.render.theme import Theme, environment
 from heliograph.state import derive, views
-from heliograph.state.uptime import day_label, percent, site_uptime
+from heliograph.state.uptime import site_uptime
 
 
 @dataclass(frozen=True)
@@ -58,30 +51,37 @@ def page_environment(ctx: PageContext) -> Iterator[jinja2.Environment]:
     (never the whole content: freeing 10,000 incidents by collector at exit took 0.3 s), and
     their globals are emptied after the pass so that even those go with the pass.
     """
-    env = environment(ctx.theme)
-    tz = ctx.site.timezone
+    env = environment(ctx.theme, ctx.site.language)
+    say = translations(ctx.theme, ctx.site.language).gettext
+    words = Formats(ctx.site.language, ctx.site.timezone, say("under 1 min"))
 
     def time_tag(t: datetime, style: str = "full") -> Markup:
-        shown = {"full": human_time, "clock": clock, "clock_zone": clock_zone, "date": human_date}[
-            style
-        ](t, tz)
-        return Markup('<time datetime="{}">{}</time>').format(iso_utc(t), shown)
+        shown = words.moment(t, style)
+        # the script shows the same moment in the visitor's zone, in the same style
+        form = "" if style == "full" else f' data-f="{style}"'
+        return Markup('<time datetime="{}"{}>{}</time>').format(iso_utc(t), Markup(form), shown)
 
     env.filters.update(
         time=time_tag,
         markdown=lambda s: Markup(render_markdown(s)),
-        duration=human_duration,
-        label=views.status_label,
-        percent=percent,
-        day=day_label,
+        duration=words.duration,
+        # the generator's English words for a status, in the page's language
+        label=lambda status: say(views.status_label(status)),
+        percent=words.percent,
+        day=words.day,
     )
     env.globals.update(
         site=ctx.site,
         now=ctx.now,
+        # `now` under another name, for pages that show it only while the cache re-renders
+        # them on every build anyway (an unresolved incident's): see incremental.pages
+        built=ctx.now,
+        iso=iso_utc,
         url=ctx.url,
         absolute=ctx.absolute,
         asset=lambda name: ctx.url(ctx.theme.url_of(name)),
-        month_label=month_label,
+        month_label=words.month,
+        lang=html_lang(ctx.site.language),
         has_asset=lambda name: name in dict(ctx.theme.asset_names),
         Kind=Kind,
         escape=escape,
@@ -172,13 +172,15 @@ def render_pages(
         live = [view(i) for i in content.not_closed]
         # the oldest day shown began at most `history_days` days ago, give or take a clock change
         since = now - timedelta(days=site.history_days, hours=2)
+        overall = derive.overall(content, now, statuses)
+        open_incidents = [v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT]
         page(
             "index.html",
             "index.html",
-            overall=derive.overall(content, now, statuses),
+            overall=overall,
             blocks=blocks,
             uptime=uptime,
-            open_incidents=[v.incident for v in live if v.is_open and v.kind is Kind.INCIDENT],
+            open_incidents=open_incidents,
             active_maintenance=[
                 v.incident
                 for v in live
@@ -198,11 +200,7 @@ def render_pages(
             )
             for ym, items in views.by_month(content.incidents, site.timezone, now)
         ]
-        page(
-            "history/index.html",
-            "history.html",
-            months=tuple((ym, len(found), len(maintenance)) for ym, found, maintenance in months),
-        )
+        page("history/index.html", "history.html", months=tuple(months), components=site.components)
         for (year, month), found, maintenance in months:
             page(
                 f"history/{year:04d}-{month:02d}/index.html",
@@ -228,4 +226,7 @@ def render_pages(
                     uptime=uptime.component(cid),
                 )
         page("404.html", "404.html")
+        # for other sites: a script that reads the API, and a page for an iframe
+        page("embed/index.html", "embed.html", overall=overall, open_incidents=open_incidents)
+        page("embed.js", "embed.js")
         return out

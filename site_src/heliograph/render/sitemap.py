@@ -12,7 +12,7 @@ from heliograph.content.timefmt import iso_utc
 from heliograph.render.reuse import Memo, fresh
 from heliograph.state import activity, views
 
-NOT_LISTED = frozenset({"404.html"})
+NOT_LISTED = frozenset({"404.html", "embed/index.html"})  # not pages a search should list
 
 
 def page_url(site_url: str, path: str) -> str:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 DEFAULT_THEME = Path(__file__).parents[1] / "theme"  # the package's own theme folder
 FINGERPRINTED = (".css", ".js")  # renamed by content hash so they can be cached for a year
+CATALOG = "LC_MESSAGES/messages.mo"  # below locale/<language>/, as Babel compiles it
+EXTENSIONS = ("jinja2.ext.i18n",)  # a part of each compiled template's key: they change its code
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class Theme:
     templates: tuple[tuple[str, str, str], ...]  # (name, the file it came from, its source)
     assets: tuple[tuple[str, bytes], ...]  # (published path, bytes)
     asset_names: tuple[tuple[str, str], ...]  # (logical name, published path)
+    # (language, compiled messages.mo): read with the rest, never published
+    catalogs: tuple[tuple[str, bytes], ...] = ()
 
     def url_of(self, name: str) -> str:
         return dict(self.asset_names)[name]
@@ -71,7 +75,12 @@ def load_theme(source: Path) -> Theme:
     roots = [p for p in (source / THEME_DIR, DEFAULT_THEME) if p.is_dir()]
     files: dict[str, bytes] = {}
     templates: dict[str, tuple[str, str, str]] = {}
+    catalogs: dict[str, bytes] = {}
     for root in reversed(roots):  # the site's own files replace the bundled ones
+        for rel, f in _files_in(root / "locale"):
+            language, _, rest = rel.partition("/")
+            if rest == CATALOG:
+                catalogs[language] = f.read_bytes()
         for rel, f in _files_in(root / "static"):
             files[rel] = f.read_bytes()
         for rel, f in _files_in(root / "templates"):
@@ -84,7 +93,12 @@ def load_theme(source: Path) -> Theme:
             published = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{dot}{ext}"
         names.append((name, "static/" + published))
         assets.append(("static/" + published, data))
-    return Theme(tuple(templates[n] for n in sorted(templates)), tuple(assets), tuple(names))
+    return Theme(
+        tuple(templates[n] for n in sorted(templates)),
+        tuple(assets),
+        tuple(names),
+        tuple(sorted(catalogs.items())),
+    )
 
 
 def _files_in(folder: Path) -> list[tuple[str, Path]]:
@@ -157,7 +171,14 @@ def template_error(exc: BaseException, source: Path) -> ContentError | None:
 _DIGEST = 16  # bytes of BLAKE2b before each compiled template
 
 
-def _checked_cache(folder: Path) -> jinja2.BytecodeCache:
+def _flavour(name: str, language: str) -> str:
+    """What a compiled template's key names besides the template: the extensions and the
+    language, so that code compiled without the i18n extension (or for another language's
+    environment) is never taken for the code of this one."""
+    return f"{name}|{','.join(EXTENSIONS)}|{language}"
+
+
+def _checked_cache(folder: Path, language: str) -> jinja2.BytecodeCache:
     """Jinja's bytecode cache in `folder`, with every file checked before it is trusted.
 
     Jinja's own cache loads whatever bytes the file holds: flipped bits made every later build
@@ -167,6 +188,9 @@ def _checked_cache(folder: Path) -> jinja2.BytecodeCache:
     import jinja2
 
     class Checked(jinja2.BytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return super().get_cache_key(_flavour(name, language), filename)
+
         def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
             return folder / f"{bucket.key}.code"
 
@@ -196,11 +220,14 @@ def _checked_cache(folder: Path) -> jinja2.BytecodeCache:
     return Checked()
 
 
-def _memory_cache(store: MutableMapping[str, Any]) -> jinja2.BytecodeCache:
+def _memory_cache(store: MutableMapping[str, Any], language: str) -> jinja2.BytecodeCache:
     """Compiled templates kept as code objects in `store`, by the checksum of their source."""
     import jinja2
 
     class InMemory(jinja2.BytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return super().get_cache_key(_flavour(name, language), filename)
+
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             kept = store.get(bucket.key)
             if kept is not None and kept[0] == bucket.checksum:
@@ -223,10 +250,14 @@ def _loader(theme: Theme) -> Any:
     return load
 
 
-def environment(theme: Theme) -> jinja2.Environment:
+def environment(theme: Theme, language: str = "en") -> jinja2.Environment:
+    """The theme's templates with the i18n extension, its strings in `language`."""
     import jinja2  # here, not above: a build with nothing to do reads the theme's files only
 
+    from heliograph.render.locale import translations
+
     env = jinja2.Environment(
+        extensions=list(EXTENSIONS),
         loader=jinja2.FunctionLoader(_loader(theme)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -236,9 +267,11 @@ def environment(theme: Theme) -> jinja2.Environment:
         bytecode_cache=(
             None
             if _compiled is None
-            else _checked_cache(_compiled)
+            else _checked_cache(_compiled, language)
             if isinstance(_compiled, Path)
-            else _memory_cache(_compiled)
+            else _memory_cache(_compiled, language)
         ),
     )
+    # newstyle: a translated string is escaped, and fills its %(name)s placeholders itself
+    env.install_gettext_translations(translations(theme, language), newstyle=True)  # type: ignore[attr-defined]
     return env

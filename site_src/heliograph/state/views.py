@@ -72,6 +72,8 @@ class IncidentView:
     ended: datetime | None
     duration: timedelta
     next_update_by: datetime | None  # only while it lies ahead of `now`
+    # how long since the last update, once that promise has passed: visitors are told so
+    overdue_for: timedelta | None = None
 
     @property
     def latest(self) -> UpdateView:
@@ -93,10 +95,11 @@ def incident_view(content: Content, incident: Incident, now: datetime) -> Incide
     )
     ended = timeline.closed_at(incident, now)
     is_open = status not in CLOSED_STATUSES
-    next_by = None
+    next_by = overdue_for = None
     if is_open and incident.kind is Kind.INCIDENT and severity and severity.update_every:
         due = incident.last.at + severity.update_every
         next_by = due if due > now else None
+        overdue_for = None if due > now else now - incident.last.at
     return IncidentView(
         incident=incident,
         slug=incident.slug,
@@ -114,6 +117,7 @@ def incident_view(content: Content, incident: Incident, now: datetime) -> Incide
         ended=ended,
         duration=derive.duration(incident, now),
         next_update_by=next_by,
+        overdue_for=overdue_for,
     )
 
 

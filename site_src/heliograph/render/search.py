@@ -1,0 +1,36 @@
+"""`search.json`: the archive's static search index, read by the page script in the visitor's
+browser (no server): each incident's title, page, start, components and public update text."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from heliograph.content.model import Content
+from heliograph.content.timefmt import iso_utc
+from heliograph.state import timeline
+
+SEARCH_INDEX = "search.json"
+TEXT_LIMIT = 280  # characters of update text per incident: enough to match, small to fetch
+
+
+def render_search(content: Content, now: datetime) -> dict[str, bytes]:
+    """The index, newest incident first; its text is the markdown source as posted, the
+    first TEXT_LIMIT characters of its updates, newest first."""
+    entries = []
+    for incident in sorted(content.incidents, key=lambda i: (i.began, i.slug), reverse=True):
+        # newest update first: what it says now is what a visitor searches for, and it is
+        # what the limit keeps
+        updates = reversed(timeline.timeline(incident, now))
+        text = " ".join(" ".join(u.body.split()) for u in updates)
+        entries.append(
+            {
+                "t": incident.title,
+                "u": f"incidents/{incident.slug}/",
+                "d": iso_utc(incident.began),
+                "c": list(incident.component_ids),
+                "x": text[:TEXT_LIMIT],
+            }
+        )
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return {SEARCH_INDEX: data.encode("utf-8")}
