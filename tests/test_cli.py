@@ -36,7 +36,7 @@ def test_build_reports_pages_and_place(make_site, capsys):
     root = make_site(GOOD)
     assert main(["build", "--source", str(root), "--now", NOW]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Built 8 pages (")
+    assert out.startswith("Built 9 pages (")
     assert f"into {os.path.relpath(root / '_site')}/ in " in out
     assert (root / "_site/incidents/a/index.html").is_file()
 
@@ -112,7 +112,7 @@ def test_build_py_door_runs_without_install(make_site):
         text=True,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("Built 8 pages")
+    assert run.stdout.startswith("Built 9 pages")
 
 
 def test_report_and_check_piped_into_head_exit_quietly(make_site):

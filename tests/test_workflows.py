@@ -183,5 +183,18 @@ def test_docs_name_every_repository_variable_and_their_policies_parse():
     docs = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
     used = set(re.findall(r"\bvars\.([A-Z_]+)", DEPLOY.read_text(encoding="utf-8")))
     assert used == set(re.findall(r"^\| `([A-Z_]+)` \|", docs, re.M))
-    policies = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", docs, re.S)]
-    assert len(policies) == 4 and all(p["Version"] == "2012-10-17" for p in policies)
+    blocks = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", docs, re.S)]
+    policies = [b for b in blocks if "Statement" in b]  # the rest: the bucket's CORS rules
+    assert len(policies) == 5 and all(p["Version"] == "2012-10-17" for p in policies)
+    assert [b for b in blocks if "Statement" not in b] == [
+        {
+            "CORSRules": [
+                {
+                    "AllowedOrigins": ["*"],
+                    "AllowedMethods": ["GET", "HEAD"],
+                    "AllowedHeaders": ["*"],
+                    "MaxAgeSeconds": 3600,
+                }
+            ]
+        }
+    ]
