@@ -9,10 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from conftest import EXAMPLE_NOW, REPO, copy_example, update
+from conftest_browser import browser_type_launch_args, serve  # noqa: F401 - pytest fixture
 from htmlread import page, texts
 
 from heliograph.build import Project, build
@@ -190,3 +192,39 @@ def test_a_new_language_renders_every_page_again(make_site, tmp_path: Path) -> N
         cached = (root / "_site" / path).read_bytes()
         assert cached == (fresh / path).read_bytes(), path
         assert b'lang="fr"' in cached, path
+
+
+# The visitor's browser in each language, in Tokyo: 14:15 UTC, the open incident's latest
+# update, is 23:15 there.
+BROWSER_LOCALES = {"en": "en-US", "de": "de-DE", "fr": "fr-FR", "es": "es-ES", "pt_BR": "pt-BR"}
+BROWSER_LOCALES["ja"] = "ja-JP"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_language_reads_in_chromium_in_the_visitors_zone(
+    browser, sites: dict[str, Path], language: str
+) -> None:
+    with serve(sites[language]) as base:
+        context = browser.new_context(
+            base_url=base, timezone_id="Asia/Tokyo", locale=BROWSER_LOCALES[language]
+        )
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.clock.install(time=EXAMPLE_NOW)  # running, not paused: axe waits on timers
+        for path in ("/", "/incidents/2026-11-24-scheduled-posts-delayed/", "/history/"):
+            page.goto(path)
+            page.wait_for_function("document.readyState === 'complete'")
+            assert page.locator("html").get_attribute("lang") == language.replace("_", "-")
+            toggle = page.locator(".zone-toggle")
+            if path != "/history/":
+                shown = page.locator("main time").all_inner_texts()
+                assert any("23:15" in t for t in shown), (language, path, shown)
+                label = toggle.inner_text()
+                assert "America/New_York" in label, label  # the site's zone, offered back
+                assert ("Show times" in label) == (language == "en"), label
+            for v in Axe().run(page).response["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    problems.append(f"{path}: axe {v['impact']} {v['id']}: {v['help']}")
+        context.close()
+    assert problems == [], "\n".join(problems)
