@@ -196,7 +196,7 @@ def _feeds_and_more(
         render_api(content, now, reuse or fresh),
         render_badges(content, now),
         render_calendar(content, now, reuse or fresh),
-        render_search(content, now),
+        render_search(content, now, reuse or fresh),
     )
     return more, offline.report() if offline is not None else None
 

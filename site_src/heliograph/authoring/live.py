@@ -140,8 +140,7 @@ class LiveSite:
                 )
                 corrections = session.corrections
                 self._history.seed(*session.history)
-                shown = apply(content, corrections)
-                content = apply(loaded, corrections) if content is loaded else shown
+                content = apply(content, corrections)  # `loaded` stays as the folders hold it
                 # the cache's findings are by folder: not for incidents cut short by `as_of`
                 if not self.as_of:
                     self._findings.through = session.findings(content, now)

@@ -5,32 +5,39 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 
-from heliograph.content.model import Content
+from heliograph.content.model import Content, Incident
 from heliograph.content.timefmt import iso_utc
+from heliograph.render.reuse import Memo, fresh, moment
 from heliograph.state import timeline
 
 SEARCH_INDEX = "search.json"
 TEXT_LIMIT = 280  # characters of update text per incident: enough to match, small to fetch
 
 
-def render_search(content: Content, now: datetime) -> dict[str, bytes]:
+def render_search(content: Content, now: datetime, memo: Memo = fresh) -> dict[str, bytes]:
     """The index, newest incident first; its text is the markdown source as posted, the
-    first TEXT_LIMIT characters of its updates, newest first."""
-    entries = []
-    for incident in sorted(content.incidents, key=lambda i: (i.began, i.slug), reverse=True):
-        # newest update first: what it says now is what a visitor searches for, and it is
-        # what the limit keeps
-        updates = reversed(timeline.timeline(incident, now))
-        text = " ".join(" ".join(u.body.split()) for u in updates)
-        entries.append(
-            {
-                "t": incident.title,
-                "u": f"incidents/{incident.slug}/",
-                "d": iso_utc(incident.began),
-                "c": list(incident.component_ids),
-                "x": text[:TEXT_LIMIT],
-            }
-        )
-    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return {SEARCH_INDEX: data.encode("utf-8")}
+    first TEXT_LIMIT characters of its updates, newest first. `memo` may answer for an
+    incident's entry made before from the same incident and moment (the preview's)."""
+    entries = [
+        memo(("search entry", incident, moment(incident, now)), partial(_entry, incident, now))
+        for incident in sorted(content.incidents, key=lambda i: (i.began, i.slug), reverse=True)
+    ]
+    # the bytes of json.dumps of the whole list, made of entries encoded one by one
+    return {SEARCH_INDEX: ("[" + ",".join(entries) + "]").encode("utf-8")}
+
+
+def _entry(incident: Incident, now: datetime) -> str:
+    # newest update first: what it says now is what a visitor searches for, and it is what
+    # the limit keeps
+    updates = reversed(timeline.timeline(incident, now))
+    text = " ".join(" ".join(u.body.split()) for u in updates)
+    entry = {
+        "t": incident.title,
+        "u": f"incidents/{incident.slug}/",
+        "d": iso_utc(incident.began),
+        "c": list(incident.component_ids),
+        "x": text[:TEXT_LIMIT],
+    }
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
