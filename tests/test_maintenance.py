@@ -132,8 +132,8 @@ def test_history_lists_maintenance_apart_from_incidents(make_site):
     (month,) = history.xpath(f"//section[{cls('month')}]")
     assert texts(month, "h2") == ["February 2026"]
     assert texts(month, "p") == ["1 incident · 1 scheduled maintenance"]
-    home = page(site, "index.html")
-    assert bar_days(home, "Public API: uptime by day, last 2 days")[0] == (
+    api = page(site, "components/api/index.html")  # where each day names its incidents
+    assert bar_days(api, "Public API: uptime by day, last 2 days")[0] == (
         "u-under_maintenance",
         "10 February 2026: 100% uptime, worst: under maintenance. Maintenance: Database upgrade",
     )

@@ -43,6 +43,7 @@ Files = Callable[[], Mapping[str, Any] | None]
 # within a few milliseconds, and every millisecond here is one the author waits.
 DEBOUNCE = 0.03
 MAX_DELAY = 1.0  # a file written continuously still gets a rebuild this often
+CLOSE_WAIT = 3.0  # seconds Ctrl-C waits for the watcher, the server and a rebuild to stop
 CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})  # not opened/read
 # Asked of the kernel: reads are never reported, as a build's reading of ten thousand files
 # (a rebuild from scratch, or another program's) would overflow the inotify queue.
@@ -125,10 +126,17 @@ class LiveServer:
             pass
 
     def close(self) -> None:
-        """Stop watching and serving; open event streams end at once."""
+        """Stop watching and serving; open event streams end at once. Ctrl-C is answered
+        within `CLOSE_WAIT` seconds even if a part is slow to stop (a rebuild under way, a
+        watcher thread): the threads are daemons, so the process may leave without them."""
         self._stopping.set()
         with self._cond:
             self._cond.notify_all()
+        stopper = threading.Thread(target=self._stop_parts, daemon=True)
+        stopper.start()
+        stopper.join(timeout=CLOSE_WAIT)
+
+    def _stop_parts(self) -> None:
         if self._observer.is_alive():
             self._observer.stop()
             self._observer.join()

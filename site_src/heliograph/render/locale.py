@@ -74,6 +74,14 @@ class Formats:
 
         return dates.format_date(d, "long", locale=self.language)
 
+    def day_brief(self, d: date) -> str:
+        """`13 Oct`: a day within the last few months, where the year goes without saying."""
+        if self.english:
+            return f"{d.day} {day_label(d).split()[1][:3]}"
+        from babel import dates
+
+        return dates.format_skeleton("MMMd", d, locale=self.language)
+
     def month(self, year: int, month: int) -> str:
         return _month(self.language, year, month)
 

@@ -69,6 +69,7 @@ def page_environment(ctx: PageContext) -> Iterator[jinja2.Environment]:
         label=lambda status: say(views.status_label(status)),
         percent=words.percent,
         day=words.day,
+        day_brief=words.day_brief,
     )
     env.globals.update(
         site=ctx.site,
