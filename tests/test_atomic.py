@@ -140,7 +140,9 @@ def test_killed_builds_leave_the_old_site_or_the_new(tmp_path: Path) -> None:
             current = target
         else:
             seen["old"] += 1
-    assert seen["old"] >= ROUNDS // 2, seen  # most kills landed before the swap
+    # Kills did land before the swap (how many depends on the machine's load: under two test
+    # workers and a browser, half the rounds once became three in eight).
+    assert seen["old"] >= 1, seen
     # The next build after all those kills still works and leaves no leftovers beside it.
     set_name(source, "New Co")
     finish(start_build(source, output))
