@@ -114,6 +114,8 @@ class Served:
             try:
                 self.proc.wait(BOUND)  # a loaded machine is slow, not broken
             except subprocess.TimeoutExpired:
+                self.proc.send_signal(signal.SIGUSR1)  # its threads' stacks, for the failure
+                time.sleep(0.5)
                 self.proc.kill()
                 self.proc.wait()
         for reader in self.readers:  # the last lines it printed, read to the end
@@ -389,7 +391,7 @@ def test_only_local_host_names_are_answered(served: Served, host: str) -> None:
 
 def test_ctrl_c_stops_cleanly_and_writes_no_site(served: Served) -> None:
     assert served.get("/")[0] == 200
-    assert served.stop() == 0
+    assert served.stop() == 0, "".join(served.err)  # on a hang, where its threads were
     assert not (served.source / "_site").exists()  # the preview is built in memory
     assert served.out[-1] == "Stopped.\n"
     assert "Traceback" not in "".join(served.err)

@@ -46,6 +46,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try another --port"
         ) from None
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on kill too
+    # Python leaves SIGINT ignored when it starts so (a shell's background job, or a child of
+    # one, as a test run started with `&`); "Ctrl-C to stop" must hold there too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    import faulthandler
+
+    # `kill -USR1` prints where each thread is: for a preview that seems stuck, on stderr
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         server.start()
         print(f"Serving on {server.url} (Ctrl-C to stop)", flush=True)
