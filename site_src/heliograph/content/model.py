@@ -194,9 +194,8 @@ class Site:
     language: str = "en"  # the theme's words, dates and numbers; incident text stays as written
     # a page older than this warns its visitor (twice the deploy schedule's 10 minutes)
     stale_after: timedelta = timedelta(minutes=20)
-    subscribe: tuple[
-        SubscribeLink, ...
-    ] = ()  # listed beside the feeds in every page's subscribe menu
+    # listed beside the feeds in every page's subscribe menu
+    subscribe: tuple[SubscribeLink, ...] = ()
 
     def severity(self, key: str) -> Severity:
         return next(s for s in self.severities if s.key == key)

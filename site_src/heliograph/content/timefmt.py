@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -52,10 +52,15 @@ MONTHS = (
 )
 
 
+def short_day(day: date) -> str:
+    """`10 Feb`."""
+    return f"{day.day} {MONTHS[day.month - 1][:3]}"
+
+
 def human_time(t: datetime, tz: str) -> str:
     """`10 Feb 2026, 14:32 UTC` in the site's zone."""
     lt = local(t, tz)
-    return f"{lt.day} {MONTHS[lt.month - 1][:3]} {lt.year}, {lt:%H:%M} {zone_abbrev(lt)}"
+    return f"{short_day(lt)} {lt.year}, {lt:%H:%M} {zone_abbrev(lt)}"
 
 
 def clock(t: datetime, tz: str) -> str:

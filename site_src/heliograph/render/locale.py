@@ -77,7 +77,7 @@ class Formats:
     def day_brief(self, d: date) -> str:
         """`13 Oct`: a day within the last few months, where the year goes without saying."""
         if self.english:
-            return f"{d.day} {day_label(d).split()[1][:3]}"
+            return timefmt.short_day(d)
         from babel import dates
 
         return dates.format_skeleton("MMMd", d, locale=self.language)
