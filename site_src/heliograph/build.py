@@ -164,7 +164,7 @@ def render_site(
     theme = theme or load_theme(project.source)
     beside = Beside(lambda: _feeds_and_more(content, now, reuse), alone=reuse is not None)
     try:
-        pages = render_pages(content, now, theme, incidents or incident_pages, memo)
+        pages = render_pages(content, now, theme, incidents or incident_pages, memo, reuse or fresh)
         sitemap = render_sitemap(content, now, pages, reuse or fresh)
     except Exception as exc:
         if (error := template_error(exc, project.source)) is None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 
 class ComponentStatus(Enum):
@@ -66,6 +67,33 @@ class Kind(Enum):
 
 Status = IncidentStatus | MaintenanceStatus
 CLOSED_STATUSES = frozenset({IncidentStatus.RESOLVED, MaintenanceStatus.COMPLETED})
+
+
+T = TypeVar("T")
+
+
+def hashed_once(cls: type[T]) -> type[T]:
+    """A frozen dataclass whose hash is taken once per object and kept in it.
+
+    The preview's memos key pages, feed entries and views by the incident and the settings,
+    thousands of times a save, and a dataclass's own hash walks every field (every update of an
+    incident) each time. The kept hash is left out of a pickle: a string's hash is salted per
+    process, so it holds for this one only.
+    """
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def __hash__(self: Any) -> int:
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = self.__dict__["_hash"] = hash(tuple([getattr(self, n) for n in names]))
+        return found
+
+    def __getstate__(self: Any) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
+    cls.__hash__ = __hash__  # type: ignore[method-assign]
+    cls.__getstate__ = __getstate__  # type: ignore[method-assign]
+    return cls
 
 
 @dataclass(frozen=True)
@@ -176,6 +204,7 @@ class Channel:
     mail: Mail | None = None
 
 
+@hashed_once
 @dataclass(frozen=True)
 class Site:
     name: str
@@ -250,6 +279,7 @@ class Postmortem:
         return Path(self.file)
 
 
+@hashed_once
 @dataclass(frozen=True)
 class Incident:
     """An incident or a scheduled maintenance: a folder of updates, oldest first."""

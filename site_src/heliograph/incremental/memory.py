@@ -112,6 +112,9 @@ class FindingsInMemory:
         return found
 
 
+_NONE = object()
+
+
 class Reuse:
     """A render memo (render.reuse.Memo) that keeps from one build what the next one asks for
     again: a value whose key is the same is the value; what a build did not ask for is let go
@@ -122,10 +125,12 @@ class Reuse:
         self._asked: dict[Hashable, Any] = {}
 
     def __call__(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        if key in self._asked:
-            return self._asked[key]
-        value = self._kept[key] if key in self._kept else make()
-        self._asked[key] = value
+        value = self._asked.get(key, _NONE)  # one lookup a dict: a key is a tuple to hash
+        if value is _NONE:
+            value = self._kept.get(key, _NONE)
+            if value is _NONE:
+                value = make()
+            self._asked[key] = value
         return value
 
     def sweep(self) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import re
 import stat
 import threading
 from collections.abc import Callable, Mapping
@@ -29,7 +28,7 @@ from heliograph.incremental.sources import SourceIndex
 from heliograph.publish.tree import FileStat, Stats, file_stat
 from heliograph.render import markup
 from heliograph.render.pages import incident_pages
-from heliograph.render.theme import Theme
+from heliograph.render.theme import Theme, reads_now
 
 TEMPLATE = "incident.html"
 POOL_FROM = 200  # fewer new pages than this render faster in this process
@@ -45,32 +44,6 @@ def theme_digest(theme: Theme) -> bytes:
     for language, data in theme.catalogs:  # the words of every page
         parts += [language, data]
     return digest(*parts)
-
-
-_TAG = re.compile(r"\{[{%](.*?)[%}]\}", re.S)
-_NOW = re.compile(r"\bnow\b")
-_USES = re.compile(r"\b(?:extends|include|import|from)\s+[\"']([^\"']+)[\"']")
-
-
-def reads_now(theme: Theme, name: str = TEMPLATE) -> bool:
-    """Whether a template, or one it extends, includes or imports, mentions `now` in a tag.
-
-    A mention anywhere in a tag counts, so the answer errs towards re-rendering.
-    """
-    seen, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        found = theme.source_of(current)
-        if found is None:
-            continue
-        tags = _TAG.findall(found)
-        if any(_NOW.search(tag) for tag in tags):
-            return True
-        todo += [t for tag in tags for t in _USES.findall(tag)]
-    return False
 
 
 class KeptPage:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +17,8 @@ from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.content.timefmt import iso_utc
 from heliograph.render.locale import Formats, html_lang, translations
 from heliograph.render.markup import render_markdown
-from heliograph.render.theme import Theme, environment
+from heliograph.render.reuse import Memo, fresh
+from heliograph.render.theme import Theme, environment, reads_now
 from heliograph.state import derive, views
 from heliograph.state.uptime import site_uptime
 
@@ -133,6 +135,31 @@ def compile_all(site: Site, now: datetime, theme: Theme) -> None:
                 env.get_template(name)
 
 
+def _fragment(
+    env: jinja2.Environment, ctx: PageContext, reuse: Memo, template: str, **data: Any
+) -> Markup:
+    """`fragment(template, **data)` in a page: the template rendered with `data` alone.
+
+    A long page made of parts (the archive, a month at a time) is made again from the parts
+    that changed: `reuse` may answer for a part rendered before from the same data, settings,
+    theme and, if the part reads it, moment.
+    """
+
+    def make() -> Markup:
+        return Markup(env.get_template(template).render(**data))
+
+    if reuse is fresh:
+        return make()
+    when = ctx.now.isoformat() if reads_now(ctx.theme, template) else ""
+    key = ("fragment", template, ctx.site, ctx.theme, when, tuple(sorted(data.items())))
+    try:
+        hash(key)
+    except TypeError:  # a list, say: made every time
+        return make()
+    made: Markup = reuse(key, make)
+    return made
+
+
 IncidentPages = Callable[[Content, datetime, Theme, tuple[Incident, ...]], dict[str, bytes]]
 
 
@@ -148,16 +175,19 @@ def render_pages(
     theme: Theme,
     incidents: IncidentPages = incident_pages,
     memo: PageMemo | None = None,
+    reuse: Memo = fresh,
 ) -> dict[str, bytes]:
     """Every HTML page of the site; `incidents` makes the incident pages (the cache's may reuse).
 
     Page data names incidents, not their views: a view is made only for a page that is
-    rendered, so a build that reuses most pages does not derive the whole history.
+    rendered, so a build that reuses most pages does not derive the whole history. `reuse`
+    may answer for a view or a fragment made before from the same inputs (the preview's).
     """
     ctx = PageContext(content.site, now, theme, site_base(content.site.url))
     with page_environment(ctx) as env:
         site = content.site
-        view = views.Viewer(content, now)
+        view = views.Viewer(content, now, None if reuse is fresh else reuse)
+        env.globals["fragment"] = partial(_fragment, env, ctx, reuse)
         statuses = derive.component_statuses(content, now)
         blocks = views.component_blocks(content, statuses)
         uptime = site_uptime(content, now)
@@ -196,8 +226,8 @@ def render_pages(
         months = [
             (
                 ym,
-                [i for i in items if i.kind is Kind.INCIDENT],
-                [i for i in items if i.kind is Kind.MAINTENANCE],
+                tuple([i for i in items if i.kind is Kind.INCIDENT]),
+                tuple([i for i in items if i.kind is Kind.MAINTENANCE]),
             )
             for ym, items in views.by_month(content.incidents, site.timezone, now)
         ]

@@ -9,10 +9,7 @@ incremental.memory.Reuse).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import datetime
 from typing import Any, TypeVar
-
-from heliograph.content.model import Incident
 
 T = TypeVar("T")
 Memo = Callable[[Hashable, Callable[[], Any]], Any]
@@ -21,12 +18,3 @@ Memo = Callable[[Hashable, Callable[[], Any]], Any]
 def fresh(key: Hashable, make: Callable[[], T]) -> T:
     """No reuse: every value is made."""
     return make()
-
-
-def moment(incident: Incident, now: datetime) -> str:
-    """What of `now` an incident's view depends on: nothing once it is resolved with every
-    file public (its postmortem included), else the moment itself."""
-    closed, pm = incident.resolved_at, incident.postmortem
-    if closed is not None and closed <= now and (pm is None or pm.at <= now):
-        return ""
-    return now.isoformat()

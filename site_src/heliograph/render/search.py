@@ -9,8 +9,9 @@ from functools import partial
 
 from heliograph.content.model import Content, Incident
 from heliograph.content.timefmt import iso_utc
-from heliograph.render.reuse import Memo, fresh, moment
+from heliograph.render.reuse import Memo, fresh
 from heliograph.state import timeline
+from heliograph.state.views import moment
 
 SEARCH_INDEX = "search.json"
 TEXT_LIMIT = 280  # characters of update text per incident: enough to match, small to fetch

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from heliograph.content.errors import ContentError, ContentErrors
 from heliograph.content.layout import THEME_DIR
+from heliograph.content.model import hashed_once
 
 if TYPE_CHECKING:
     import jinja2
@@ -23,6 +24,7 @@ CATALOG = "LC_MESSAGES/messages.mo"  # below locale/<language>/, as Babel compil
 EXTENSIONS = ("jinja2.ext.i18n",)  # a part of each compiled template's key: they change its code
 
 
+@hashed_once
 @dataclass(frozen=True)
 class Theme:
     """The templates and the static files, with their published names, as read when the
@@ -40,6 +42,34 @@ class Theme:
 
     def source_of(self, name: str) -> str | None:
         return next((text for n, _, text in self.templates if n == name), None)
+
+
+_TAG = re.compile(r"\{[{%](.*?)[%}]\}", re.S)
+_NOW = re.compile(r"\bnow\b")
+# another template a tag brings in: by Jinja's own tags, or as a page's fragment (render.pages)
+_USES = re.compile(r"\b(?:(?:extends|include|import|from)\s+|fragment\(\s*)[\"']([^\"']+)[\"']")
+
+
+def reads_now(theme: Theme, name: str) -> bool:
+    """Whether a template, or one it extends, includes, imports or renders as a fragment,
+    mentions `now` in a tag.
+
+    A mention anywhere in a tag counts, so the answer errs towards re-rendering.
+    """
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        found = theme.source_of(current)
+        if found is None:
+            continue
+        tags = _TAG.findall(found)
+        if any(_NOW.search(tag) for tag in tags):
+            return True
+        todo += [t for tag in tags for t in _USES.findall(tag)]
+    return False
 
 
 def theme_links(source: Path) -> list[ContentError]:

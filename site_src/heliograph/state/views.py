@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from heliograph.content.model import (
@@ -19,6 +20,7 @@ from heliograph.content.model import (
     MaintenanceStatus,
     Status,
     Update,
+    hashed_once,
 )
 from heliograph.content.timefmt import local
 from heliograph.state import derive, timeline
@@ -54,6 +56,7 @@ class UpdateView:
     components: tuple[tuple[Component, ComponentStatus], ...]  # what this update set
 
 
+@hashed_once  # a key of the preview's fragments (render.pages), kept from build to build
 @dataclass(frozen=True)
 class IncidentView:
     incident: Incident
@@ -229,16 +232,35 @@ def first_per_component(
     return lists
 
 
-class Viewer:
-    """`incident_view` for one build, each incident's view made once and only when asked."""
+def moment(incident: Incident, now: datetime) -> str:
+    """What of `now` an incident's view depends on: nothing once it is resolved with every
+    file public (its postmortem included), else the moment itself."""
+    closed, pm = incident.resolved_at, incident.postmortem
+    if closed is not None and closed <= now and (pm is None or pm.at <= now):
+        return ""
+    return now.isoformat()
 
-    def __init__(self, content: Content, now: datetime) -> None:
-        self.content, self.now = content, now
+
+Memo = Callable[[Hashable, Callable[[], Any]], Any]  # render.reuse's: key, make -> value
+
+
+class Viewer:
+    """`incident_view` for one build, each incident's view made once and only when asked;
+    `memo` may answer with a view made before from the same incident, settings and moment
+    (the preview's, which keeps them from one build to the next)."""
+
+    def __init__(self, content: Content, now: datetime, memo: Memo | None = None) -> None:
+        self.content, self.now, self.memo = content, now, memo
         self._made: dict[str, IncidentView] = {}
 
     def __call__(self, incident: Incident) -> IncidentView:
         if (v := self._made.get(incident.slug)) is None or v.incident is not incident:
-            v = self._made[incident.slug] = incident_view(self.content, incident, self.now)
+            if self.memo is None:
+                v = incident_view(self.content, incident, self.now)
+            else:
+                key = ("view", self.content.site, incident, moment(incident, self.now))
+                v = self.memo(key, partial(incident_view, self.content, incident, self.now))
+            self._made[incident.slug] = v
         return v
 
     def shown(self, value: Any) -> Any:
