@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -136,13 +136,18 @@ def compile_all(site: Site, now: datetime, theme: Theme) -> None:
 
 
 def _fragment(
-    env: jinja2.Environment, ctx: PageContext, reuse: Memo, template: str, **data: Any
+    env: jinja2.Environment,
+    ctx: PageContext,
+    reuse: Memo,
+    reads: Callable[[str], bool],
+    template: str,
+    **data: Any,
 ) -> Markup:
     """`fragment(template, **data)` in a page: the template rendered with `data` alone.
 
     A long page made of parts (the archive, a month at a time) is made again from the parts
     that changed: `reuse` may answer for a part rendered before from the same data, settings,
-    theme and, if the part reads it, moment.
+    theme and, if the part reads it (`reads`: the theme's `reads_now`), moment.
     """
 
     def make() -> Markup:
@@ -150,7 +155,7 @@ def _fragment(
 
     if reuse is fresh:
         return make()
-    when = ctx.now.isoformat() if reads_now(ctx.theme, template) else ""
+    when = ctx.now.isoformat() if reads(template) else ""
     key = ("fragment", template, ctx.site, ctx.theme, when, tuple(sorted(data.items())))
     try:
         hash(key)
@@ -187,7 +192,9 @@ def render_pages(
     with page_environment(ctx) as env:
         site = content.site
         view = views.Viewer(content, now, None if reuse is fresh else reuse)
-        env.globals["fragment"] = partial(_fragment, env, ctx, reuse)
+        # a fragment is rendered many times a page: its template is read for `now` once a pass
+        reads = cache(partial(reads_now, theme))
+        env.globals["fragment"] = partial(_fragment, env, ctx, reuse, reads)
         statuses = derive.component_statuses(content, now)
         blocks = views.component_blocks(content, statuses)
         uptime = site_uptime(content, now)
