@@ -135,3 +135,57 @@ def cold_without(source: Path, override: Path) -> dict[str, bytes]:
         return cold(source)
     finally:
         override.write_text(text)
+
+
+def test_a_save_makes_only_the_page_asked_for_and_the_rest_stays_a_cold_builds(
+    site: tuple[Path, LiveSite], monkeypatch
+) -> None:
+    """The open tab's page is made first; the feeds wait for a pause (`finish`). Builds that
+    leave parts unmade, one after another, still serve every file as a cold build writes it."""
+    from heliograph import build
+
+    source, live = site
+    beside: list[int] = []
+    real = build.render_beside
+
+    def counting(*args):
+        beside.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(build, "render_beside", counting)
+    names = slugs(source)
+    for n, name in enumerate(names[2:6]):
+        path = add_update(source, name, seed=n)
+        assert live.rebuild(NOW, [str(path)]) == []
+        page = bytes(live.outputs[f"incidents/{name}/index.html"])
+        assert page == cold(source)[f"incidents/{name}/index.html"]
+        if n == 2:
+            assert bytes(live.outputs["index.html"]) == cold(source)["index.html"]
+    assert beside == []  # no page asked for the feeds: none were made
+    feed = "history.atom"
+    assert bytes(live.outputs[feed]) == cold(source)[feed]  # made when asked for
+    assert beside == [1]
+    assert live.finish() == []
+    assert served(live) == cold(source)
+
+
+def test_a_part_that_fails_later_keeps_the_last_good_files_and_names_its_problem(
+    site: tuple[Path, LiveSite],
+) -> None:
+    """A page made after the save (the home page, when the tab asks) may fail on the new
+    content: the last good page is served, and the pause's `finish` reports the problem."""
+    source, live = site
+    opened = add_open_incident(source, NOW)
+    theme = source / "theme" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "index.html").write_text("{{ 100 // (open_incidents | length) }} open\n")
+    assert live.rebuild(NOW, [str(opened), str(theme / "index.html")]) == []
+    good = bytes(live.outputs["index.html"])
+    assert good.startswith(b"100 open")
+    shutil.rmtree(opened.parent)
+    assert live.rebuild(NOW, [str(opened.parent)]) == []  # the home page is not made yet
+    assert bytes(live.outputs["index.html"]) == good
+    problems = live.finish()
+    assert len(problems) == 1
+    assert problems[0].startswith("theme/templates/index.html:1: ")
+    assert "ZeroDivisionError" in problems[0]

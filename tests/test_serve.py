@@ -298,6 +298,32 @@ def test_the_config_is_read_again_on_every_rebuild(served: Served) -> None:
     assert "<title>Acme Corp Status</title>" in page
 
 
+def test_a_page_that_fails_after_a_save_shows_its_problem_when_the_author_pauses(
+    served: Served,
+) -> None:
+    """A save is served once the open tab's page is made; a page made later that fails on the
+    new content keeps its last good version, and its problem shows as a failed build's."""
+    templates = served.source / "theme" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "404.html").write_text(
+        '{{ site.name }} lost{% if "Broken" in site.name %}{{ 1 // 0 }}{% endif %}\n'
+    )
+    served.build_line(2)  # the theme's build: every page made at once, all well
+    assert served.get("/nowhere/")[2].startswith("Acme lost")
+    edit(served.source, "components.yaml", "name: Acme", "name: Broken Acme")
+    assert served.build_line(3).startswith("Build #3 done in ")  # the tab's page made well
+    line = served.build_line(4)
+    assert line == (
+        "Build #4 failed making the pages no tab had asked for yet: 1 problem; "
+        "still serving the last good site\n"
+    )
+    problem = "theme/templates/404.html:1: template error: ZeroDivisionError: "
+    served.wait_for(lambda: any(x.startswith(problem) for x in served.err), "the problem")
+    page = served.page_when(lambda p: "heliograph-errors" in p, "the error overlay")
+    assert "ZeroDivisionError" in page
+    assert served.get("/nowhere/")[2].startswith("Acme lost")  # the last good page
+
+
 def test_a_theme_override_is_watched_even_when_theme_is_created_later(served: Served) -> None:
     shutil.rmtree(served.source / "theme", ignore_errors=True)
     time.sleep(0.3)

@@ -183,22 +183,29 @@ def _feeds_and_more(
     rendered messages it used (see incremental.messages.go_offline)."""
     from heliograph.incremental.cores import forked
     from heliograph.incremental.messages import go_offline
+    from heliograph.render.reuse import fresh
+
+    offline = go_offline() if forked() else None
+    more = render_beside(content, now, reuse or fresh)
+    return more, offline.report() if offline is not None else None
+
+
+def render_beside(content: Content, now: datetime, reuse: Memo) -> tuple[dict[str, bytes], ...]:
+    """The outputs that are not pages: the feeds, the API, the badges, the calendar and the
+    search index; `reuse` may answer for parts made before."""
     from heliograph.render.api import render_api
     from heliograph.render.badges import render_badges
     from heliograph.render.calendar import render_calendar
     from heliograph.render.feeds import render_feeds
-    from heliograph.render.reuse import fresh
     from heliograph.render.search import render_search
 
-    offline = go_offline() if forked() else None
-    more = (
-        render_feeds(content, now, reuse or fresh),
-        render_api(content, now, reuse or fresh),
+    return (
+        render_feeds(content, now, reuse),
+        render_api(content, now, reuse),
         render_badges(content, now),
-        render_calendar(content, now, reuse or fresh),
-        render_search(content, now, reuse or fresh),
+        render_calendar(content, now, reuse),
+        render_search(content, now, reuse),
     )
-    return more, offline.report() if offline is not None else None
 
 
 @contextmanager

@@ -4,26 +4,33 @@
 costs a second at ten thousand incidents; here the model, the findings and the pages stay in
 memory, and a save loads again only the incident folders it touched (from the file events, never
 from a scan), checks again only incidents that changed, and renders again only the pages whose
-inputs changed. Incident pages are rendered when first asked for. It is the same pipeline
-(`build.load_content`, `checks.site.check`, `build.render_site`) with memos handed in, so every
-served page is the page a cold build writes. The first build loads through the build cache, so
-the preview starts as fast as a warm build.
+inputs changed. Pages are made when first asked for (authoring.parts): the open tab's page
+first, the rest when the author pauses. It is the same pipeline (`build.load_content`,
+`checks.site.check`, the render stage) with memos handed in, so every served page is the page a
+cold build writes. The first build loads through the build cache, so the preview starts as fast
+as a warm build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import threading
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from heliograph.build import Project, load_content, load_model, render_site
+from heliograph.authoring.parts import SiteParts, as_content_error
+from heliograph.build import Project, load_content, load_model
 from heliograph.checks.findings import Finding
 from heliograph.content.errors import ContentErrors
 from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
+from heliograph.content.model import Content
 from heliograph.incremental.history import HistoryInMemory
 from heliograph.incremental.memory import FindingsInMemory, IncidentsInMemory, Reuse
 from heliograph.incremental.pages import Kept, MemoryPages
+from heliograph.render.pages import compile_all
 
 PREVIEW_OUTPUT = ".heliograph-preview"  # never written: it names the preview in cache keys
 
@@ -47,10 +54,26 @@ class LiveSite:
         self._reuse = Reuse()  # feed entries and feeds, as the last build made them
         self._history = HistoryInMemory()
         self._corrections: Mapping[str, Any] = {}  # the last build's, by update file
+        self._pages: MemoryPages | None = None  # the last good build's, with its pages' inputs
+        self._lock = threading.RLock()
 
     def rebuild(self, now: datetime, changed: Collection[str] = ()) -> list[str]:
         """Bring the site up to date after a change to `changed` (paths); the problems of the
         content (`path:line: message`), and then the last good site stays served."""
+        with self._lock:  # a part of the last build being made for a request, say
+            return self._rebuild(now, changed)
+
+    @property
+    def built(self) -> bool:
+        """Whether a build went well yet: then `outputs` is its site."""
+        return self._started
+
+    def finish(self, stop: Callable[[], bool] = lambda: False) -> list[str]:
+        """Make the parts of the site that no request asked for yet (see SiteParts.finish): the
+        preview does it when the author pauses. The problems of those that failed."""
+        return self.outputs.finish(stop) if isinstance(self.outputs, SiteParts) else []
+
+    def _rebuild(self, now: datetime, changed: Collection[str]) -> list[str]:
         from heliograph.checks.site import check
         from heliograph.content.corrections import apply
         from heliograph.render.theme import keep_compiled, load_theme
@@ -61,31 +84,56 @@ class LiveSite:
         self._incidents.forget(slugs)
         if theme_changed:
             self._theme = None
+        last = self.outputs if isinstance(self.outputs, SiteParts) else None
+        kept = self._kept_now(last)
         try:
             if not self._started or slugs is None:  # at start, or new settings: everything
                 content, findings, corrections = self._through_cache(now)
             else:
                 content = load_content(self.project, now, one=self._incidents, as_of=self.as_of)
-                content = apply(content, corrections)
+                content = apply(self._same_settings(content), corrections)
                 findings = check(content, now, self._findings)
             theme = self._theme or load_theme(self.source)
-            pages = MemoryPages(content, now, theme, self._incidents.version, self._kept)
-            outputs = render_site(
-                self.project, content, now, pages, pages.page, theme, reuse=self._reuse
+            pages = MemoryPages(content, now, theme, self._incidents.version, kept)
+            outputs = SiteParts(
+                self.source, content, now, theme, pages, self._reuse, self._lock, last
             )
             if theme is not self._theme:  # what a cold build would find in any template
-                _compiled_or_errors(self.source, content, now, theme)
+                as_content_error(self.source, lambda: compile_all(content.site, now, theme))
+                # a theme being edited: its errors show at once, not at the author's pause
+                if self._started and (problems := outputs.finish()):
+                    return problems
             for slug in slugs or ():  # what it would find rendering the changed incidents
                 page = outputs.get(f"incidents/{slug}/index.html")
                 if page is not None:
-                    _rendered_or_errors(self.source, page)
+                    as_content_error(self.source, partial(bytes, page))
         except ContentErrors as exc:
             return [str(e) for e in exc.errors]
         self._started, self._theme = True, theme
-        self._kept = pages.keep(outputs)
-        self._reuse.sweep()
+        # what the last build left unmade may be asked for again: its memos stay too
+        self._reuse.sweep(keep_unasked=last is not None and not last.complete)
+        self._pages = pages
         self.outputs, self.findings, self._corrections = outputs, findings, corrections
         return []
+
+    def _same_settings(self, content: Content) -> Content:
+        """`content` with the last build's settings object if they are equal, as they are but
+        for a change to the settings file: every memo key holds the settings, and one object
+        compares at once where an equal copy compares field by field."""
+        if self._pages is not None and content.site == (site := self._pages.site):
+            return replace(content, site=site)
+        return content
+
+    def _kept_now(self, last: SiteParts | None) -> tuple[bytes, Kept] | None:
+        """The pages the last good build made, for this one to reuse: those it made fresh,
+        and those it left unmade as the build before made them."""
+        if last is None or self._pages is None:
+            return self._kept
+        kept = self._pages.keep(last.made())
+        if not last.complete and self._kept is not None and self._kept[0] == kept[0]:
+            kept = (kept[0], {**self._kept[1], **kept[1]})
+        self._kept = kept
+        return kept
 
     def _corrected(self, slugs: set[str] | None) -> Mapping[str, Any]:
         """The corrections in the git history now; the incidents whose corrections moved (a
@@ -150,26 +198,3 @@ class LiveSite:
                 session.close()
         self._incidents.seed(loaded.site, loaded.incidents)  # what the folders hold
         return content, findings, corrections
-
-
-def _compiled_or_errors(source: Path, content: Any, now: datetime, theme: Any) -> None:
-    from heliograph.render.pages import compile_all
-
-    _as_content_error(source, lambda: compile_all(content.site, now, theme))
-
-
-def _rendered_or_errors(source: Path, page: Any) -> None:
-    _as_content_error(source, lambda: bytes(page))
-
-
-def _as_content_error(source: Path, run: Any) -> None:
-    """Run; a theme's error (a template, its place and message) comes out as ContentErrors."""
-    from heliograph.content.errors import ContentErrors
-    from heliograph.render.theme import template_error
-
-    try:
-        run()
-    except Exception as exc:
-        if (error := template_error(exc, source)) is None:
-            raise
-        raise ContentErrors([error]) from None

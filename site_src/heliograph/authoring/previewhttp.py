@@ -121,10 +121,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
         key = output_path(rel)
         if key is None:
             return self._not_found(body, files)
-        if key not in files and (key + "/index.html" in files or not key):
-            if key and not rel.endswith("/"):
+        index = f"{key}/index.html" if key else "index.html"
+        # a folder's URL names its page: looked up first, it is found without making the
+        # parts of the site the page is not in (see authoring.parts)
+        if (not key or rel.endswith("/")) and index in files:
+            key = index
+        elif key not in files and (index in files or not key):
+            if key:
                 return self._redirect(path + "/")
-            key = f"{key}/index.html" if key else "index.html"
+            key = index
         if key not in files:
             return self._not_found(body, files)
         try:

@@ -38,11 +38,16 @@ Builder = Callable[[Sequence[str]], Sequence[str]]
 problems (`path:line: message`), or []."""
 Files = Callable[[], Mapping[str, Any] | None]
 """The last good build's files by output path (bytes, or anything `bytes()` turns into them)."""
+Settle = Callable[[Callable[[], bool]], Sequence[str]]
+"""Finishes the last build's work left for later (files no request asked for yet), stopping
+early when the callable it is given says a change is waiting; returns its problems."""
 
 # Seconds of quiet that end a burst of events: an editor's save (write, rename, chmod) comes
 # within a few milliseconds, and every millisecond here is one the author waits.
 DEBOUNCE = 0.03
 MAX_DELAY = 1.0  # a file written continuously still gets a rebuild this often
+# Seconds of quiet after a build before the rest of it is made: the open tab's page first.
+SETTLE = 0.3
 CLOSE_WAIT = 3.0  # seconds Ctrl-C waits for the watcher, the server and a rebuild to stop
 CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})  # not opened/read
 # Asked of the kernel: reads are never reported, as a build's reading of ten thousand files
@@ -67,6 +72,7 @@ class BuildReport:
     seconds: float
     problems: tuple[str, ...]
     changed: tuple[str, ...]  # the paths whose change caused it
+    later: bool = False  # the rest of the last build, made in a pause (see `settle`)
 
 
 class LiveServer:
@@ -84,8 +90,9 @@ class LiveServer:
         report: Callable[[BuildReport], None] = lambda r: None,
         debounce: float = DEBOUNCE,
         findings: Callable[[], Sequence[str]] = tuple,
+        settle: Settle = lambda stop: (),
     ) -> None:
-        self.builder, self.files, self.report = builder, files, report
+        self.builder, self.files, self.report, self.settle = builder, files, report, settle
         self.findings = findings  # the last good build's check findings, for the page's panel
         self.debounce = debounce
         self.watch = tuple(p.absolute() for p in watch)
@@ -95,6 +102,7 @@ class LiveServer:
         self._cond = threading.Condition()
         self._pending: dict[str, float] = {}  # changed path -> first time seen
         self._last_change = 0.0
+        self._settled = False  # whether the last build's work left for later is done
         self._stopping = threading.Event()
         self._observer = Observer()
         self._handler = _Events(self)
@@ -208,20 +216,53 @@ class LiveServer:
 
     def _rebuild_loop(self) -> None:
         while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._pending or self._stopping.is_set())
-                if self._stopping.is_set():
-                    return
-                while not self._stopping.is_set():  # debounce: wait for the burst to end
-                    now = time.monotonic()
-                    quiet_at = self._last_change + self.debounce
-                    give_up_at = min(self._pending.values()) + MAX_DELAY
-                    if now >= min(quiet_at, give_up_at):
-                        break
-                    self._cond.wait(min(quiet_at, give_up_at) - now)
-                changed = tuple(sorted(self._pending))
-                self._pending.clear()
-            self._build(changed)
+            changed = self._next_change()
+            if self._stopping.is_set():
+                return
+            if changed is None:
+                self._settle()
+            else:
+                self._build(changed)
+
+    def _next_change(self) -> tuple[str, ...] | None:
+        """The paths changed in the next burst of events, once it ends; None for a pause
+        after a build, in which its rest is made."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: self._pending or self._stopping.is_set(), None if self._settled else SETTLE
+            )
+            if not self._pending:
+                self._settled = True
+                return None
+            while not self._stopping.is_set():  # debounce: wait for the burst to end
+                now = time.monotonic()
+                quiet_at = self._last_change + self.debounce
+                give_up_at = min(self._pending.values()) + MAX_DELAY
+                if now >= min(quiet_at, give_up_at):
+                    break
+                self._cond.wait(min(quiet_at, give_up_at) - now)
+            changed = tuple(sorted(self._pending))
+            self._pending.clear()
+            self._settled = False
+            return changed
+
+    def _settle(self) -> None:
+        """Finish the last build; a problem it finds is shown as a failed build's would be."""
+        started = time.perf_counter()
+        try:
+            problems = tuple(self.settle(lambda: bool(self._pending) or self.stopping))
+        except Exception as exc:  # noqa: BLE001 - as in _build
+            problems = (f"{type(exc).__name__}: {exc}",)
+        problems = tuple(dict.fromkeys((*self.problems, *problems)))  # a failed build's stay
+        if problems == self.problems:
+            return
+        with self._cond:
+            self.generation += 1
+            self.problems = problems
+            seconds = time.perf_counter() - started
+            report = BuildReport(self.generation, seconds, problems, (), later=True)
+            self._cond.notify_all()
+        self.report(report)
 
     def _build(self, changed: tuple[str, ...]) -> BuildReport:
         started = time.perf_counter()
@@ -256,10 +297,10 @@ class _Events(FileSystemEventHandler):
 
 def site_builder(
     source: Path, when: Callable[[], datetime], cache_dir: Path | None = None, as_of: bool = False
-) -> tuple[Builder, Files, Callable[[], Sequence[str]]]:
+) -> tuple[Builder, Files, Callable[[], Sequence[str]], Settle]:
     """A builder for the Heliograph site in `source`, kept in memory between builds, the files
-    it last built well, and that build's check findings; content and theme errors (a template
-    being edited) become lines."""
+    it last built well, that build's check findings and what finishes it (see LiveServer's
+    `settle`); content and theme errors (a template being edited) become lines."""
     from heliograph.authoring.live import LiveSite
 
     live = LiveSite(source, cache_dir, as_of)
@@ -268,7 +309,7 @@ def site_builder(
         return live.rebuild(when(), changed)
 
     def files() -> Mapping[str, Any] | None:
-        return live.outputs if live.outputs else None
+        return live.outputs if live.built else None
 
     def findings() -> tuple[str, ...]:
         """The last good build's check findings, `path:line: level: message`, many historic
@@ -277,7 +318,7 @@ def site_builder(
 
         return tuple(str(f) for f in condensed(live.findings))
 
-    return run, files, findings
+    return run, files, findings, live.finish
 
 
 def watched(source: Path) -> list[Path]:

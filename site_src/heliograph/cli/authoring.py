@@ -28,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     source = project(args).source
     # The site is built and served from memory: the user's _site stays as it was.
     # With --now the preview shows the site as it stood then, as `build --now` does.
-    builder, files, findings = site_builder(
+    builder, files, findings, settle = site_builder(
         source, lambda: args.now or clock(), as_of=args.now is not None
     )
     try:
@@ -40,6 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             mount=site_mount(source),
             report=lambda r: _report(r, source, findings()),
             findings=findings,
+            settle=settle,
         )
     except OSError as exc:
         raise Abort(
@@ -70,6 +71,8 @@ def _report(report: BuildReport, source: Path, findings: Sequence[str]) -> None:
     problems on stderr."""
     changed = ", ".join(sorted({os.path.relpath(p, source) for p in report.changed}))
     cause = f" after a change to {changed}" if changed else ""
+    if report.later:
+        cause = " making the pages no tab had asked for yet"
     if not report.problems:
         print(f"Build #{report.number} done in {report.seconds:.2f} s{cause}", flush=True)
         if findings:

@@ -133,6 +133,8 @@ class Reuse:
             self._asked[key] = value
         return value
 
-    def sweep(self) -> None:
-        """End a build: keep what it asked for, and only that."""
-        self._kept, self._asked = self._asked, {}
+    def sweep(self, keep_unasked: bool = False) -> None:
+        """End a build: keep what it asked for, and only that (with `keep_unasked`, what the
+        builds before kept as well: a build that made only part of the site, the preview's)."""
+        self._kept = {**self._kept, **self._asked} if keep_unasked else self._asked
+        self._asked = {}

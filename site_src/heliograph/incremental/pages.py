@@ -82,7 +82,7 @@ class PageReuse:
     """
 
     def __init__(self, content: Content, now: datetime, theme: Theme) -> None:
-        self.now, self.theme = now, theme
+        self.now, self.theme, self.site = now, theme, content.site
         self.base = digest(theme_digest(theme), repr(content.site))
         # outputs known to equal the file in the current site, with that file's stat
         self.unchanged: Stats = {}
@@ -360,8 +360,10 @@ class MemoryPages(PageReuse):
         return out
 
     def keep(self, outputs: Mapping[str, Any]) -> tuple[bytes, Kept]:
-        """What the next build may reuse: this build's pages (rendered or not) and inputs."""
-        return self.base, {path: (inputs, outputs[path]) for path, inputs in self._inputs.items()}
+        """What the next build may reuse: this build's pages in `outputs` (rendered or not)
+        and their inputs."""
+        inputs = self._inputs.items()
+        return self.base, {path: (i, outputs[path]) for path, i in inputs if path in outputs}
 
 
 def _one_page(

@@ -1,0 +1,163 @@
+"""The preview's site, made part by part, each part when first asked for.
+
+After a save the open tab asks for one page. The incident pages are known at once (each one
+rendered when first asked for, see incremental.pages.LazyPage); the other pages, the outputs
+beside them (feeds, API, badges, calendar, search) and the sitemap are three parts, each made
+whole the first time one of its files is asked for, and all of them once the author pauses
+(`finish`). So a save shows on the incident page without the feeds being made first, as Hugo's
+server renders the pages being viewed first. Every part is made from the same model by the same
+functions as a cold build's, so every file is the one a cold build writes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from heliograph.content.model import Content
+from heliograph.incremental.pages import MemoryPages
+from heliograph.render.reuse import Memo
+from heliograph.render.theme import Theme
+
+Part = Callable[[], Mapping[str, Any]]
+
+
+class SiteParts(Mapping[str, Any]):
+    """The files of one preview build by output path: bytes, or anything `bytes()` turns into
+    them. `lock` is held while a part is made: the build that follows waits for it."""
+
+    def __init__(
+        self,
+        source: Path,
+        content: Content,
+        now: datetime,
+        theme: Theme,
+        pages: MemoryPages,
+        reuse: Memo,
+        lock: threading.RLock,
+        previous: SiteParts | None = None,
+    ) -> None:
+        from heliograph.build import render_beside
+        from heliograph.publish.write import merge_outputs
+        from heliograph.render.pages import render_pages
+        from heliograph.render.sitemap import render_sitemap
+
+        self._lock = lock
+        # the last good build's files, served in place of a part that fails to be made
+        self._previous = previous
+        self.problems: list[str] = []  # `path:line: message`, of the parts that failed
+        self._ready: dict[str, Any] = merge_outputs(
+            dict(theme.assets), pages(content, now, theme, content.incidents)
+        )
+
+        def other_pages() -> Mapping[str, Any]:
+            return render_pages(content, now, theme, _none, pages.page, reuse)
+
+        def beside() -> Mapping[str, Any]:
+            return merge_outputs(*render_beside(content, now, reuse))
+
+        def sitemap() -> Mapping[str, Any]:
+            shown = [*self._ready, *self._made(0)]
+            return render_sitemap(content, now, shown, reuse)
+
+        self._parts: tuple[Part, ...] = tuple(
+            partial_errors(source, part) for part in (other_pages, beside, sitemap)
+        )
+        self._done: list[Mapping[str, Any] | None] = [None] * len(self._parts)
+        self._failed: set[int] = set()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every part is made (then the next build may forget what this one left)."""
+        return all(done is not None for done in self._done)
+
+    def finish(self, stop: Callable[[], bool] = lambda: False) -> list[str]:
+        """Make every part not made yet (between parts, return early if `stop()`); the
+        problems of the parts that failed."""
+        for i in range(len(self._parts)):
+            if stop():
+                break
+            self._made(i)
+        if self.complete:
+            self._previous = None  # nothing falls back on it any more
+        return list(self.problems)
+
+    def made(self) -> dict[str, Any]:
+        """The files this build made so far (not those it fell back on): what the next build
+        may reuse without making the rest."""
+        out = dict(self._ready)
+        for i, done in enumerate(self._done):
+            if i not in self._failed:
+                out.update(done or {})
+        return out
+
+    def _made(self, i: int) -> Mapping[str, Any]:
+        from heliograph.content.errors import ContentErrors
+
+        done = self._done[i]
+        if done is None:
+            with self._lock:
+                done = self._done[i]
+                if done is None:
+                    try:
+                        done = self._parts[i]()
+                    except ContentErrors as exc:  # the last good site stays served
+                        self.problems += [str(e) for e in exc.errors]
+                        self._failed.add(i)
+                        done = self._previous._made(i) if self._previous is not None else {}
+                    self._done[i] = done
+        return done
+
+    def _find(self, path: str) -> Mapping[str, Any] | None:
+        if path in self._ready:
+            return self._ready
+        for i in range(len(self._parts)):
+            if path in (part := self._made(i)):
+                return part
+        return None
+
+    def __getitem__(self, path: str) -> Any:
+        part = self._find(path)
+        if part is None:
+            raise KeyError(path)
+        return part[path]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self._find(path) is not None
+
+    def _all(self) -> dict[str, Any]:
+        from heliograph.publish.write import merge_outputs
+
+        return merge_outputs(self._ready, *(self._made(i) for i in range(len(self._parts))))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def _none(*_: Any) -> dict[str, bytes]:
+    """No incident pages: SiteParts has them already."""
+    return {}
+
+
+def partial_errors(source: Path, part: Part) -> Part:
+    """`part`, with a theme's error in it coming out as ContentErrors (one line, its place)."""
+    return lambda: as_content_error(source, part)
+
+
+def as_content_error(source: Path, run: Callable[[], Any]) -> Any:
+    """Run; a theme's error (a template, its place and message) comes out as ContentErrors."""
+    from heliograph.content.errors import ContentErrors
+    from heliograph.render.theme import template_error
+
+    try:
+        return run()
+    except Exception as exc:
+        if (error := template_error(exc, source)) is None:
+            raise
+        raise ContentErrors([error]) from None
