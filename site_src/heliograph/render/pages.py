@@ -20,7 +20,7 @@ from heliograph.render.markup import render_markdown
 from heliograph.render.reuse import Memo, fresh
 from heliograph.render.theme import Theme, environment, reads_now
 from heliograph.state import derive, views
-from heliograph.state.uptime import site_uptime
+from heliograph.state.uptime import in_window, site_uptime
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,13 @@ def render_pages(
         env.globals["fragment"] = partial(_fragment, env, ctx, reuse, reads)
         statuses = derive.component_statuses(content, now)
         blocks = views.component_blocks(content, statuses)
-        uptime = site_uptime(content, now)
+        uptime = (
+            site_uptime(content, now)
+            if reuse is fresh  # else the days reused while no incident in the window changed
+            else reuse(
+                ("uptime", site, now, in_window(content, now)), partial(site_uptime, content, now)
+            )
+        )
         out: dict[str, bytes] = {}
 
         def page(path: str, template: str, **data: Any) -> None:

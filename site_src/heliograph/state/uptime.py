@@ -74,9 +74,7 @@ def site_uptime(content: Content, now: datetime) -> SiteUptime:
     site = content.site
     bounds = day_bounds(site, now)
     by_component: dict[str, list[Interval]] = defaultdict(list)
-    for incident in content.incidents:
-        if not reaches(incident, bounds[0]):
-            continue  # older history: its updates are not even read
+    for incident in in_window(content, now, bounds[0]):  # older ones: not even read
         for interval in incident_intervals(incident, now):
             if interval.end > bounds[0]:  # older history cannot touch the window
                 by_component[interval.component].append(interval)
@@ -91,6 +89,15 @@ def site_uptime(content: Content, now: datetime) -> SiteUptime:
         if any(cid in shown for cid in g.components)
     )
     return SiteUptime(components, groups)
+
+
+def in_window(
+    content: Content, now: datetime, since: datetime | None = None
+) -> tuple[Incident, ...]:
+    """The incidents that `site_uptime` reads at `now`: those that reach into the window
+    (which begins at `since`, if known)."""
+    since = since or day_bounds(content.site, now)[0]
+    return tuple(i for i in content.incidents if reaches(i, since))
 
 
 def day_bounds(site: Site, now: datetime) -> tuple[datetime, ...]:
