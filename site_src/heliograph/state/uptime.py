@@ -10,19 +10,31 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
+from functools import partial
+from typing import TypeVar
 
-from heliograph.content.model import CLOSED_STATUSES, ComponentStatus, Content, Incident, Kind, Site
+from heliograph.content.model import (
+    CLOSED_STATUSES,
+    ComponentStatus,
+    Content,
+    Incident,
+    Kind,
+    Site,
+    hashed_once,
+)
 from heliograph.content.timefmt import MONTHS, local, zone
 from heliograph.state import derive
+from heliograph.state.views import Memo
 
 # Tenths of a moment counted as downtime: major outage 1, partial outage 0.3 (the Statuspage
 # convention); other statuses count as up. Whole numbers keep the sums exact and fast.
 DOWNTIME_TENTHS = {ComponentStatus.MAJOR_OUTAGE: 10, ComponentStatus.PARTIAL_OUTAGE: 3}
 _US = timedelta(microseconds=1)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class DayUptime:
     incidents: tuple[Incident, ...]  # incidents and maintenance touching it that day, oldest first
 
 
+@hashed_once  # a memo key of the group it is a member of
 @dataclass(frozen=True)
 class Uptime:
     """A component's or a group's days over the window, oldest first, and the window's uptime."""
@@ -69,8 +82,10 @@ class Interval:
     incident: Incident
 
 
-def site_uptime(content: Content, now: datetime) -> SiteUptime:
-    """Daily uptime of every component and group over `site.uptime_days` up to `now`."""
+def site_uptime(content: Content, now: datetime, memo: Memo | None = None) -> SiteUptime:
+    """Daily uptime of every component and group over `site.uptime_days` up to `now`; `memo`
+    may answer for a component or group whose inputs are the same as before (the preview's:
+    a new incident changes the days of its own components only)."""
     site = content.site
     bounds = day_bounds(site, now)
     by_component: dict[str, list[Interval]] = defaultdict(list)
@@ -79,16 +94,27 @@ def site_uptime(content: Content, now: datetime) -> SiteUptime:
             if interval.end > bounds[0]:  # older history cannot touch the window
                 by_component[interval.component].append(interval)
     dates = tuple(local(b, site.timezone).date() for b in bounds[:-1])
+    made = memo or _fresh
     components = tuple(
-        component_uptime(c.id, by_component[c.id], dates, bounds, now) for c in site.components
+        made(
+            ("component-uptime", c.id, intervals, dates, bounds, now),
+            partial(component_uptime, c.id, intervals, dates, bounds, now),
+        )
+        for c in site.components
+        for intervals in [tuple(by_component[c.id])]
     )
     shown = {u.id: u for u, c in zip(components, site.components, strict=True) if c.show_uptime}
     groups = tuple(
-        group_uptime(g.id, [shown[cid] for cid in g.components if cid in shown])
+        made(("group-uptime", g.id, members), partial(group_uptime, g.id, members))
         for g in site.groups
-        if any(cid in shown for cid in g.components)
+        for members in [tuple(shown[cid] for cid in g.components if cid in shown)]
+        if members
     )
     return SiteUptime(components, groups)
+
+
+def _fresh(key: Hashable, make: Callable[[], T]) -> T:
+    return make()
 
 
 def in_window(
