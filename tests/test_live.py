@@ -194,3 +194,30 @@ def test_a_part_that_fails_later_keeps_the_last_good_files_and_names_its_problem
     assert len(problems) == 1
     assert problems[0].startswith("theme/templates/index.html:1: ")
     assert "ZeroDivisionError" in problems[0]
+
+
+def test_after_new_settings_the_page_asked_for_is_made_before_the_others(
+    site: tuple[Path, LiveSite], monkeypatch
+) -> None:
+    """New settings change every page; the tab's page is made alone, the others when the
+    author pauses, and all of them are then the cold build's."""
+    from heliograph.render import pages
+
+    source, live = site
+    made: list[str] = []
+    real = pages._render
+
+    def recording(env, ctx, path, *args, **data):
+        made.append(path)
+        return real(env, ctx, path, *args, **data)
+
+    config = source / "components.yaml"
+    config.write_text(config.read_text().replace("Bench Corp", "Bench Corporation"))
+    assert live.rebuild(NOW, [str(config)]) == []
+    monkeypatch.setattr(pages, "_render", recording)
+    assert b"Bench Corporation" in bytes(live.outputs["index.html"])
+    assert made == ["index.html"]
+    assert live.finish() == []
+    assert "history/index.html" in made and made.count("index.html") == 1
+    monkeypatch.undo()
+    assert served(live) == cold(source)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from heliograph.content.model import Content
-from heliograph.incremental.pages import MemoryPages
+from heliograph.incremental.pages import DEFERRED, MemoryPages
 from heliograph.render.reuse import Memo
 from heliograph.render.theme import Theme
 
@@ -53,8 +54,18 @@ class SiteParts(Mapping[str, Any]):
             dict(theme.assets), pages(content, now, theme, content.incidents)
         )
 
-        def other_pages() -> Mapping[str, Any]:
-            return render_pages(content, now, theme, _none, pages.page, reuse)
+        def other_pages(only: str | None = None) -> Mapping[str, Any]:
+            pages.only = only  # the others DEFERRED: data is made for them, not their HTML
+            try:
+                return render_pages(content, now, theme, _none, pages.page, reuse)
+            finally:
+                pages.only = None
+
+        self._glimpse_of: Callable[[str], Mapping[str, Any]] = lambda path: as_content_error(
+            source, partial(other_pages, path)
+        )
+        # the other pages with one made: the one a tab asked for first
+        self._glimpse: Mapping[str, Any] | None = None
 
         def beside() -> Mapping[str, Any]:
             return merge_outputs(*render_beside(content, now, reuse))
@@ -89,6 +100,8 @@ class SiteParts(Mapping[str, Any]):
         """The files this build made so far (not those it fell back on): what the next build
         may reuse without making the rest."""
         out = dict(self._ready)
+        if self._done[0] is None and self._glimpse is not None:
+            out.update((p, v) for p, v in self._glimpse.items() if v is not DEFERRED)
         for i, done in enumerate(self._done):
             if i not in self._failed:
                 out.update(done or {})
@@ -114,10 +127,29 @@ class SiteParts(Mapping[str, Any]):
     def _find(self, path: str) -> Mapping[str, Any] | None:
         if path in self._ready:
             return self._ready
-        for i in range(len(self._parts)):
+        start = 0
+        if self._done[0] is None and (glimpse := self._glimpsed(path)) is not None:
+            if path not in glimpse:
+                start = 1  # not one of the other pages: the whole of them is not needed
+            elif glimpse[path] is not DEFERRED:
+                return glimpse
+        for i in range(start, len(self._parts)):
             if path in (part := self._made(i)):
                 return part
         return None
+
+    def _glimpsed(self, path: str) -> Mapping[str, Any] | None:
+        """The other pages with the one at `path` made (if it is one of them), once a build:
+        after a change to the settings every page is new, and the tab waits for one only."""
+        from heliograph.content.errors import ContentErrors
+
+        with self._lock:
+            if self._glimpse is None and self._done[0] is None:
+                try:
+                    self._glimpse = self._glimpse_of(path)
+                except ContentErrors:  # as the whole part would: made whole, it falls back
+                    return None
+            return self._glimpse
 
     def __getitem__(self, path: str) -> Any:
         part = self._find(path)

@@ -297,6 +297,7 @@ class LazyPage:
 
 
 Kept = dict[str, tuple[Any, Any]]  # output path -> (the page's inputs, its bytes or LazyPage)
+DEFERRED = bytes(bytearray(b"deferred"))  # a page not made in this pass; known by identity
 
 
 class MemoryPages(PageReuse):
@@ -315,6 +316,9 @@ class MemoryPages(PageReuse):
         super().__init__(content, now, theme)
         self._versions = versions
         self._kept = kept[1] if kept is not None and kept[0] == self.base else {}
+        # `only`: the one page a pass makes, the others DEFERRED (the page a tab asked for)
+        self.only: str | None = None
+        self._made: Kept = {}  # the pages this build made, for its next pass
 
     def _print(self, slug: str) -> int:
         return self._versions(slug)
@@ -337,8 +341,15 @@ class MemoryPages(PageReuse):
         kept = self._current(path, inputs)
         if kept is not None:
             return kept
+        made = self._made.get(path)
+        if made is not None and made[0] == inputs:
+            return made[1]
+        if self.only is not None and path != self.only:
+            return DEFERRED
         self.rendered += 1
-        return make()
+        page = make()
+        self._made[path] = (inputs, page)
+        return page
 
     def __call__(
         self, content: Content, now: datetime, theme: Theme, incidents: tuple[Incident, ...]
