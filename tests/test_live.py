@@ -221,3 +221,26 @@ def test_after_new_settings_the_page_asked_for_is_made_before_the_others(
     assert "history/index.html" in made and made.count("index.html") == 1
     monkeypatch.undo()
     assert served(live) == cold(source)
+
+
+def test_a_preview_of_a_past_moment_checks_what_it_shows(tmp_path: Path) -> None:
+    """`serve --now`: an incident with updates after that moment is shown, and checked, as it
+    stood then; the others are answered from the build cache, as the same moment's build."""
+    from heliograph.checks.site import check
+
+    source = write_corpus(tmp_path / "site", 60, seed=11).root
+    later = add_open_incident(source, NOW)  # posted ten minutes before NOW
+    name = slugs(source)[7]
+    update_at = NOW + timedelta(hours=1)
+    (source / "incidents" / name / "08-later.md").write_text(
+        update(update_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "resolved", "A later word.")
+    )
+    project = Project.at(source)
+    # a fresh preview each time, the second from the cache the first left
+    for now in (NOW - timedelta(minutes=15), NOW):  # `later` not posted yet; then posted
+        live = LiveSite(source, tmp_path / "cache", as_of=True)
+        assert live.rebuild(now) == []
+        content = load_content(project, now, as_of=True)
+        assert live.findings == tuple(check(content, now))
+        assert served(live) == {p: bytes(b) for p, b in render_site(project, content, now).items()}
+    assert later.parent.name in "".join(served(live))

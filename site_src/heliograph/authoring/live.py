@@ -14,7 +14,7 @@ as a warm build.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -24,6 +24,7 @@ from typing import Any
 from heliograph.authoring.parts import SiteParts, as_content_error
 from heliograph.build import Project, load_content, load_model
 from heliograph.checks.findings import Finding
+from heliograph.checks.site import IncidentChecks
 from heliograph.content.errors import ContentErrors
 from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
 from heliograph.content.model import Content
@@ -188,13 +189,31 @@ class LiveSite:
                 )
                 corrections = session.corrections
                 self._history.seed(*session.history)
-                content = apply(content, corrections)  # `loaded` stays as the folders hold it
                 # the cache's findings are by folder: not for incidents cut short by `as_of`
-                if not self.as_of:
-                    self._findings.through = session.findings(content, now)
+                whole = {id(i) for i in loaded.incidents}
+                cut = {i.slug for i in content.incidents if id(i) not in whole}
+                content = apply(content, corrections)  # `loaded` stays as the folders hold it
+                memo = session.findings(_without(content, cut), now)
+                self._findings.through = _except(cut, memo) if cut else memo
                 findings = check(content, now, self._findings)  # kept for the next builds
             finally:
                 self._findings.through = None
                 session.close()
         self._incidents.seed(loaded.site, loaded.incidents)  # what the folders hold
         return content, findings, corrections
+
+
+def _without(content: Content, slugs: set[str]) -> Content:
+    if not slugs:
+        return content
+    return replace(content, incidents=tuple(i for i in content.incidents if i.slug not in slugs))
+
+
+def _except(slugs: set[str], memo: IncidentChecks) -> IncidentChecks:
+    """`memo`, but for the incidents `slugs`, which are checked afresh."""
+    from heliograph.checks.site import incident_findings
+
+    def checks(site: Any, incident: Any, now: datetime) -> Sequence[Finding]:
+        return (incident_findings if incident.slug in slugs else memo)(site, incident, now)
+
+    return checks
