@@ -48,7 +48,10 @@ early when the callable it is given says a change is waiting; returns its proble
 DEBOUNCE = 0.03
 MAX_DELAY = 1.0  # a file written continuously still gets a rebuild this often
 # Seconds of quiet after a build before the rest of it is made: the open tab's page first.
+# After the first build the author's browser is still opening the page, and the rest is the
+# whole site: made while it waits, it would hold up that first page.
 SETTLE = 0.3
+FIRST_SETTLE = 3.0
 CLOSE_WAIT = 3.0  # seconds Ctrl-C waits for the watcher, the server and a rebuild to stop
 CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})  # not opened/read
 # Asked of the kernel: reads are never reported, as a build's reading of ten thousand files
@@ -230,7 +233,8 @@ class LiveServer:
         after a build, in which its rest is made."""
         with self._cond:
             self._cond.wait_for(
-                lambda: self._pending or self._stopping.is_set(), None if self._settled else SETTLE
+                lambda: self._pending or self._stopping.is_set(),
+                None if self._settled else SETTLE if self.generation > 1 else FIRST_SETTLE,
             )
             if not self._pending:
                 self._settled = True
