@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from heliograph.incremental.messages import Used
     from heliograph.incremental.session import BuildSession
     from heliograph.render.pages import IncidentPages, PageMemo
-    from heliograph.render.reuse import Memo
     from heliograph.render.theme import Theme
+    from heliograph.state.reuse import Memo
 
 # Every stage is imported by the function that uses it: a build with nothing to do (see
 # BuildSession.previous) finishes before it would need YAML, Jinja or Markdown.
@@ -152,24 +152,23 @@ def render_site(
     are made on another core while the pages are. `theme` is the site's, if already read (the
     one the page cache keyed its pages by); `reuse` may answer for parts made before (then
     all is made here: a memo lives in this process)."""
-    from heliograph.content.errors import ContentErrors
     from heliograph.incremental.cores import Beside
     from heliograph.incremental.messages import take_back
     from heliograph.publish.write import merge_outputs
     from heliograph.render.pages import incident_pages, render_pages
-    from heliograph.render.reuse import fresh
     from heliograph.render.sitemap import render_sitemap
-    from heliograph.render.theme import load_theme, template_error
+    from heliograph.render.theme import as_content_error, load_theme
+    from heliograph.state.reuse import fresh
 
     theme = theme or load_theme(project.source)
     beside = Beside(lambda: _feeds_and_more(content, now, reuse), alone=reuse is not None)
-    try:
+
+    def pages_and_sitemap() -> tuple[dict[str, bytes], dict[str, bytes]]:
         pages = render_pages(content, now, theme, incidents or incident_pages, memo, reuse or fresh)
-        sitemap = render_sitemap(content, now, pages, reuse or fresh)
-    except Exception as exc:
-        if (error := template_error(exc, project.source)) is None:
-            raise
-        raise ContentErrors([error]) from None  # the theme's, not ours: one line, no traceback
+        return pages, render_sitemap(content, now, pages, reuse or fresh)
+
+    try:  # a theme's error is one line, no traceback
+        pages, sitemap = as_content_error(project.source, pages_and_sitemap)
     finally:  # waited for even if the pages failed, so that no process is left behind
         more, used = beside.result()
     take_back(used)
@@ -183,7 +182,7 @@ def _feeds_and_more(
     rendered messages it used (see incremental.messages.go_offline)."""
     from heliograph.incremental.cores import forked
     from heliograph.incremental.messages import go_offline
-    from heliograph.render.reuse import fresh
+    from heliograph.state.reuse import fresh
 
     offline = go_offline() if forked() else None
     more = render_beside(content, now, reuse or fresh)

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from heliograph.authoring.parts import SiteParts, as_content_error
+from heliograph.authoring.parts import SiteParts
 from heliograph.build import Project, load_content, load_model
 from heliograph.checks.findings import Finding
 from heliograph.checks.site import IncidentChecks
@@ -32,6 +32,7 @@ from heliograph.incremental.history import HistoryInMemory
 from heliograph.incremental.memory import FindingsInMemory, IncidentsInMemory, Reuse
 from heliograph.incremental.pages import Kept, MemoryPages
 from heliograph.render.pages import compile_all
+from heliograph.render.theme import as_content_error
 
 PREVIEW_OUTPUT = ".heliograph-preview"  # never written: it names the preview in cache keys
 

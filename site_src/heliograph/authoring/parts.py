@@ -20,8 +20,8 @@ from typing import Any
 
 from heliograph.content.model import Content
 from heliograph.incremental.pages import DEFERRED, MemoryPages
-from heliograph.render.reuse import Memo
-from heliograph.render.theme import Theme
+from heliograph.render.theme import Theme, as_content_error
+from heliograph.state.reuse import Memo
 
 Part = Callable[[], Mapping[str, Any]]
 
@@ -180,16 +180,3 @@ def _none(*_: Any) -> dict[str, bytes]:
 def partial_errors(source: Path, part: Part) -> Part:
     """`part`, with a theme's error in it coming out as ContentErrors (one line, its place)."""
     return lambda: as_content_error(source, part)
-
-
-def as_content_error(source: Path, run: Callable[[], Any]) -> Any:
-    """Run; a theme's error (a template, its place and message) comes out as ContentErrors."""
-    from heliograph.content.errors import ContentErrors
-    from heliograph.render.theme import template_error
-
-    try:
-        return run()
-    except Exception as exc:
-        if (error := template_error(exc, source)) is None:
-            raise
-        raise ContentErrors([error]) from None

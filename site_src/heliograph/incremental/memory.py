@@ -116,7 +116,7 @@ _NONE = object()
 
 
 class Reuse:
-    """A render memo (render.reuse.Memo) that keeps from one build what the next one asks for
+    """A render memo (state.reuse.Memo) that keeps from one build what the next one asks for
     again: a value whose key is the same is the value; what a build did not ask for is let go
     when it ends (`sweep`), so memory holds one build's worth."""
 

@@ -23,9 +23,9 @@ from heliograph.content.model import (
 )
 from heliograph.content.timefmt import iso_millis
 from heliograph.render import ids
-from heliograph.render.reuse import Memo, fresh
 from heliograph.render.sourcetext import safe_source
 from heliograph.state import activity, derive, timeline
+from heliograph.state.reuse import Memo, fresh
 from heliograph.state.views import moment
 
 API = "api/v2/"

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.render import ids
 from heliograph.render.markup import plain_text
-from heliograph.render.reuse import Memo, fresh
 from heliograph.state import derive
 from heliograph.state.activity import is_public
+from heliograph.state.reuse import Memo, fresh
 from heliograph.state.views import moment
 
 MAX_OCTETS = 75  # RFC 5545 3.1: lines longer than this are folded

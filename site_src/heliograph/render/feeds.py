@@ -17,8 +17,8 @@ from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.content.timefmt import human_time, iso_utc
 from heliograph.render.ids import incident_url
 from heliograph.render.markup import plain_text, render_markdown
-from heliograph.render.reuse import Memo, fresh
 from heliograph.state import activity, derive, timeline, views
+from heliograph.state.reuse import Memo, fresh
 from heliograph.state.views import moment
 
 

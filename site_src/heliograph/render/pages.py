@@ -17,9 +17,9 @@ from heliograph.content.model import Content, Incident, Kind, Site
 from heliograph.content.timefmt import iso_utc
 from heliograph.render.locale import Formats, html_lang, translations
 from heliograph.render.markup import render_markdown
-from heliograph.render.reuse import Memo, fresh
 from heliograph.render.theme import Theme, environment, reads_now
 from heliograph.state import derive, views
+from heliograph.state.reuse import Memo, fresh
 from heliograph.state.uptime import in_window, site_uptime
 
 

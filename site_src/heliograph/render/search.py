@@ -9,8 +9,8 @@ from functools import partial
 
 from heliograph.content.model import Content, Incident
 from heliograph.content.timefmt import iso_utc
-from heliograph.render.reuse import Memo, fresh
 from heliograph.state import timeline
+from heliograph.state.reuse import Memo, fresh
 from heliograph.state.views import moment
 
 SEARCH_INDEX = "search.json"

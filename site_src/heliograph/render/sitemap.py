@@ -9,8 +9,8 @@ from html import escape
 
 from heliograph.content.model import Content
 from heliograph.content.timefmt import iso_utc
-from heliograph.render.reuse import Memo, fresh
 from heliograph.state import activity, views
+from heliograph.state.reuse import Memo, fresh
 
 NOT_LISTED = frozenset({"404.html", "embed/index.html"})  # not pages a search should list
 

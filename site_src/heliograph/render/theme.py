@@ -6,14 +6,16 @@ import hashlib
 import os
 import re
 import traceback
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from heliograph.content.errors import ContentError, ContentErrors
 from heliograph.content.layout import THEME_DIR
 from heliograph.content.model import hashed_once
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import jinja2
@@ -166,6 +168,17 @@ def keep_compiled(store: Path | MutableMapping[str, Any] | None) -> None:
 
 
 _FRAME = re.compile(r'File "([^"]+\.html)", line (\d+)')
+
+
+def as_content_error(source: Path, run: Callable[[], T]) -> T:
+    """`run()`; a theme's error in it (a template, its place and message) comes out as
+    ContentErrors, as `template_error` gives it."""
+    try:
+        return run()
+    except Exception as exc:
+        if (error := template_error(exc, source)) is None:
+            raise
+        raise ContentErrors([error]) from None
 
 
 def template_error(exc: BaseException, source: Path) -> ContentError | None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from functools import partial
-from typing import TypeVar
 
 from heliograph.content.model import (
     CLOSED_STATUSES,
@@ -28,13 +27,12 @@ from heliograph.content.model import (
 )
 from heliograph.content.timefmt import MONTHS, local, zone
 from heliograph.state import derive
-from heliograph.state.views import Memo
+from heliograph.state.reuse import Memo, fresh
 
 # Tenths of a moment counted as downtime: major outage 1, partial outage 0.3 (the Statuspage
 # convention); other statuses count as up. Whole numbers keep the sums exact and fast.
 DOWNTIME_TENTHS = {ComponentStatus.MAJOR_OUTAGE: 10, ComponentStatus.PARTIAL_OUTAGE: 3}
 _US = timedelta(microseconds=1)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ def site_uptime(content: Content, now: datetime, memo: Memo | None = None) -> Si
             if interval.end > bounds[0]:  # older history cannot touch the window
                 by_component[interval.component].append(interval)
     dates = tuple(local(b, site.timezone).date() for b in bounds[:-1])
-    made = memo or _fresh
+    made = memo or fresh
     components = tuple(
         made(
             ("component-uptime", c.id, intervals, dates, bounds, now),
@@ -111,10 +109,6 @@ def site_uptime(content: Content, now: datetime, memo: Memo | None = None) -> Si
         if members
     )
     return SiteUptime(components, groups)
-
-
-def _fresh(key: Hashable, make: Callable[[], T]) -> T:
-    return make()
 
 
 def in_window(

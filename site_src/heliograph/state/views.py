@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -24,6 +24,7 @@ from heliograph.content.model import (
 )
 from heliograph.content.timefmt import local
 from heliograph.state import derive, timeline
+from heliograph.state.reuse import Memo
 
 STATUS_LABELS = {
     "investigating": "Investigating",
@@ -239,9 +240,6 @@ def moment(incident: Incident, now: datetime) -> str:
     if closed is not None and closed <= now and (pm is None or pm.at <= now):
         return ""
     return now.isoformat()
-
-
-Memo = Callable[[Hashable, Callable[[], Any]], Any]  # render.reuse's: key, make -> value
 
 
 class Viewer:

@@ -1,4 +1,5 @@
-"""How a renderer lets its caller reuse work: it asks a memo before it makes a value.
+"""How a stage lets its caller reuse work: it asks a memo before it makes a value (the
+renderers, and the views and uptime they show).
 
 A memo takes a key, which must hold every input of the value (compared by value), and the
 function that makes the value when the memo has none. The plain pipeline reuses nothing
