@@ -99,6 +99,67 @@ def test_a_save_loads_only_the_folder_it_touched(site: tuple[Path, LiveSite], mo
     assert served(live) == cold(source)
 
 
+def cold_problems(source: Path, now=NOW) -> list[str]:
+    """What a whole load of the files as they are finds wrong."""
+    from heliograph.content.errors import ContentErrors
+
+    try:
+        load_content(Project.at(source), now)
+    except ContentErrors as exc:
+        return [str(e) for e in exc.errors]
+    return []
+
+
+def test_a_save_finds_every_problem_a_whole_load_finds(site: tuple[Path, LiveSite]) -> None:
+    """Only the entries that changed are read again, yet what is wrong with the site is what a
+    whole load finds: a folder's name, a file out of place, a link, an id claimed twice, an
+    update dated later than the clock; each fixed, the site is the cold build's again."""
+    from heliograph.checks.site import check
+
+    source, live = site
+    incidents = source / "incidents"
+    names = slugs(source)
+    first = min((incidents / names[4]).glob("01-*.md"))
+
+    def step(*changed: Path, now=NOW, wrong: int = 0) -> list[str]:
+        problems = live.rebuild(now, [str(p) for p in changed])
+        assert problems == cold_problems(source, now)
+        assert len(problems) == wrong, problems
+        if not wrong:
+            assert served(live) == cold(source, now)
+            assert live.findings == check(load_content(Project.at(source), now), now)
+        return problems
+
+    bad = incidents / "Bad_Name"
+    bad.mkdir()
+    (bad / "01-investigating.md").write_text(first.read_text())
+    assert "is its URL" in step(bad / "01-investigating.md", wrong=1)[0]
+    stray = incidents / "02-stray.md"
+    stray.write_text(first.read_text())
+    step(stray, wrong=2)  # the folder's problem is still there: it did not change
+    os.rename(bad, incidents / "good-name")
+    step(bad, incidents / "good-name", wrong=1)
+    stray.unlink()
+    step(stray)
+    os.symlink(incidents / names[6], incidents / "a-link")
+    assert "not links" in step(incidents / "a-link", wrong=1)[0]
+    (incidents / "a-link").unlink()
+    step(incidents / "a-link")
+    claimed = first.read_text().replace("---\n", "---\nincident_id: kept-id\n", 1)
+    first.write_text(claimed)
+    step(first)
+    other = min((incidents / names[9]).glob("01-*.md"))
+    other.write_text(other.read_text().replace("---\n", "---\nincident_id: kept-id\n", 1))
+    assert "already used by" in step(other, wrong=1)[0]
+    first.write_text(claimed.replace("incident_id: kept-id\n", ""))
+    step(first)  # the other's claim is now the only one
+    later = NOW + timedelta(minutes=5)
+    early = incidents / "good-name" / "02-later.md"
+    early.write_text(update(later.strftime("%Y-%m-%dT%H:%M:%SZ"), "resolved", "Fixed."))
+    assert "after the build's time" in step(early, wrong=1)[0]
+    step(now=later)  # nothing saved: the clock caught up with the update
+
+
 def test_a_bad_save_keeps_the_last_good_site_and_the_fix_brings_it_back(
     site: tuple[Path, LiveSite],
 ) -> None:
@@ -172,6 +233,19 @@ def test_a_save_makes_only_the_page_asked_for_and_the_rest_stays_a_cold_builds(
     assert beside == [1]
     assert live.finish() == []
     assert served(live) == cold_build()
+
+
+def test_pages_asked_for_one_after_another_after_a_save_are_the_cold_builds(
+    site: tuple[Path, LiveSite],
+) -> None:
+    """The first page a tab asks for is made alone (the pass stops there); a second page of
+    the same build is then made with all the others, never missed."""
+    source, live = site
+    opened = add_open_incident(source, NOW)
+    assert live.rebuild(NOW, [str(opened)]) == []
+    want = cold(source)
+    for path in ("index.html", "history/index.html", "components/api/index.html", "history.rss"):
+        assert bytes(live.outputs[path]) == want[path], path
 
 
 def test_a_part_that_fails_later_keeps_the_last_good_files_and_names_its_problem(

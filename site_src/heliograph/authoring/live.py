@@ -5,7 +5,7 @@ costs a second at ten thousand incidents; here the model, the findings and the p
 memory, and a save loads again only the incident folders it touched (from the file events, never
 from a scan), checks again only incidents that changed, and renders again only the pages whose
 inputs changed. Pages are made when first asked for (authoring.parts): the open tab's page
-first, the rest when the author pauses. It is the same pipeline (`build.load_content`,
+first, the rest when the author pauses. It is the same pipeline (`build.load_model`,
 `checks.site.check`, the render stage) with memos handed in, so every served page is the page a
 cold build writes. The first build loads through the build cache, so the preview starts as fast
 as a warm build.
@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from heliograph.authoring.parts import SiteParts
-from heliograph.build import Project, load_content, load_model
+from heliograph.build import Project, collection_paused, load_model
 from heliograph.checks.findings import Finding
 from heliograph.checks.site import IncidentChecks
 from heliograph.content.errors import ContentErrors
 from heliograph.content.layout import CONFIG_NAME, INCIDENTS_DIR, THEME_DIR
 from heliograph.content.model import Content
+from heliograph.incremental.folders import FoldersInMemory
 from heliograph.incremental.history import HistoryInMemory
 from heliograph.incremental.memory import FindingsInMemory, IncidentsInMemory, Reuse
 from heliograph.incremental.pages import Kept, MemoryPages
@@ -48,6 +49,7 @@ class LiveSite:
         self.outputs: Mapping[str, Any] = {}  # the last good build's files: bytes or LazyPage
         self.findings: tuple[Finding, ...] = ()
         self._incidents = IncidentsInMemory()
+        self._folders = FoldersInMemory(self.source)
         self._findings = FindingsInMemory()
         self._kept: tuple[bytes, Kept] | None = None
         self._theme: Any = None
@@ -62,7 +64,10 @@ class LiveSite:
     def rebuild(self, now: datetime, changed: Collection[str] = ()) -> list[str]:
         """Bring the site up to date after a change to `changed` (paths); the problems of the
         content (`path:line: message`), and then the last good site stays served."""
-        with self._lock:  # a part of the last build being made for a request, say
+        # the lock: a part of the last build being made for a request, say; and the cycle
+        # collector waits, as in a build (see build.collection_paused): its passes over the
+        # site kept in memory cost a save at ten thousand incidents 20 ms
+        with self._lock, collection_paused():
             return self._rebuild(now, changed)
 
     @property
@@ -76,7 +81,7 @@ class LiveSite:
         return self.outputs.finish(stop) if isinstance(self.outputs, SiteParts) else []
 
     def _rebuild(self, now: datetime, changed: Collection[str]) -> list[str]:
-        from heliograph.checks.site import check
+        from heliograph.content.asof import published
         from heliograph.content.corrections import apply
         from heliograph.render.theme import keep_compiled, load_theme
 
@@ -84,6 +89,8 @@ class LiveSite:
         slugs, theme_changed = self._changes(changed)
         corrections = self._corrected(slugs) if self._started else {}
         self._incidents.forget(slugs)
+        if slugs is None:
+            self._folders.forget()
         if theme_changed:
             self._theme = None
         last = self.outputs if isinstance(self.outputs, SiteParts) else None
@@ -92,9 +99,10 @@ class LiveSite:
             if not self._started or slugs is None:  # at start, or new settings: everything
                 content, findings, corrections = self._through_cache(now)
             else:
-                content = load_content(self.project, now, one=self._incidents, as_of=self.as_of)
+                content = self._loaded(now, slugs)
+                content = published(content, now) if self.as_of else content
                 content = apply(self._same_settings(content), corrections)
-                findings = check(content, now, self._findings)
+                findings = self._findings.check(content, now)
             theme = self._theme or load_theme(self.source)
             pages = MemoryPages(content, now, theme, self._incidents.version, kept)
             outputs = SiteParts(
@@ -117,6 +125,18 @@ class LiveSite:
         self._pages = pages
         self.outputs, self.findings, self._corrections = outputs, findings, corrections
         return []
+
+    def _loaded(self, now: datetime, slugs: Collection[str]) -> Content:
+        """The model as the folders hold it after a change to the incident folders `slugs`:
+        only those read again where the last load is known, else every folder."""
+        from heliograph.content.asof import LATEST
+
+        at = LATEST if self.as_of else now
+        if self._folders.can_load(at):
+            return self._folders.load(slugs, at, self._incidents)
+        loaded, _ = load_model(self.project, now, one=self._incidents, as_of=self.as_of)
+        self._folders.seed(loaded, at)
+        return loaded
 
     def _same_settings(self, content: Content) -> Content:
         """`content` with the last build's settings object if they are equal, as they are but
@@ -163,6 +183,8 @@ class LiveSite:
                 continue
             if parts[0] == INCIDENTS_DIR and len(parts) > 1 and slugs is not None:
                 slugs.add(parts[1])
+            elif parts[0] == INCIDENTS_DIR:
+                slugs = None  # the folder itself moved: what it holds now is not known
             elif parts[0] == THEME_DIR:
                 theme = True
             elif parts[0] == CONFIG_NAME:
@@ -173,7 +195,7 @@ class LiveSite:
         """The whole model, loaded through the build cache (parsed files, whole incidents,
         findings) as a warm build would, and kept in memory: at start, and when the settings
         change, on which every incident depends."""
-        from heliograph.checks.site import check
+        from heliograph.content.asof import LATEST
         from heliograph.content.corrections import apply
         from heliograph.incremental.cache import cache_dir
         from heliograph.incremental.session import BuildSession
@@ -196,11 +218,12 @@ class LiveSite:
                 content = apply(content, corrections)  # `loaded` stays as the folders hold it
                 memo = session.findings(_without(content, cut), now)
                 self._findings.through = _except(cut, memo) if cut else memo
-                findings = check(content, now, self._findings)  # kept for the next builds
+                findings = self._findings.check(content, now)  # kept for the next builds
             finally:
                 self._findings.through = None
                 session.close()
         self._incidents.seed(loaded.site, loaded.incidents)  # what the folders hold
+        self._folders.seed(loaded, LATEST if self.as_of else now)
         return content, findings, corrections
 
 

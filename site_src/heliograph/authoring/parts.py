@@ -18,8 +18,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from heliograph.build import collection_paused
 from heliograph.content.model import Content
-from heliograph.incremental.pages import DEFERRED, MemoryPages
+from heliograph.incremental.pages import DEFERRED, Glimpsed, MemoryPages
 from heliograph.render.theme import Theme, as_content_error
 from heliograph.state.reuse import Memo
 
@@ -58,14 +59,19 @@ class SiteParts(Mapping[str, Any]):
             pages.only = only  # the others DEFERRED: data is made for them, not their HTML
             try:
                 return render_pages(content, now, theme, _none, pages.page, reuse)
+            except Glimpsed as done:  # the pass ended at the page it was for
+                self._glimpse_whole = False
+                return {done.path: done.page}
             finally:
                 pages.only = None
 
         self._glimpse_of: Callable[[str], Mapping[str, Any]] = lambda path: as_content_error(
             source, partial(other_pages, path)
         )
-        # the other pages with one made: the one a tab asked for first
+        # the other pages with one made: the one a tab asked for first; a pass that made no
+        # page names every other page (each DEFERRED), one that made its page that page alone
         self._glimpse: Mapping[str, Any] | None = None
+        self._glimpse_whole = True
 
         def beside() -> Mapping[str, Any]:
             return merge_outputs(*render_beside(content, now, reuse))
@@ -112,7 +118,7 @@ class SiteParts(Mapping[str, Any]):
 
         done = self._done[i]
         if done is None:
-            with self._lock:
+            with self._lock, collection_paused():  # as LiveSite.rebuild
                 done = self._done[i]
                 if done is None:
                     try:
@@ -129,10 +135,10 @@ class SiteParts(Mapping[str, Any]):
             return self._ready
         start = 0
         if self._done[0] is None and (glimpse := self._glimpsed(path)) is not None:
-            if path not in glimpse:
-                start = 1  # not one of the other pages: the whole of them is not needed
-            elif glimpse[path] is not DEFERRED:
+            if path in glimpse and glimpse[path] is not DEFERRED:
                 return glimpse
+            if path not in glimpse and self._glimpse_whole:
+                start = 1  # not one of the other pages: the whole of them is not needed
         for i in range(start, len(self._parts)):
             if path in (part := self._made(i)):
                 return part
@@ -143,7 +149,7 @@ class SiteParts(Mapping[str, Any]):
         after a change to the settings every page is new, and the tab waits for one only."""
         from heliograph.content.errors import ContentErrors
 
-        with self._lock:
+        with self._lock, collection_paused():
             if self._glimpse is None and self._done[0] is None:
                 try:
                     self._glimpse = self._glimpse_of(path)

@@ -12,7 +12,15 @@ from heliograph.checks.files import ignored_files
 from heliograph.checks.findings import Finding, ordered
 from heliograph.checks.postmortem import postmortem_due, postmortem_findings
 from heliograph.checks.wording import incident_wording
-from heliograph.content.model import CLOSED_STATUSES, Content, Incident, IncidentStatus, Kind, Site
+from heliograph.content.model import (
+    CLOSED_STATUSES,
+    Content,
+    Incident,
+    IncidentStatus,
+    Kind,
+    MaintenanceStatus,
+    Site,
+)
 from heliograph.state import derive
 
 
@@ -50,14 +58,18 @@ def closed(incident: Incident, now: datetime) -> bool:
 
 
 def settled(incident: Incident, now: datetime, site: Site | None = None) -> bool:
-    """Whether the incident's findings no longer depend on `now`: a resolved incident, every
-    update public, and past the due time of its postmortem if it has none (given the `site`
-    whose rules say when that is). Its rules then apply only between its own files; an open
-    incident can be overdue as the clock runs, and maintenance can overrun its window."""
+    """Whether the incident's findings no longer depend on `now`: every update public, and a
+    resolved incident past the due time of its postmortem if it has none (given the `site`
+    whose rules say when that is), or a completed maintenance (posted, or its window over
+    while still `scheduled`: it stays completed). Its rules then apply only between its own
+    files; an open incident can be overdue as the clock runs, and maintenance in progress can
+    overrun its window."""
     last = incident.updates[-1]
-    if not (
-        incident.kind is Kind.INCIDENT and last.status is IncidentStatus.RESOLVED and last.at <= now
-    ):
+    if last.at > now:
+        return False
+    if incident.kind is Kind.MAINTENANCE:
+        return derive.phase(incident, now) is MaintenanceStatus.COMPLETED
+    if last.status is not IncidentStatus.RESOLVED:
         return False
     due = postmortem_due(site, incident) if site is not None else None
     return due is None or incident.postmortem is not None or now > due

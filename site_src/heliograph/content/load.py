@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from heliograph.content.config import load_site
 from heliograph.content.errors import ContentError
@@ -120,21 +121,71 @@ def load(
     incidents: list[Incident] = []
     root = source / INCIDENTS_DIR
     for entry in _entries(root):  # the folder's own listing tells links and folders apart
-        if not entry.is_dir(follow_symlinks=False) or not SLUG.fullmatch(entry.name):
-            errors += _misplaced(entry)
-            continue
-        incident, errs = (one or load_folder)(root, entry.name, site, now, read)
+        incident, errs = load_entry(root, entry, site, now, read, one)
         errors += errs
         if incident:
             incidents.append(incident)
-    errors += duplicate_ids(incidents)
+    return assembled(site, incidents, errors + duplicate_ids(incidents))
+
+
+class Entry(Protocol):
+    """An entry of `incidents/`, as `os.scandir` gives it."""
+
+    @property
+    def name(self) -> str: ...
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool: ...
+    def is_symlink(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class NamedEntry:
+    """The entry `name` of the folder `root`, known by its name alone (from a file event), as
+    `os.scandir` would give it; a name that is gone is neither a folder nor a link."""
+
+    root: Path
+    name: str
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        try:
+            mode = os.stat(self.root / self.name, follow_symlinks=follow_symlinks).st_mode
+        except OSError:
+            return False
+        return stat.S_ISDIR(mode)
+
+    def is_symlink(self) -> bool:
+        return os.path.islink(self.root / self.name)
+
+
+def load_entry(
+    root: Path,
+    entry: Entry,
+    site: Site | None,
+    now: datetime,
+    read: Reader = read_document,
+    one: IncidentLoader | None = None,
+) -> tuple[Incident | None, list[ContentError]]:
+    """An entry of `incidents/` (`root`): its incident if it is an incident folder, else what
+    is wrong with it (nothing, for a file that is not an update)."""
+    if not entry.is_dir(follow_symlinks=False) or not SLUG.fullmatch(entry.name):
+        return None, _misplaced(entry)
+    return (one or load_folder)(root, entry.name, site, now, read)
+
+
+def assembled(
+    site: Site | None, incidents: Iterable[Incident], errors: list[ContentError]
+) -> tuple[Content | None, list[ContentError]]:
+    """The model of `site` and its `incidents`, newest first, or `errors` if there are any
+    (in order, each once)."""
     if errors or site is None:
         return None, sorted(set(errors))
-    incidents.sort(key=lambda i: (i.began, i.slug), reverse=True)
-    return Content(site, tuple(incidents)), []
+    return Content(site, tuple(sorted(incidents, key=_began, reverse=True))), []
 
 
-def _misplaced(entry: os.DirEntry[str]) -> list[ContentError]:
+def _began(incident: Incident) -> tuple[datetime, str]:
+    return incident.began, incident.slug
+
+
+def _misplaced(entry: Entry) -> list[ContentError]:
     """What is wrong with an entry of `incidents/` that is not an incident folder."""
     display = Path(INCIDENTS_DIR, entry.name)
     if entry.is_symlink() and entry.is_dir():

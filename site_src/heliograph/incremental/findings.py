@@ -21,7 +21,7 @@ from typing import Any
 from heliograph.checks.findings import Finding
 from heliograph.checks.postmortem import postmortem_due
 from heliograph.checks.site import incident_findings, settled
-from heliograph.content.model import Content, Incident, Kind, Site
+from heliograph.content.model import Content, Incident, Kind, MaintenanceStatus, Site
 from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.cores import on_every_core, workers
 from heliograph.incremental.sources import SourceIndex
@@ -90,8 +90,10 @@ Entry = tuple[datetime, tuple[Record, ...]]  # (settled since, the findings)
 def settled_since(site: Site, incident: Incident) -> datetime:
     """From when a settled incident's findings hold: its last update, or, if its postmortem is
     due and missing, the moment after the due time (the finding that it is late holds from
-    then)."""
+    then); for maintenance still `scheduled`, the end of its window (completed from then)."""
     since = incident.updates[-1].at
+    if incident.last.status is MaintenanceStatus.SCHEDULED and incident.scheduled_until:
+        return max(since, incident.scheduled_until)
     due = postmortem_due(site, incident)
     if due is not None and incident.postmortem is None:
         since = max(since, due + timedelta(microseconds=1))
@@ -156,7 +158,7 @@ class WordingMemo:
         when there are many (a build with a cold cache: the wording rules read every message)."""
         if content.site is not self._site:
             self._use(content.site)
-        # maintenance is checked afresh every build, and cheaply (one rule): not worth a worker
+        # maintenance is checked cheaply (one rule): not worth a worker
         todo = [
             i
             for i in content.incidents

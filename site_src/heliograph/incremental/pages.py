@@ -300,6 +300,15 @@ Kept = dict[str, tuple[Any, Any]]  # output path -> (the page's inputs, its byte
 DEFERRED = bytes(bytearray(b"deferred"))  # a page not made in this pass; known by identity
 
 
+class Glimpsed(Exception):  # noqa: N818 - not an error: a pass that is done early
+    """A pass for one page (`MemoryPages.only`) ends once that page is made: the data of the
+    pages after it (every month of the history, at ten thousand incidents) is not needed."""
+
+    def __init__(self, path: str, page: bytes) -> None:
+        super().__init__(path)
+        self.path, self.page = path, page
+
+
 class MemoryPages(PageReuse):
     """Pages kept in memory from one build to the next in the same process (the preview's):
     an incident stands for itself by the version its loader gave it, and a page whose inputs
@@ -349,6 +358,8 @@ class MemoryPages(PageReuse):
         self.rendered += 1
         page = make()
         self._made[path] = (inputs, page)
+        if path == self.only:  # the rest of the pass would only find the rest DEFERRED
+            raise Glimpsed(path, page)
         return page
 
     def __call__(
@@ -357,13 +368,16 @@ class MemoryPages(PageReuse):
         """The incident pages: kept ones as they are, new ones rendered when first asked for."""
         always_now = self._reads(TEMPLATE)
         out: dict[str, Any] = {}
+        # `_print`, `_token` and `_current` inline: this runs for every incident at every save
+        version, kept, stamp = self._versions, self._kept, now.isoformat()
         for i in incidents:
             path = f"incidents/{i.slug}/index.html"
             inputs = self._inputs[path] = (
-                self._print(i.slug),
-                now.isoformat() if always_now else self._token(i),
+                version(i.slug),
+                stamp if always_now or i.resolved_at is None else "",
             )
-            page = self._current(path, inputs)
+            known = kept.get(path)
+            page = known[1] if known is not None and known[0] == inputs else None
             if page is None:
                 self.rendered += 1
                 page = LazyPage(partial(_one_page, content, now, theme, i, path))
