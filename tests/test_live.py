@@ -297,6 +297,38 @@ def test_after_new_settings_the_page_asked_for_is_made_before_the_others(
     assert served(live) == cold(source)
 
 
+def test_a_preview_starts_with_the_templates_a_build_compiled(tmp_path: Path, monkeypatch) -> None:
+    """The build cache keeps compiled templates; a preview on the same cache reads them rather
+    than compiling every template again at start (0.2 s), and a template edited since is
+    compiled anew."""
+    import jinja2
+
+    from heliograph.build import build
+
+    source = write_corpus(tmp_path / "site", 20, seed=5).root
+    build(Project.at(source), NOW, cache_dir=tmp_path / "cache")
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, text, name=None, *args, **kwargs):
+        compiled.append(name)
+        return real(self, text, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    live = LiveSite(source, tmp_path / "cache")
+    assert live.rebuild(NOW) == []
+    page = bytes(live.outputs["index.html"])
+    assert compiled == []
+    theme = source / "theme" / "templates"
+    theme.mkdir(parents=True)
+    base = REPO / "site_src" / "heliograph" / "theme" / "templates" / "base.html"
+    (theme / "base.html").write_text(base.read_text().replace("</footer>", "Hi.</footer>"))
+    assert live.rebuild(NOW, [str(theme / "base.html")]) == []
+    assert compiled == ["base.html"]
+    monkeypatch.undo()
+    assert page != bytes(live.outputs["index.html"]) == cold(source)["index.html"]
+
+
 def test_a_preview_of_a_past_moment_checks_what_it_shows(tmp_path: Path) -> None:
     """`serve --now`: an incident with updates after that moment is shown, and checked, as it
     stood then; the others are answered from the build cache, as the same moment's build."""

@@ -55,6 +55,7 @@ class LiveSite:
         self._theme: Any = None
         self._started = False
         self._compiled: dict[str, Any] = {}  # templates compiled once, not at every save
+        self._compiled_behind: Path | None = None  # and the build cache's, read at start
         self._reuse = Reuse()  # feed entries and feeds, as the last build made them
         self._history = HistoryInMemory()
         self._corrections: Mapping[str, Any] = {}  # the last build's, by update file
@@ -85,7 +86,7 @@ class LiveSite:
         from heliograph.content.corrections import apply
         from heliograph.render.theme import keep_compiled, load_theme
 
-        keep_compiled(self._compiled)
+        keep_compiled(self._compiled, self._compiled_behind)
         slugs, theme_changed = self._changes(changed)
         corrections = self._corrected(slugs) if self._started else {}
         self._incidents.forget(slugs)
@@ -200,12 +201,15 @@ class LiveSite:
         from heliograph.incremental.cache import cache_dir
         from heliograph.incremental.session import BuildSession
         from heliograph.publish.lock import held
+        from heliograph.render.theme import keep_compiled
 
         cache = cache_dir(self.source, self.cache_dir)
         with held(cache, f"the preview of {self.source}", file=cache / "build.lock"):
             session = BuildSession.start(
                 self.source, self.project.output, now, ("preview",), self.cache_dir
             )
+            self._compiled_behind = session.templates()
+            keep_compiled(self._compiled, self._compiled_behind)
             try:
                 loaded, content = load_model(
                     self.project, now, *session.loaders(), as_of=self.as_of

@@ -321,12 +321,19 @@ def site_builder(
     def files() -> Mapping[str, Any] | None:
         return live.outputs if live.built else None
 
+    shown: list[Any] = [None, ()]  # the findings last asked for, and their lines
+
     def findings() -> tuple[str, ...]:
         """The last good build's check findings, `path:line: level: message`, many historic
-        ones of a rule as one line (as `build` prints them)."""
+        ones of a rule as one line (as `build` prints them); made once per build (10-20 ms at
+        ten thousand incidents), not for the terminal and again for every page served."""
         from heliograph.checks.findings import condensed
 
-        return tuple(str(f) for f in condensed(live.findings))
+        found = live.findings
+        if shown[0] is not found:  # a save that changed no finding keeps the very tuple
+            shown[:] = [found, tuple(str(f) for f in condensed(found))]
+        lines: tuple[str, ...] = shown[1]
+        return lines
 
     return run, files, findings, live.finish
 

@@ -212,13 +212,17 @@ class BuildSession:
         from heliograph.render.theme import keep_compiled, load_theme
 
         if self.pages is None:
-            # Jinja checks a compiled template against its source and its own bytecode format,
-            # not its version, so compiled templates are kept per version of the generator
-            keep_compiled(self._folder(f"templates-{self.cache.code.hex()[:16]}", "templates-*"))
+            keep_compiled(self.templates())
             self.pages = PageCache(
                 self.cache, self.index, self.output, content, now, load_theme(self.source)
             )
         return self.pages
+
+    def templates(self) -> Path | None:
+        """The cache's folder of compiled templates (see render.theme.keep_compiled)."""
+        # Jinja checks a compiled template against its source and its own bytecode format,
+        # not its version, so compiled templates are kept per version of the generator
+        return self._folder(f"templates-{self.cache.code.hex()[:16]}", "templates-*")
 
     def findings(self, content: Content, now: datetime) -> WordingMemo:
         """The checks of one incident (cadence and wording), answered from the cache when the

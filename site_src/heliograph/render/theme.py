@@ -158,13 +158,18 @@ def _template_text(file: Path, source: Path) -> str:
 # where compiled templates outlive a rendering pass: a folder (the build cache's), or a mapping
 # in memory (the preview's, which renders again a moment after every save)
 _compiled: Path | MutableMapping[str, Any] | None = None
+_behind: Path | None = None
 
 
-def keep_compiled(store: Path | MutableMapping[str, Any] | None) -> None:
+def keep_compiled(
+    store: Path | MutableMapping[str, Any] | None, behind: Path | None = None
+) -> None:
     """Keep compiled templates in `store`; Jinja checks each one against its template's source
-    before using it, so an edited template is compiled again."""
-    global _compiled
-    _compiled = store
+    before using it, so an edited template is compiled again. With a mapping, `behind` may name
+    a folder (the build cache's) that fills it and that it writes to: the preview then starts
+    with the templates the last build compiled (0.2 s of its start)."""
+    global _compiled, _behind
+    _compiled, _behind = store, behind
 
 
 _FRAME = re.compile(r'File "([^"]+\.html)", line (\d+)')
@@ -263,9 +268,14 @@ def _checked_cache(folder: Path, language: str) -> jinja2.BytecodeCache:
     return Checked()
 
 
-def _memory_cache(store: MutableMapping[str, Any], language: str) -> jinja2.BytecodeCache:
-    """Compiled templates kept as code objects in `store`, by the checksum of their source."""
+def _memory_cache(
+    store: MutableMapping[str, Any], language: str, behind: Path | None = None
+) -> jinja2.BytecodeCache:
+    """Compiled templates kept as code objects in `store`, by the checksum of their source; a
+    miss is looked up in the folder `behind` (as `_checked_cache` keeps it), if given."""
     import jinja2
+
+    disk = _checked_cache(behind, language) if behind is not None else None
 
     class InMemory(jinja2.BytecodeCache):
         def get_cache_key(self, name: str, filename: str | None = None) -> str:
@@ -275,9 +285,15 @@ def _memory_cache(store: MutableMapping[str, Any], language: str) -> jinja2.Byte
             kept = store.get(bucket.key)
             if kept is not None and kept[0] == bucket.checksum:
                 bucket.code = kept[1]
+            elif disk is not None:
+                disk.load_bytecode(bucket)  # the same key: the same `get_cache_key`
+                if bucket.code is not None:
+                    store[bucket.key] = (bucket.checksum, bucket.code)
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             store[bucket.key] = (bucket.checksum, bucket.code)
+            if disk is not None:
+                disk.dump_bytecode(bucket)
 
     return InMemory()
 
@@ -312,7 +328,7 @@ def environment(theme: Theme, language: str = "en") -> jinja2.Environment:
             if _compiled is None
             else _checked_cache(_compiled, language)
             if isinstance(_compiled, Path)
-            else _memory_cache(_compiled, language)
+            else _memory_cache(_compiled, language, _behind)
         ),
     )
     # newstyle: a translated string is escaped, and fills its %(name)s placeholders itself
