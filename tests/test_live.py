@@ -44,6 +44,28 @@ def slugs(source: Path) -> list[str]:
     return sorted(os.listdir(source / "incidents"))
 
 
+def new_settings(source: Path, live: LiveSite) -> None:
+    """A change to the site's name, which every page shows, and the build after it."""
+    config = source / "components.yaml"
+    config.write_text(config.read_text().replace("Bench Corp", "Bench Corporation"))
+    assert live.rebuild(NOW, [str(config)]) == []
+
+
+def renders(monkeypatch) -> list[str]:
+    """The path of each page (not an incident page) rendered from now on, in order."""
+    from heliograph.render import pages
+
+    made: list[str] = []
+    real = pages._render
+
+    def recording(env, ctx, path, *args, **data):
+        made.append(path)
+        return real(env, ctx, path, *args, **data)
+
+    monkeypatch.setattr(pages, "_render", recording)
+    return made
+
+
 def test_every_edit_leaves_the_served_site_equal_to_a_cold_build(
     site: tuple[Path, LiveSite],
 ) -> None:
@@ -203,11 +225,11 @@ def test_a_save_makes_only_the_page_asked_for_and_the_rest_stays_a_cold_builds(
 ) -> None:
     """The open tab's page is made first; the feeds wait for a pause (`finish`). Builds that
     leave parts unmade, one after another, still serve every file as a cold build writes it."""
-    from heliograph import build
+    from heliograph.render import feeds
 
     source, live = site
     beside: list[int] = []
-    real = build.render_beside
+    real = feeds.render_feeds
 
     def counting(*args):
         beside.append(1)
@@ -215,10 +237,10 @@ def test_a_save_makes_only_the_page_asked_for_and_the_rest_stays_a_cold_builds(
 
     def cold_build() -> dict[str, bytes]:  # its own feeds are not counted
         with monkeypatch.context() as m:
-            m.setattr(build, "render_beside", real)
+            m.setattr(feeds, "render_feeds", real)
             return cold(source)
 
-    monkeypatch.setattr(build, "render_beside", counting)
+    monkeypatch.setattr(feeds, "render_feeds", counting)
     names = slugs(source)
     for n, name in enumerate(names[2:6]):
         path = add_update(source, name, seed=n)
@@ -275,24 +297,30 @@ def test_after_new_settings_the_page_asked_for_is_made_before_the_others(
 ) -> None:
     """New settings change every page; the tab's page is made alone, the others when the
     author pauses, and all of them are then the cold build's."""
-    from heliograph.render import pages
-
     source, live = site
-    made: list[str] = []
-    real = pages._render
-
-    def recording(env, ctx, path, *args, **data):
-        made.append(path)
-        return real(env, ctx, path, *args, **data)
-
-    config = source / "components.yaml"
-    config.write_text(config.read_text().replace("Bench Corp", "Bench Corporation"))
-    assert live.rebuild(NOW, [str(config)]) == []
-    monkeypatch.setattr(pages, "_render", recording)
+    new_settings(source, live)
+    made = renders(monkeypatch)
     assert b"Bench Corporation" in bytes(live.outputs["index.html"])
     assert made == ["index.html"]
     assert live.finish() == []
     assert "history/index.html" in made and made.count("index.html") == 1
+    monkeypatch.undo()
+    assert served(live) == cold(source)
+
+
+def test_the_pause_gives_way_to_the_next_save_and_keeps_what_it_made(
+    site: tuple[Path, LiveSite], monkeypatch
+) -> None:
+    """What the pause makes stops between two pages when a change waits; the next build keeps
+    the pages made so far and makes only the others."""
+    source, live = site
+    new_settings(source, live)  # every page is new
+    made = renders(monkeypatch)
+    assert live.finish(lambda: len(made) >= 3) == []
+    assert len(made) == 3 and not live.outputs.complete
+    assert live.rebuild(NOW, []) == []
+    assert live.finish() == []
+    assert len(made) > 6 and not set(made[:3]) & set(made[3:])
     monkeypatch.undo()
     assert served(live) == cold(source)
 

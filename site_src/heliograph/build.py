@@ -9,10 +9,11 @@ without them (`use_cache=False`, the CLI's `--no-cache`) writes the same bytes.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -192,6 +193,14 @@ def _feeds_and_more(
 def render_beside(content: Content, now: datetime, reuse: Memo) -> tuple[dict[str, bytes], ...]:
     """The outputs that are not pages: the feeds, the API, the badges, the calendar and the
     search index; `reuse` may answer for parts made before."""
+    return tuple(make() for make in beside_parts(content, now, reuse))
+
+
+def beside_parts(
+    content: Content, now: datetime, reuse: Memo
+) -> tuple[Callable[[], dict[str, bytes]], ...]:
+    """What makes each of `render_beside`'s outputs, in its order: the preview makes them
+    one at a time, and a save between two need not wait for the rest."""
     from heliograph.render.api import render_api
     from heliograph.render.badges import render_badges
     from heliograph.render.calendar import render_calendar
@@ -199,11 +208,11 @@ def render_beside(content: Content, now: datetime, reuse: Memo) -> tuple[dict[st
     from heliograph.render.search import render_search
 
     return (
-        render_feeds(content, now, reuse),
-        render_api(content, now, reuse),
-        render_badges(content, now),
-        render_calendar(content, now, reuse),
-        render_search(content, now, reuse),
+        partial(render_feeds, content, now, reuse),
+        partial(render_api, content, now, reuse),
+        partial(render_badges, content, now),
+        partial(render_calendar, content, now, reuse),
+        partial(render_search, content, now, reuse),
     )
 
 

@@ -1,12 +1,13 @@
 """The preview's site, made part by part, each part when first asked for.
 
 After a save the open tab asks for one page. The incident pages are known at once (each one
-rendered when first asked for, see incremental.pages.LazyPage); the other pages, the outputs
-beside them (feeds, API, badges, calendar, search) and the sitemap are three parts, each made
-whole the first time one of its files is asked for, and all of them once the author pauses
-(`finish`). So a save shows on the incident page without the feeds being made first, as Hugo's
-server renders the pages being viewed first. Every part is made from the same model by the same
-functions as a cold build's, so every file is the one a cold build writes.
+rendered when first asked for, see incremental.pages.LazyPage); the other pages, each output
+beside them (feeds, API, badges, calendar, search) and the sitemap are parts, each made whole
+the first time one of its files is asked for, and all of them once the author pauses (`finish`,
+which gives way to the next save between parts and between the other pages). So a save shows
+on the incident page without the feeds being made first, as Hugo's server renders the pages
+being viewed first. Every part is made from the same model by the same functions as a cold
+build's, so every file is the one a cold build writes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from heliograph.build import collection_paused
 from heliograph.content.model import Content
-from heliograph.incremental.pages import DEFERRED, Glimpsed, MemoryPages
+from heliograph.incremental.pages import DEFERRED, Glimpsed, Interrupted, MemoryPages
 from heliograph.render.theme import Theme, as_content_error
 from heliograph.state.reuse import Memo
 
@@ -42,7 +43,7 @@ class SiteParts(Mapping[str, Any]):
         lock: threading.RLock,
         previous: SiteParts | None = None,
     ) -> None:
-        from heliograph.build import render_beside
+        from heliograph.build import beside_parts
         from heliograph.publish.write import merge_outputs
         from heliograph.render.pages import render_pages
         from heliograph.render.sitemap import render_sitemap
@@ -73,16 +74,14 @@ class SiteParts(Mapping[str, Any]):
         self._glimpse: Mapping[str, Any] | None = None
         self._glimpse_whole = True
 
-        def beside() -> Mapping[str, Any]:
-            return merge_outputs(*render_beside(content, now, reuse))
-
         def sitemap() -> Mapping[str, Any]:
             shown = [*self._ready, *self._made(0)]
             return render_sitemap(content, now, shown, reuse)
 
-        self._parts: tuple[Part, ...] = tuple(
-            partial_errors(source, part) for part in (other_pages, beside, sitemap)
-        )
+        # the other pages, then the feeds, the API, ... one by one, then the sitemap
+        parts: tuple[Part, ...] = (other_pages, *beside_parts(content, now, reuse), sitemap)
+        self._parts = tuple(partial_errors(source, part) for part in parts)
+        self._pages = pages
         self._done: list[Mapping[str, Any] | None] = [None] * len(self._parts)
         self._failed: set[int] = set()
 
@@ -92,12 +91,11 @@ class SiteParts(Mapping[str, Any]):
         return all(done is not None for done in self._done)
 
     def finish(self, stop: Callable[[], bool] = lambda: False) -> list[str]:
-        """Make every part not made yet (between parts, return early if `stop()`); the
-        problems of the parts that failed."""
+        """Make every part not made yet (between parts, and between the other pages, return
+        early if `stop()`); the problems of the parts that failed."""
         for i in range(len(self._parts)):
-            if stop():
+            if stop() or self._making(i, stop) is None:
                 break
-            self._made(i)
         if self.complete:
             self._previous = None  # nothing falls back on it any more
         return list(self.problems)
@@ -106,14 +104,20 @@ class SiteParts(Mapping[str, Any]):
         """The files this build made so far (not those it fell back on): what the next build
         may reuse without making the rest."""
         out = dict(self._ready)
-        if self._done[0] is None and self._glimpse is not None:
-            out.update((p, v) for p, v in self._glimpse.items() if v is not DEFERRED)
+        out.update(self._pages.made())  # the other pages made by a pass not done (or done)
         for i, done in enumerate(self._done):
             if i not in self._failed:
                 out.update(done or {})
         return out
 
     def _made(self, i: int) -> Mapping[str, Any]:
+        done = self._making(i, None)
+        assert done is not None  # nothing to stop it
+        return done
+
+    def _making(self, i: int, stop: Callable[[], bool] | None) -> Mapping[str, Any] | None:
+        """Part `i`, made now if not yet; None if `stop()` ended it first (the other pages
+        made so far are kept: see `made`)."""
         from heliograph.content.errors import ContentErrors
 
         done = self._done[i]
@@ -121,12 +125,17 @@ class SiteParts(Mapping[str, Any]):
             with self._lock, collection_paused():  # as LiveSite.rebuild
                 done = self._done[i]
                 if done is None:
+                    self._pages.stop = stop  # under the lock: for this making only
                     try:
                         done = self._parts[i]()
+                    except Interrupted:
+                        return None
                     except ContentErrors as exc:  # the last good site stays served
                         self.problems += [str(e) for e in exc.errors]
                         self._failed.add(i)
                         done = self._previous._made(i) if self._previous is not None else {}
+                    finally:
+                        self._pages.stop = None
                     self._done[i] = done
         return done
 

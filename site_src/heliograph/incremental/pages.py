@@ -300,6 +300,11 @@ Kept = dict[str, tuple[Any, Any]]  # output path -> (the page's inputs, its byte
 DEFERRED = bytes(bytearray(b"deferred"))  # a page not made in this pass; known by identity
 
 
+class Interrupted(Exception):  # noqa: N818 - not an error: a pass that gives way
+    """A pass made in the author's pause stops before its next page when a change waits
+    (`MemoryPages.stop`): the save's build need not wait for the rest of the history."""
+
+
 class Glimpsed(Exception):  # noqa: N818 - not an error: a pass that is done early
     """A pass for one page (`MemoryPages.only`) ends once that page is made: the data of the
     pages after it (every month of the history, at ten thousand incidents) is not needed."""
@@ -327,6 +332,7 @@ class MemoryPages(PageReuse):
         self._kept = kept[1] if kept is not None and kept[0] == self.base else {}
         # `only`: the one page a pass makes, the others DEFERRED (the page a tab asked for)
         self.only: str | None = None
+        self.stop: Callable[[], bool] | None = None  # true: end the pass (Interrupted)
         self._made: Kept = {}  # the pages this build made, for its next pass
 
     def _print(self, slug: str) -> int:
@@ -355,6 +361,8 @@ class MemoryPages(PageReuse):
             return made[1]
         if self.only is not None and path != self.only:
             return DEFERRED
+        if self.stop is not None and self.stop():
+            raise Interrupted(path)
         self.rendered += 1
         page = make()
         self._made[path] = (inputs, page)
@@ -383,6 +391,10 @@ class MemoryPages(PageReuse):
                 page = LazyPage(partial(_one_page, content, now, theme, i, path))
             out[path] = page
         return out
+
+    def made(self) -> dict[str, Any]:
+        """The pages (not incident pages) that this build rendered so far, in any pass."""
+        return {path: page for path, (_, page) in self._made.items()}
 
     def keep(self, outputs: Mapping[str, Any]) -> tuple[bytes, Kept]:
         """What the next build may reuse: this build's pages in `outputs` (rendered or not)
