@@ -69,6 +69,8 @@ def renders(monkeypatch) -> list[str]:
 def test_every_edit_leaves_the_served_site_equal_to_a_cold_build(
     site: tuple[Path, LiveSite],
 ) -> None:
+    from heliograph.checks.site import check
+
     source, live = site
     assert served(live) == cold(source)
     incidents = source / "incidents"
@@ -79,12 +81,16 @@ def test_every_edit_leaves_the_served_site_equal_to_a_cold_build(
         assert live.rebuild(now, [str(p) for p in changed]) == []
         steps.append(changed)
         assert served(live) == cold(source, now), f"after step {len(steps)}: {changed}"
+        assert live.findings == check(load_content(Project.at(source), now), now)
 
     edited = incidents / names[5] / "01-investigating.md"
     edited.write_text(edited.read_text().replace("We ", "We now ", 1))
     step(edited)  # an edit to an update
     step(add_update(source, names[8]))  # a new update to an old incident
-    step(add_open_incident(source, NOW))  # a new, open incident
+    opened = add_open_incident(source, NOW)
+    posted = next(opened.glob("*.md"))
+    posted.write_text(posted.read_text().replace("SEV-3", "SEV-1"))  # updated every 30 min
+    step(opened)  # a new, open incident
     shutil.rmtree(incidents / names[12])
     step(incidents / names[12])  # a deleted incident
     os.rename(incidents / names[20], incidents / "renamed-incident")
@@ -99,7 +105,7 @@ def test_every_edit_leaves_the_served_site_equal_to_a_cold_build(
     step(config)  # the settings: every page changes
     (theme / "base.html").unlink()
     step(theme / "base.html")  # the override removed again
-    step(now=NOW + timedelta(minutes=45))  # the clock alone: the open incident goes overdue
+    step(now=NOW + timedelta(minutes=45))  # the clock alone: the open incident is overdue
 
 
 def test_a_save_loads_only_the_folder_it_touched(site: tuple[Path, LiveSite], monkeypatch) -> None:

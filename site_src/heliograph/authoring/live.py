@@ -143,9 +143,10 @@ class LiveSite:
         """`content` with the last build's settings object if they are equal, as they are but
         for a change to the settings file: every memo key holds the settings, and one object
         compares at once where an equal copy compares field by field."""
-        if self._pages is not None and content.site == (site := self._pages.site):
+        site = self._pages.site if self._pages is not None else None
+        if site is not None and content.site is not site and content.site == site:
             return replace(content, site=site)
-        return content
+        return content  # the very object: what it derived once (newest_update) holds
 
     def _kept_now(self, last: SiteParts | None) -> tuple[bytes, Kept] | None:
         """The pages the last good build made, for this one to reuse: those it made fresh,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from heliograph.content.model import Content, Incident
+from heliograph.content.model import Content, Incident, newest_first
 
 # The loader's `now` for content read to be cut at a moment: no time in it is "in the future".
 LATEST = datetime.max.replace(tzinfo=UTC)
@@ -18,6 +18,11 @@ LATEST = datetime.max.replace(tzinfo=UTC)
 
 def published(content: Content, t: datetime) -> Content:
     """`content` as it stood at `t`; `content` itself when nothing in it is later."""
+    newest = content.newest_update  # asked again by the renderers: of the same object, then
+    if newest is None or (
+        newest <= t and all(i.postmortem is None or i.postmortem.at <= t for i in content.incidents)
+    ):
+        return content  # at once, as the preview asks at every save: no incident is cut
     kept: list[Incident] = []
     changed = False
     for incident in content.incidents:
@@ -27,8 +32,7 @@ def published(content: Content, t: datetime) -> Content:
             kept.append(then)
     if not changed:
         return content
-    kept.sort(key=lambda i: (i.began, i.slug), reverse=True)  # the loader's order
-    return replace(content, incidents=tuple(kept))
+    return replace(content, incidents=tuple(newest_first(kept)))
 
 
 def incident_at(incident: Incident, t: datetime) -> Incident | None:

@@ -26,6 +26,7 @@ from heliograph.content.model import (
     Postmortem,
     Site,
     Update,
+    newest_first,
 )
 from heliograph.content.postmortems import placeholder_lines
 from heliograph.content.published import duplicate_ids
@@ -125,7 +126,7 @@ def load(
         errors += errs
         if incident:
             incidents.append(incident)
-    return assembled(site, incidents, errors + duplicate_ids(incidents))
+    return assembled(site, newest_first(incidents), errors + duplicate_ids(incidents))
 
 
 class Entry(Protocol):
@@ -174,15 +175,11 @@ def load_entry(
 def assembled(
     site: Site | None, incidents: Iterable[Incident], errors: list[ContentError]
 ) -> tuple[Content | None, list[ContentError]]:
-    """The model of `site` and its `incidents`, newest first, or `errors` if there are any
-    (in order, each once)."""
+    """The model of `site` and its `incidents` (in the model's order, `newest_first`), or
+    `errors` if there are any (in order, each once)."""
     if errors or site is None:
         return None, sorted(set(errors))
-    return Content(site, tuple(sorted(incidents, key=_began, reverse=True))), []
-
-
-def _began(incident: Incident) -> tuple[datetime, str]:
-    return incident.began, incident.slug
+    return Content(site, tuple(incidents)), []
 
 
 def _misplaced(entry: Entry) -> list[ContentError]:

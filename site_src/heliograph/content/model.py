@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import Enum
@@ -342,6 +343,15 @@ class Incident:
         return self.last.at if self.last.status in CLOSED_STATUSES else None
 
 
+def newest_first(incidents: Iterable[Incident]) -> list[Incident]:
+    """The model's order of incidents: the latest to begin first (by folder name if equal)."""
+    return sorted(incidents, key=began_key, reverse=True)
+
+
+def began_key(incident: Incident) -> tuple[datetime, str]:
+    return incident.began, incident.slug
+
+
 @dataclass(frozen=True)
 class Content:
     """Everything a build reads: the site settings and every incident."""
@@ -353,7 +363,7 @@ class Content:
 
     @cached_property
     def newest_update(self) -> datetime | None:
-        return max((i.last.at for i in self.incidents), default=None)
+        return max((i.updates[-1].at for i in self.incidents), default=None)
 
     @cached_property
     def not_closed(self) -> tuple[Incident, ...]:

@@ -10,6 +10,7 @@ rest as the last load left them, so the model is the one `content.load.load` wou
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from heliograph.content.errors import ContentError, ContentErrors
 from heliograph.content.layout import INCIDENTS_DIR
-from heliograph.content.model import Content, Incident, Site
+from heliograph.content.model import Content, Incident, Site, began_key
 from heliograph.content.published import Claim, claims_of, duplicate_claims
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ class FoldersInMemory:
         self._incidents: dict[str, Incident] = {}
         self._claims: dict[str, tuple[Claim, ...]] = {}  # of the incidents that claim ids
         self._wrong: dict[str, list[ContentError]] = {}
+        # the incidents oldest first, and their keys: a change moves one, never sorts them all
+        self._oldest_first: list[Incident] = []
+        self._keys: list[tuple[datetime, str]] = []
 
     def seed(self, content: Content, now: datetime) -> None:
         """What a whole load at `now` gave (without errors): every incident, as loaded."""
@@ -42,6 +46,8 @@ class FoldersInMemory:
         self._incidents = {i.slug: i for i in content.incidents}
         self._claims = {i.slug: c for i in content.incidents if (c := claims_of(i))}
         self._wrong = {}
+        self._oldest_first = list(reversed(content.incidents))
+        self._keys = [began_key(i) for i in self._oldest_first]
 
     def forget(self) -> None:
         """Know nothing until the next `seed`: after a load that did not go through here."""
@@ -61,8 +67,10 @@ class FoldersInMemory:
         assert site is not None and self.can_load(now)
         for name in {*names, *self._wrong}:
             self._wrong.pop(name, None)
-            self._incidents.pop(name, None)
             self._claims.pop(name, None)
+            if (old := self._incidents.pop(name, None)) is not None:
+                at = bisect_left(self._keys, began_key(old))
+                del self._keys[at], self._oldest_first[at]
             if name.startswith(".") or not os.path.lexists(self.root / name):
                 continue  # hidden, as a listing leaves it out; or gone
             incident, errors = load_entry(
@@ -72,12 +80,15 @@ class FoldersInMemory:
                 self._wrong[name] = errors
             if incident is not None:
                 self._incidents[name] = incident
+                at = bisect_left(self._keys, key := began_key(incident))
+                self._keys.insert(at, key)
+                self._oldest_first.insert(at, incident)
                 if claims := claims_of(incident):
                     self._claims[name] = claims
         self._now = now
         errors = [e for wrong in self._wrong.values() for e in wrong]
         errors += duplicate_claims(c for claims in self._claims.values() for c in claims)
-        content, errors = assembled(site, self._incidents.values(), errors)
+        content, errors = assembled(site, reversed(self._oldest_first), errors)
         if content is None:
             raise ContentErrors(errors)
         return content

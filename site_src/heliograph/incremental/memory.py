@@ -94,12 +94,14 @@ Ordered = list[tuple[tuple[str, int, str, str], str, "Finding"]]  # (sort key, s
 
 
 class FindingsInMemory:
-    """An `IncidentChecks` that keeps each settled incident's findings while it is the very
-    same incident (an incident loaded again is a new object) under the same settings; and, by
-    `check`, the site's findings in order from one build to the next."""
+    """An `IncidentChecks` that keeps each incident's findings while it is the very same
+    incident (an incident loaded again is a new object) under the same settings, and, unless it
+    is settled, at the same `now` (`serve --now`); and, by `check`, the site's findings in order
+    from one build to the next."""
 
     def __init__(self) -> None:
-        self._kept: dict[str, tuple[bytes, Incident, tuple[Finding, ...]]] = {}
+        # slug -> (settings, incident, findings, the `now` they hold at; None: any, settled)
+        self._kept: dict[str, tuple[bytes, Incident, tuple[Finding, ...], datetime | None]] = {}
         self._site_key = SiteKey()
         # what checks an incident that is not kept: the build cache's memo at start, say
         self.through: IncidentChecks | None = None
@@ -112,11 +114,11 @@ class FindingsInMemory:
 
         key = self._site_key(site)
         kept = self._kept.get(incident.slug)
-        if kept is not None and kept[0] == key and kept[1] is incident:
+        if kept is not None and kept[0] == key and kept[1] is incident and kept[3] in (None, now):
             return kept[2]
         found = tuple((self.through or incident_findings)(site, incident, now))
-        if settled(incident, now, site):
-            self._kept[incident.slug] = (key, incident, found)
+        at = None if settled(incident, now, site) else now
+        self._kept[incident.slug] = (key, incident, found, at)
         return found
 
     def check(self, content: Content, now: datetime) -> tuple[Finding, ...]:
@@ -127,7 +129,7 @@ class FindingsInMemory:
         key = self._site_key(content.site)
         for incident in content.incidents:  # `self(...)`, its kept case inline: 10,000 times
             k = kept.get(slug := incident.slug)
-            if k is not None and k[1] is incident and k[0] == key:
+            if k is not None and k[1] is incident and k[0] == key and k[3] in (None, now):
                 found = k[2]
             else:
                 found = self(content.site, incident, now)

@@ -201,8 +201,8 @@ def render_pages(
             site_uptime(content, now)
             if reuse is fresh  # else the days reused while no incident in the window changed
             else reuse(
-                ("uptime", site, now, in_window(content, now)),
-                partial(site_uptime, content, now, reuse),  # and each component's
+                ("uptime", site, now, window := in_window(content, now)),
+                partial(site_uptime, content, now, reuse, window),  # and each component's
             )
         )
         out: dict[str, bytes] = {}

@@ -80,19 +80,25 @@ class Interval:
     incident: Incident
 
 
-def site_uptime(content: Content, now: datetime, memo: Memo | None = None) -> SiteUptime:
+def site_uptime(
+    content: Content,
+    now: datetime,
+    memo: Memo | None = None,
+    window: tuple[Incident, ...] | None = None,
+) -> SiteUptime:
     """Daily uptime of every component and group over `site.uptime_days` up to `now`; `memo`
     may answer for a component or group whose inputs are the same as before (the preview's:
-    a new incident changes the days of its own components only)."""
+    a new incident changes the days of its own components only), and for the intervals of an
+    incident closed before `now`. `window` is `in_window(content, now)`, if known."""
     site = content.site
     bounds = day_bounds(site, now)
+    made = memo or fresh
     by_component: dict[str, list[Interval]] = defaultdict(list)
-    for incident in in_window(content, now, bounds[0]):  # older ones: not even read
-        for interval in incident_intervals(incident, now):
+    for incident in window if window is not None else in_window(content, now, bounds[0]):
+        for interval in _intervals(incident, now, made):
             if interval.end > bounds[0]:  # older history cannot touch the window
                 by_component[interval.component].append(interval)
     dates = tuple(local(b, site.timezone).date() for b in bounds[:-1])
-    made = memo or fresh
     components = tuple(
         made(
             ("component-uptime", c.id, intervals, dates, bounds, now),
@@ -117,7 +123,13 @@ def in_window(
     """The incidents that `site_uptime` reads at `now`: those that reach into the window
     (which begins at `since`, if known)."""
     since = since or day_bounds(content.site, now)[0]
-    return tuple(i for i in content.incidents if reaches(i, since))
+    # an incident closed by `since` reaches no further: known without a call, 10,000 times
+    return tuple(
+        i
+        for i in content.incidents
+        if (i.resolved_at is None or i.resolved_at > since or i.kind is not Kind.INCIDENT)
+        and reaches(i, since)
+    )
 
 
 def day_bounds(site: Site, now: datetime) -> tuple[datetime, ...]:
@@ -145,6 +157,17 @@ def reaches(incident: Incident, since: datetime) -> bool:
     return final > since or (
         last.status not in CLOSED_STATUSES and derive.is_active(incident, final)
     )
+
+
+def _intervals(incident: Incident, now: datetime, memo: Memo) -> tuple[Interval, ...]:
+    """`incident_intervals`; from `memo` for an incident closed before `now`, whose intervals
+    all end by its last moment and so stay as they are while `now` moves on."""
+    latest = incident.resolved_at
+    if incident.kind is Kind.MAINTENANCE and latest is not None:
+        latest = max(e for e in (latest, incident.scheduled_for, incident.scheduled_until) if e)
+    if latest is None or latest >= now:
+        return tuple(incident_intervals(incident, now))
+    return memo(("intervals", incident), lambda: tuple(incident_intervals(incident, now)))
 
 
 def incident_intervals(incident: Incident, now: datetime) -> Iterator[Interval]:
