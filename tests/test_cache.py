@@ -388,3 +388,27 @@ def test_hidden_theme_folders_are_not_published(corpus: Path, tmp_path: Path):
     (hidden / "security.txt").write_text("Contact: mailto:security@example.com\n")
     assert_same_as_cold(corpus, NOW, tmp_path / "cache")
     assert not (corpus / "_site" / "static" / ".well-known").exists()
+
+
+def test_the_default_output_folder_is_no_input_of_a_build_elsewhere(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`_site` is where `build` writes, never what it reads: a build into another folder (the
+    preview starts as one) is not run again because `_site` changed, nor reads its files."""
+    from heliograph import build as recipe
+
+    source = write_corpus(tmp_path / "site", 20, seed=3).root
+    elsewhere = Project.at(source, tmp_path / "elsewhere")
+    cache = tmp_path / "cache"
+    build(elsewhere, NOW, cache_dir=cache)
+    build(Project.at(source), NOW, cache_dir=cache)  # writes _site
+    runs: list[int] = []
+    real = recipe._pipeline
+
+    def counting(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(recipe, "_pipeline", counting)
+    assert build(elsewhere, NOW, cache_dir=cache).written == 0
+    assert runs == []  # the last build of `elsewhere` still stands

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from heliograph.checks.findings import CheckFailed, Finding
+from heliograph.content.layout import OUTPUT_DIR
 
 if TYPE_CHECKING:
     from heliograph.content.corrections import Correction
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 # Every stage is imported by the function that uses it: a build with nothing to do (see
 # BuildSession.previous) finishes before it would need YAML, Jinja or Markdown.
 
-DEFAULT_OUTPUT = "_site"
+DEFAULT_OUTPUT = OUTPUT_DIR
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ CONFIG_NAME = "components.yaml"  # the site settings, severities and components
 INCIDENTS_DIR = "incidents"  # one folder per incident or maintenance, named by its slug
 POSTMORTEM_NAME = "postmortem.md"  # in an incident's folder: its postmortem, not an update
 THEME_DIR = "theme"  # the site's own templates and static files, over the bundled ones
+OUTPUT_DIR = "_site"  # where `build` writes unless told otherwise: an output, never an input
 
 # A public update is a few paragraphs and a long postmortem 50 kB; the bound keeps the worst
 # message within a couple of seconds of rendering (markdown-it is linear in the length).

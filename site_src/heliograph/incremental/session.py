@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from heliograph.content.layout import OUTPUT_DIR
 from heliograph.incremental.cache import Cache, cache_dir, digest
 from heliograph.incremental.messages import MarkdownStore
 from heliograph.incremental.sources import SourceIndex, scan
@@ -137,7 +138,9 @@ class BuildSession:
         if marks:
             index.marks.update(marks)
             index._prints.clear()  # any fingerprint taken while scanning lacked the marks
-        skip = {output.absolute(), directory.absolute()}
+        # not inputs: this build's output and cache, and the default output, which a build
+        # elsewhere (the preview's, say) would otherwise read and hash, file by file
+        skip = {output.absolute(), directory.absolute(), (source / OUTPUT_DIR).absolute()}
         key = digest(
             cache.code,
             now.isoformat(),
