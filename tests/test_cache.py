@@ -412,3 +412,49 @@ def test_the_default_output_folder_is_no_input_of_a_build_elsewhere(
     monkeypatch.setattr(recipe, "_pipeline", counting)
     assert build(elsewhere, NOW, cache_dir=cache).written == 0
     assert runs == []  # the last build of `elsewhere` still stands
+
+
+def test_new_settings_reload_and_check_again_only_what_reads_them(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The cached incidents are kept under settings alike in what loading a folder reads (the
+    zone, severities, component ids), their findings under settings alike in what the checks
+    read (the name, the wording rules, the severities): a new component name or site address
+    reloads and checks nothing, a new site name checks every incident again, and a new
+    component reloads every folder; each build writes what a build without the cache does."""
+    from heliograph.content import load as loader
+
+    source = write_corpus(tmp_path / "site", 30, seed=4).root
+    config, cache = source / "components.yaml", tmp_path / "cache"
+    build(Project.at(source), NOW, cache_dir=cache)
+    loaded: list[str] = []
+    checked: list[str] = []
+    load_folder, incident_findings = loader.load_folder, wordingcache.incident_findings
+
+    def loading(root, slug, *args):
+        loaded.append(slug)
+        return load_folder(root, slug, *args)
+
+    def checking(site, incident, now):
+        checked.append(incident.slug)
+        return incident_findings(site, incident, now)
+
+    monkeypatch.setattr(loader, "load_folder", loading)
+    monkeypatch.setattr(wordingcache, "incident_findings", checking)
+
+    def rebuilt(old: str, new: str) -> tuple[int, int]:
+        config.write_text(config.read_text().replace(old, new))
+        loaded.clear(), checked.clear()
+        build(Project.at(source), NOW, cache_dir=cache)
+        counts = len(set(loaded)), len(set(checked))
+        plain = tmp_path / "plain"
+        build(Project.at(source, plain), NOW, use_cache=False)
+        assert tree(source / "_site") == tree(plain)
+        return counts
+
+    assert rebuilt("name: Api}", "name: Public API}") == (0, 0)
+    assert rebuilt("https://status.bench.example", "https://status.bench.example/x") == (0, 0)
+    assert rebuilt("name: Bench Corp", "name: Bench Corporation") == (0, 30)
+    assert rebuilt(
+        "{id: api, name: Public API}", "{id: api, name: Public API}\n      - {id: sms, name: SMS}"
+    ) == (30, 0)

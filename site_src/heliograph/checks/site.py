@@ -37,6 +37,13 @@ def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Fin
     return found
 
 
+def check_inputs(site: Site) -> tuple[object, ...]:
+    """What of the settings the checks read: the site's name and the wording rules (wording),
+    and the severities, whose rules the other checks apply. Under two settings alike in these,
+    an incident's findings are the same, so the memos of findings are keyed by them."""
+    return (site.name, site.wording, site.severities)
+
+
 # The findings of one incident: `incident_findings`, or a memo of it that answers the same.
 IncidentChecks = Callable[[Site, Incident, datetime], Sequence[Finding]]
 

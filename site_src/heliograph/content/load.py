@@ -225,7 +225,8 @@ def load_folder(
 def load_incident(
     folder: Path, display: Path, site: Site | None, now: datetime, read: Reader = read_document
 ) -> tuple[Incident | None, list[ContentError]]:
-    """One incident folder as the model, or every error in it."""
+    """One incident folder as the model, or every error in it. Of `site` it reads only what
+    `model.load_inputs` names (the caches rely on it): read more, and name it there."""
     errors: list[ContentError] = []
     parsed: list[_Parsed] = []
     postmortem = None

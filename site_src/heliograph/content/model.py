@@ -240,6 +240,18 @@ class Site:
         return kept | {("group", g.id): g.api_id for g in self.groups if g.api_id}
 
 
+def load_inputs(site: Site) -> tuple[object, ...]:
+    """What of the settings loading an incident folder reads (content.load): the zone of a
+    time written without an offset, and the severities and component ids it checks against.
+    Under two settings alike in these, a folder loads as the same model, so the caches of
+    loaded incidents are keyed by them: a new site name or description reloads nothing."""
+    return (
+        site.timezone,
+        tuple(s.key for s in site.severities),
+        tuple(sorted(c.id for c in site.components)),
+    )
+
+
 @dataclass(frozen=True)
 class Update:
     """One public update: a markdown file with front matter."""

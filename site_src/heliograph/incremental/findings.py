@@ -20,7 +20,7 @@ from typing import Any
 
 from heliograph.checks.findings import Finding
 from heliograph.checks.postmortem import postmortem_due
-from heliograph.checks.site import incident_findings, settled
+from heliograph.checks.site import check_inputs, incident_findings, settled
 from heliograph.content.model import Content, Incident, Kind, MaintenanceStatus, Site
 from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.cores import on_every_core, workers
@@ -123,7 +123,7 @@ class WordingMemo:
     def _use(self, site: Site) -> None:
         """Load the findings stored for these site settings."""
         self.store()
-        self._site, self._site_hash = site, digest(repr(site))
+        self._site, self._site_hash = site, digest(repr(check_inputs(site)))
         stored = self.cache.get_many(self._keys)
         self.known = [{} for _ in range(SHARDS)]
         for n, key in enumerate(self._keys):

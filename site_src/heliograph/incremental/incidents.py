@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from heliograph.content.errors import ContentError
-from heliograph.content.model import Incident, Site
+from heliograph.content.model import Incident, Site, load_inputs
 from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.sources import SHARDS, SourceIndex, shard_of
 
@@ -78,7 +78,7 @@ class IncidentMemo:
 
     def _site_key(self, site: Site | None) -> bytes:
         if self._site[0] is not site:
-            self._site = (site, digest(repr(site)))
+            self._site = (site, digest(repr(load_inputs(site) if site is not None else None)))
         return self._site[1]
 
     def __call__(

@@ -16,8 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from heliograph.checks.site import check_inputs
 from heliograph.content.errors import ContentError
-from heliograph.content.model import Content, Incident, Site
+from heliograph.content.model import Content, Incident, Site, load_inputs
 from heliograph.incremental.cache import digest
 from heliograph.incremental.incidents import latest_time
 
@@ -28,15 +29,17 @@ if TYPE_CHECKING:
 
 
 class SiteKey:
-    """A hash of the site settings, taken once per settings object."""
+    """A hash of what a step reads of the site settings (`of`), taken once per settings
+    object."""
 
-    def __init__(self) -> None:
+    def __init__(self, of: Callable[[Site], object]) -> None:
+        self._of = of
         self._site: Site | None = None
         self._key = b""
 
     def __call__(self, site: Site) -> bytes:
         if site is not self._site:
-            self._site, self._key = site, digest(repr(site))
+            self._site, self._key = site, digest(repr(self._of(site)))
         return self._key
 
 
@@ -49,7 +52,7 @@ class IncidentsInMemory:
         self._kept: dict[str, tuple[bytes, datetime, Incident]] = {}
         self._versions: dict[str, int] = {}
         self._counter = 0
-        self._site_key = SiteKey()
+        self._site_key = SiteKey(load_inputs)
 
     def forget(self, slugs: Iterable[str] | None) -> None:
         """Load these incidents again next time (None: every incident)."""
@@ -102,7 +105,7 @@ class FindingsInMemory:
     def __init__(self) -> None:
         # slug -> (settings, incident, findings, the `now` they hold at; None: any, settled)
         self._kept: dict[str, tuple[bytes, Incident, tuple[Finding, ...], datetime | None]] = {}
-        self._site_key = SiteKey()
+        self._site_key = SiteKey(check_inputs)
         # what checks an incident that is not kept: the build cache's memo at start, say
         self.through: IncidentChecks | None = None
         self._shown: dict[str, tuple[Finding, ...]] = {}  # the last `check`'s, by incident
