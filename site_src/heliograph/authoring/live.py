@@ -7,8 +7,7 @@ from a scan), checks again only incidents that changed, and renders again only t
 inputs changed. Pages are made when first asked for (authoring.parts): the open tab's page
 first, the rest when the author pauses. It is the same pipeline (`build.load_model`,
 `checks.site.check`, the render stage) with memos handed in, so every served page is the page a
-cold build writes. The first build loads through the build cache, so the preview starts as fast
-as a warm build.
+cold build writes. The first build loads through the build cache, as a warm build does.
 """
 
 from __future__ import annotations

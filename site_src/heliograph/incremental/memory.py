@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heliograph.checks.site import check_inputs
+from heliograph.checks.site import check_inputs, incident_findings, settled
 from heliograph.content.errors import ContentError
 from heliograph.content.model import Content, Incident, Site, load_inputs
 from heliograph.incremental.cache import digest
@@ -24,7 +24,7 @@ from heliograph.incremental.incidents import latest_time
 
 if TYPE_CHECKING:
     from heliograph.checks.findings import Finding
-    from heliograph.checks.site import IncidentChecks
+    from heliograph.checks.site import IncidentChecks  # noqa: F401 - (a type)
     from heliograph.content.load import Reader
 
 
@@ -113,8 +113,6 @@ class FindingsInMemory:
         self._found: tuple[Finding, ...] = ()
 
     def __call__(self, site: Site, incident: Incident, now: datetime) -> tuple[Finding, ...]:
-        from heliograph.checks.site import incident_findings, settled
-
         key = self._site_key(site)
         kept = self._kept.get(incident.slug)
         if kept is not None and kept[0] == key and kept[1] is incident and kept[3] in (None, now):
