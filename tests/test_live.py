@@ -188,6 +188,23 @@ def test_a_save_finds_every_problem_a_whole_load_finds(site: tuple[Path, LiveSit
     step(now=later)  # nothing saved: the clock caught up with the update
 
 
+def test_the_incidents_folder_replaced_whole_is_read_again_whole(
+    site: tuple[Path, LiveSite],
+) -> None:
+    """A folder moved into place (a checkout, say) is one event for `incidents/` itself, none
+    for the files in it: the preview reads every folder again."""
+    source, live = site
+    incidents, names = source / "incidents", slugs(source)
+    other = source.parent / "other"  # another site folder's incidents, one gone, one updated
+    shutil.copytree(incidents, other / "incidents")
+    shutil.rmtree(other / "incidents" / names[10])
+    add_update(other, names[11])
+    os.rename(incidents, source.parent / "old")
+    os.rename(other / "incidents", incidents)
+    assert live.rebuild(NOW, [str(incidents)]) == []
+    assert served(live) == cold(source)
+
+
 def test_a_bad_save_keeps_the_last_good_site_and_the_fix_brings_it_back(
     site: tuple[Path, LiveSite],
 ) -> None:
