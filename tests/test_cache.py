@@ -458,3 +458,33 @@ def test_new_settings_reload_and_check_again_only_what_reads_them(
     assert rebuilt(
         "{id: api, name: Public API}", "{id: api, name: Public API}\n      - {id: sms, name: SMS}"
     ) == (30, 0)
+
+
+def test_a_build_renders_again_only_the_history_month_a_change_reaches(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A changed incident changes the history's page, whose months are fragments: the cache
+    keeps them, so a one-update build renders its incident's month again, not every month;
+    and writes what a build without the cache does."""
+    source = write_corpus(tmp_path / "site", 200, seed=8).root
+    cache = tmp_path / "cache"
+    build(Project.at(source), NOW, cache_dir=cache)
+    made: list[tuple[str, int, int]] = []
+    real = pagecache.PageCache.fragment
+
+    def counting(self, template, when, data, make):
+        def making():
+            made.append((template, data.get("year"), data.get("month")))
+            return make()
+
+        return real(self, template, when, data, making)
+
+    monkeypatch.setattr(pagecache.PageCache, "fragment", counting)
+    name = sorted(os.listdir(source / "incidents"))[40]
+    add_update(source, name)
+    build(Project.at(source), NOW, cache_dir=cache)
+    months = [(y, m) for t, y, m in made if t == "history-month.html"]
+    assert months == [(int(name[:4]), int(name[5:7]))]
+    plain = tmp_path / "plain"
+    build(Project.at(source, plain), NOW, use_cache=False)
+    assert tree(source / "_site") == tree(plain)

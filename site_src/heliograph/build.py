@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from heliograph.content.model import Content
     from heliograph.incremental.messages import Used
     from heliograph.incremental.session import BuildSession
-    from heliograph.render.pages import IncidentPages, PageMemo
+    from heliograph.render.pages import FragmentMemo, IncidentPages, PageMemo
     from heliograph.render.theme import Theme
     from heliograph.state.reuse import Memo
 
@@ -149,11 +149,13 @@ def render_site(
     memo: PageMemo | None = None,
     theme: Theme | None = None,
     reuse: Memo | None = None,
+    fragments: FragmentMemo | None = None,
 ) -> dict[str, bytes]:
     """Every output file of the site, by path; the feeds, the API, the badges and the calendar
     are made on another core while the pages are. `theme` is the site's, if already read (the
     one the page cache keyed its pages by); `reuse` may answer for parts made before (then
-    all is made here: a memo lives in this process)."""
+    all is made here: a memo lives in this process), `fragments` for parts of pages (the page
+    cache's)."""
     from heliograph.incremental.cores import Beside
     from heliograph.incremental.messages import take_back
     from heliograph.publish.write import merge_outputs
@@ -166,7 +168,9 @@ def render_site(
     beside = Beside(lambda: _feeds_and_more(content, now, reuse), alone=reuse is not None)
 
     def pages_and_sitemap() -> tuple[dict[str, bytes], dict[str, bytes]]:
-        pages = render_pages(content, now, theme, incidents or incident_pages, memo, reuse or fresh)
+        pages = render_pages(
+            content, now, theme, incidents or incident_pages, memo, reuse or fresh, fragments
+        )
         return pages, render_sitemap(content, now, pages, reuse or fresh)
 
     try:  # a theme's error is one line, no traceback
@@ -320,8 +324,10 @@ def _pipeline(
     if strict and findings:
         raise CheckFailed(findings)
     pages = memo.page_cache(content, now) if memo else None
-    outputs = render_site(
-        project, content, now, *((pages, pages.page, pages.theme) if pages else ())
+    outputs = (
+        render_site(project, content, now, pages, pages.page, pages.theme, None, pages.fragment)
+        if pages
+        else render_site(project, content, now)
     )
     # Everything is rendered before anything is written: a failure above leaves the old site.
     report = write_site(

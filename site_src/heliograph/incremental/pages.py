@@ -29,6 +29,7 @@ from heliograph.publish.tree import FileStat, Stats, file_stat
 from heliograph.render import markup
 from heliograph.render.pages import incident_pages
 from heliograph.render.theme import Theme, reads_now
+from heliograph.state.views import IncidentView, moment
 
 TEMPLATE = "incident.html"
 POOL_FROM = 200  # fewer new pages than this render faster in this process
@@ -153,6 +154,10 @@ class PageReuse:
         """
         if isinstance(value, Incident):  # the page shows its view: a function of these
             parts += ["incident", value.slug, str(self._print(value.slug)), self._token(value)]
+        elif isinstance(value, IncidentView):  # a function of the settings (in `base`), the
+            # incident and what of `now` it depends on (see views.Viewer)
+            i = value.incident
+            parts += ["view", i.slug, str(self._print(i.slug)), moment(i, self.now)]
         elif isinstance(value, tuple | list):
             parts.append(f"[{len(value)}")
             for item in value:
@@ -191,15 +196,41 @@ class PageCache(PageReuse):
         super().__init__(content, now, theme)
         self.cache, self.index, self.site_dir = cache, index, site_dir
         self._record_key = cache.key("page-record", str(site_dir.absolute()))
-        stored = cache.get(self._record_key)
+        self._fragments_key = cache.key("fragments", str(site_dir.absolute()))
+        stored, fragments = (cache.get(k) for k in (self._record_key, self._fragments_key))
         self._previous: Record = stored[1] if stored and stored[0] == self.base else {}
+        # the last build's fragments by key (see `fragment`), and this build's
+        self._fragments: dict[bytes, str] = (
+            fragments[1] if fragments and fragments[0] == self.base else {}
+        )
+        self._fragments_now: dict[bytes, str] = {}
         self._prefix = os.path.join(site_dir, "")
 
     def _print(self, slug: str) -> bytes:
         return self.index.fingerprint(slug)
 
+    def fragment(
+        self, template: str, when: str, data: dict[str, Any], make: Callable[[], str]
+    ) -> str:
+        """A fragment of a page (render.pages' `fragment`: a month of the history, say), kept
+        from the last build while its data is the same: a changed incident changes the
+        history's page, and rendering its every month again cost a one-update build at
+        10,000 incidents 0.45 s."""
+        parts: list[bytes | str] = [template, when]
+        for name in sorted(data):
+            parts.append(name)
+            self._fold(data[name], parts)
+        key = digest(*parts)
+        made = self._fragments.get(key)
+        if made is None:
+            made = str(make())
+        self._fragments_now[key] = made
+        return made
+
     def remember(self, written: Stats) -> None:
-        """Record this build's pages as `written` (the stat of every output) shows them."""
+        """Record this build's pages as `written` (the stat of every output) shows them, and
+        its fragments (only those: what no page used any more is let go)."""
+        self.cache.put(self._fragments_key, (self.base, self._fragments_now))
         self.cache.put(
             self._record_key,
             (

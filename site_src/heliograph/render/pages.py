@@ -135,11 +135,16 @@ def compile_all(site: Site, now: datetime, theme: Theme) -> None:
                 env.get_template(name)
 
 
+# (template, moment or "", data, render) -> the fragment; the build cache's keeps fragments
+FragmentMemo = Callable[[str, str, dict[str, Any], Callable[[], str]], str]
+
+
 def _fragment(
     env: jinja2.Environment,
     ctx: PageContext,
     reuse: Memo,
     reads: Callable[[str], bool],
+    fragments: FragmentMemo | None,
     template: str,
     **data: Any,
 ) -> Markup:
@@ -147,15 +152,16 @@ def _fragment(
 
     A long page made of parts (the archive, a month at a time) is made again from the parts
     that changed: `reuse` may answer for a part rendered before from the same data, settings,
-    theme and, if the part reads it (`reads`: the theme's `reads_now`), moment.
+    theme and, if the part reads it (`reads`: the theme's `reads_now`), moment; without it,
+    `fragments` may (the build cache's, which keeps them from one build to the next).
     """
 
     def make() -> Markup:
         return Markup(env.get_template(template).render(**data))
 
-    if reuse is fresh:
-        return make()
     when = ctx.now.isoformat() if reads(template) else ""
+    if reuse is fresh:
+        return make() if fragments is None else Markup(fragments(template, when, data, make))
     key = ("fragment", template, ctx.site, ctx.theme, when, tuple(sorted(data.items())))
     try:
         hash(key)
@@ -181,12 +187,14 @@ def render_pages(
     incidents: IncidentPages = incident_pages,
     memo: PageMemo | None = None,
     reuse: Memo = fresh,
+    fragments: FragmentMemo | None = None,
 ) -> dict[str, bytes]:
     """Every HTML page of the site; `incidents` makes the incident pages (the cache's may reuse).
 
     Page data names incidents, not their views: a view is made only for a page that is
     rendered, so a build that reuses most pages does not derive the whole history. `reuse`
-    may answer for a view or a fragment made before from the same inputs (the preview's).
+    may answer for a view or a fragment made before from the same inputs (the preview's),
+    `fragments` for a fragment (the build cache's).
     """
     ctx = PageContext(content.site, now, theme, site_base(content.site.url))
     with page_environment(ctx) as env:
@@ -194,7 +202,7 @@ def render_pages(
         view = views.Viewer(content, now, None if reuse is fresh else reuse)
         # a fragment is rendered many times a page: its template is read for `now` once a pass
         reads = cache(partial(reads_now, theme))
-        env.globals["fragment"] = partial(_fragment, env, ctx, reuse, reads)
+        env.globals["fragment"] = partial(_fragment, env, ctx, reuse, reads, fragments)
         statuses = derive.component_statuses(content, now)
         blocks = views.component_blocks(content, statuses)
         uptime = (
