@@ -127,18 +127,21 @@ class PageReuse:
         self, path: str, template: str, data: dict[str, Any], make: Callable[[], bytes]
     ) -> bytes:
         """A page keyed by everything its template is given (and `now`, if it reads it)."""
-        parts: list[bytes | str] = []
-        for name in sorted(data):
-            parts.append(name)
-            self._fold(data[name], parts)
-        inputs = self._inputs[path] = digest(
-            template, self.now.isoformat() if self._reads(template) else "", *parts
-        )
+        when = self.now.isoformat() if self._reads(template) else ""
+        inputs = self._inputs[path] = self._key(template, when, data)
         kept = self._current(path, inputs)
         if kept is not None:
             return kept
         self.rendered += 1
         return make()
+
+    def _key(self, template: str, when: str, data: dict[str, Any]) -> bytes:
+        """A hash of a template, the moment it reads (or ""), and the data it is given."""
+        parts: list[bytes | str] = [template, when]
+        for name in sorted(data):
+            parts.append(name)
+            self._fold(data[name], parts)
+        return digest(*parts)
 
     def _reads(self, template: str) -> bool:
         """`reads_now` of the theme's `template`, looked up once per build."""
@@ -216,11 +219,7 @@ class PageCache(PageReuse):
         from the last build while its data is the same: a changed incident changes the
         history's page, and rendering its every month again cost a one-update build at
         10,000 incidents 0.45 s."""
-        parts: list[bytes | str] = [template, when]
-        for name in sorted(data):
-            parts.append(name)
-            self._fold(data[name], parts)
-        key = digest(*parts)
+        key = self._key(template, when, data)
         made = self._fragments.get(key)
         if made is None:
             made = str(make())

@@ -150,22 +150,24 @@ def day_bounds(site: Site, now: datetime) -> tuple[datetime, ...]:
 def reaches(incident: Incident, since: datetime) -> bool:
     """Whether the incident can give a component a status after `since`: it has a moment (an
     update, or a maintenance window's edge) after it, or it was left active at its last one."""
-    last = incident.updates[-1]
-    final = last.at
+    final = last_moment(incident)
+    return final > since or (
+        incident.last.status not in CLOSED_STATUSES and derive.is_active(incident, final)
+    )
+
+
+def last_moment(incident: Incident) -> datetime:
+    """The incident's last moment: its last update, or a maintenance window's edge after it."""
+    final = incident.updates[-1].at
     if incident.kind is Kind.MAINTENANCE:
         final = max(e for e in (final, incident.scheduled_for, incident.scheduled_until) if e)
-    return final > since or (
-        last.status not in CLOSED_STATUSES and derive.is_active(incident, final)
-    )
+    return final
 
 
 def _intervals(incident: Incident, now: datetime, memo: Memo) -> tuple[Interval, ...]:
     """`incident_intervals`; from `memo` for an incident closed before `now`, whose intervals
     all end by its last moment and so stay as they are while `now` moves on."""
-    latest = incident.resolved_at
-    if incident.kind is Kind.MAINTENANCE and latest is not None:
-        latest = max(e for e in (latest, incident.scheduled_for, incident.scheduled_until) if e)
-    if latest is None or latest >= now:
+    if incident.resolved_at is None or last_moment(incident) >= now:
         return tuple(incident_intervals(incident, now))
     return memo(("intervals", incident), lambda: tuple(incident_intervals(incident, now)))
 
