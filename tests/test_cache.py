@@ -488,3 +488,52 @@ def test_a_build_renders_again_only_the_history_month_a_change_reaches(
     plain = tmp_path / "plain"
     build(Project.at(source, plain), NOW, use_cache=False)
     assert tree(source / "_site") == tree(plain)
+
+
+def test_a_settled_folder_is_listed_again_only_when_it_or_a_file_in_it_changed(
+    corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """A folder whose own stat and whose files' stats are as a settled scan left them is not
+    listed; an edit in place, a new file, a removed file or a link instead of a file lists it
+    again, and the build still writes what a cold one does."""
+    monkeypatch.setattr(sourceindex, "RACY_NS", 0)  # every scan settled: no waiting seconds
+    listed: list[str] = []
+    real = sourceindex._folder_entries
+
+    def listing(path: str):
+        listed.append(os.path.basename(path))
+        return real(path)
+
+    monkeypatch.setattr(sourceindex, "_folder_entries", listing)
+    cache = tmp_path / "cache"
+    assert_same_as_cold(corpus, NOW, cache)
+    assert len(listed) == 50
+    slugs = sorted(os.listdir(corpus / "incidents"))
+
+    def after(change) -> list[str]:
+        listed.clear()
+        change()
+        assert_same_as_cold(corpus, NOW, cache)
+        return sorted(set(listed))
+
+    assert after(lambda: None) == []
+    first = corpus / "incidents" / slugs[2] / "01-investigating.md"
+    text = first.read_text()
+    head, body = text.split("\n---\n", 1)
+    same_size = f"{head}\n---\n{body.upper()}"
+    assert len(same_size) == len(text) and same_size != text
+    assert after(lambda: first.write_text(same_size)) == [slugs[2]]
+    assert after(lambda: add_update(corpus, slugs[5])) == [slugs[5]]
+    assert after(lambda: next((corpus / "incidents" / slugs[5]).glob("*-note.md")).unlink()) == [
+        slugs[5]
+    ]
+    kept = tmp_path / "kept.md"
+    shutil.copy(first, kept)
+
+    def linked() -> None:
+        first.unlink()
+        first.symlink_to(kept)
+
+    with pytest.raises(ContentErrors, match="link"):
+        after(linked)
+    assert listed == [slugs[2]]

@@ -20,8 +20,7 @@ from heliograph.incremental.sources import SHARDS, SourceIndex, shard_of
 if TYPE_CHECKING:
     from heliograph.content.load import Reader
 
-# `load` (and YAML with it) is imported only to read a folder the cache does not hold: the
-# cached incidents are fetched early in every build, before it knows whether it has work.
+# `load` (and YAML with it) is imported only to read a folder the cache does not hold.
 
 
 def latest_time(incident: Incident) -> datetime:
@@ -57,13 +56,10 @@ class IncidentMemo:
     ten thousand small entries costs more than the incidents themselves.
     """
 
-    def __init__(
-        self, cache: Cache, index: SourceIndex, source: Path, known: dict[str, Entry] | None = None
-    ) -> None:
+    def __init__(self, cache: Cache, index: SourceIndex, source: Path) -> None:
         self.cache, self.index = cache, index
         self._keys = _shard_keys(cache, source)
-        # what the cache holds (see `stored`), or already held when the build fetched it early
-        self.known = known if known is not None else stored(cache, source)
+        self.known = stored(cache, source)  # fetched only by a build that has work to do
         self._dirty = {shard_of(slug) for slug in self.known if slug not in index.folders}
         self._site: tuple[Site | None, bytes] = (None, b"")
         self.loaded = 0

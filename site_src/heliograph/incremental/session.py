@@ -100,7 +100,6 @@ class BuildSession:
     wording: WordingMemo | None = None
     incidents: IncidentMemo | None = None
     messages: MarkdownStore | None = None
-    stored_incidents: dict[str, Any] | None = None  # fetched while the sources were scanned
     corrections: Mapping[str, Correction] = field(default_factory=dict)  # by update file
     history: tuple[Head | None, History] = (None, {})  # the git history they come from
 
@@ -127,14 +126,7 @@ class BuildSession:
         for file, c in sorted(corrections.items()):
             slug = file.split("/")[1]
             marks[slug] = digest(marks.get(slug, b""), file, repr(c))
-        early: list[dict[str, Any]] = []
-
-        def fetch_incidents() -> None:  # most builds need them: fetched while a core is free
-            from heliograph.incremental.incidents import stored
-
-            early.append(stored(cache, source))
-
-        index = scan(source, cache, fetch_incidents)
+        index = scan(source, cache)
         if marks:
             index.marks.update(marks)
             index._prints.clear()  # any fingerprint taken while scanning lacked the marks
@@ -155,7 +147,6 @@ class BuildSession:
             output,
             index,
             cache.key("build", key),
-            stored_incidents=early[0] if early else None,
             corrections=corrections,
             history=(head, history),
         )
@@ -189,10 +180,7 @@ class BuildSession:
         if self.cache.enabled:
             self.messages = MarkdownStore(self.cache, str(self.output.absolute()))
             markup.attach_memo(self.messages)
-        memo = self.incidents = IncidentMemo(
-            self.cache, self.index, self.source, self.stored_incidents
-        )
-        self.stored_incidents = None
+        memo = self.incidents = IncidentMemo(self.cache, self.index, self.source)
         missing = memo.missing()
         need = SourceIndex(
             {slug: files for slug, files in self.index.folders.items() if slug in missing}

@@ -11,7 +11,6 @@ import os
 import stat
 import time
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,8 +63,9 @@ def folder_print(slug: str, files: dict[str, bytes]) -> bytes:
 
 
 Entry = tuple[str, StatKey | bytes]  # a file name and its stat key, or the kind of entry
-# what a scan saw in a folder, its files' hashes, and the folder's fingerprint
-Folder = tuple[tuple[Entry, ...], dict[str, bytes], bytes]
+FolderStat = tuple[int, int, int]  # inode, mtime_ns, ctime_ns: what any change to entries moves
+# what a scan saw in a folder, its files' hashes, the folder's fingerprint and its own stat
+Folder = tuple[tuple[Entry, ...], dict[str, bytes], bytes, FolderStat]
 
 
 def _folder_entries(path: str) -> tuple[tuple[Entry, ...], int]:
@@ -122,6 +122,38 @@ def _hashes(
     return files
 
 
+def _folder_stat(path: str) -> FolderStat:
+    st = os.lstat(path)
+    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _as_before(folder: str, before: Folder, settled: int) -> bool:
+    """Whether a folder is as a settled scan left it, without listing it: a stat of the folder
+    and of each update file it held.
+
+    Adding, removing or renaming an entry moves the folder's mtime and ctime, so a folder whose
+    stat is unchanged and older than the scan (see RACY_NS) holds the entries it held. A folder
+    with any other entry than update files is listed instead: a link's target can change kind
+    with no change to the folder.
+    """
+    entries, _, _, was = before
+    try:
+        if _folder_stat(folder) != was or max(was[1], was[2]) >= settled:
+            return False
+        prefix, lstat = os.path.join(folder, ""), os.lstat
+        for name, seen in entries:
+            if isinstance(seen, bytes):
+                return False
+            st = lstat(prefix + name)
+            if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) != seen or max(
+                seen[1], seen[3]
+            ) >= settled:
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def _look(
     root: str, slugs: list[str], previous: dict[str, Folder], settled: list[int]
 ) -> dict[str, Folder | None]:
@@ -130,20 +162,24 @@ def _look(
     seen: dict[str, Folder | None] = {}
     for slug in slugs:
         folder = os.path.join(root, slug)
+        before = previous.get(slug)
+        if before is not None and _as_before(folder, before, settled[shard_of(slug)]):
+            seen[slug] = None
+            continue
         try:
+            stat_before = _folder_stat(folder)  # taken first: a change while listing moves it
             entries, newest = _folder_entries(folder)
         except OSError:
             continue
-        before = previous.get(slug)
         if before is not None and before[0] == entries and newest < settled[shard_of(slug)]:
-            seen[slug] = None
+            seen[slug] = (*before[:3], stat_before)
         else:
             files = _hashes(folder, entries, before, settled[shard_of(slug)])
-            seen[slug] = (entries, files, folder_print(slug, files))
+            seen[slug] = (entries, files, folder_print(slug, files), stat_before)
     return seen
 
 
-def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = None) -> SourceIndex:
+def scan(source: Path, cache: Cache) -> SourceIndex:
     """Hash every update file; a file whose stat is unchanged since a settled scan is not read.
 
     As in git's index, a file modified within RACY_NS of the previous scan is read again even
@@ -151,8 +187,8 @@ def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = No
     A folder whose every entry is as the last scan saw it is taken whole. The index is kept in
     shards by slug, so that a change stores one shard again, not the index of every file.
 
-    A large site's folders are looked at on two cores, and this process does `meanwhile`
-    first (work that a build will probably need) while the other core starts on them.
+    A folder whose own stat and files' stats are as a settled scan saw them is not listed.
+    A large site's folders are looked at on two cores.
     """
     root = os.path.join(source, INCIDENTS_DIR)
     started = time.time_ns()
@@ -176,11 +212,7 @@ def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = No
     )
     if len(slugs) >= SPLIT_FROM and workers() > 1:  # the stat calls on two cores
         seen: dict[str, Folder | None] = {}
-        for part in share(
-            lambda i: _look(root, slugs[i::PARTS], previous, settled),
-            PARTS,
-            meanwhile or (lambda: None),
-        ):
+        for part in share(lambda i: _look(root, slugs[i::PARTS], previous, settled), PARTS):
             seen.update(part)
     else:
         seen = _look(root, slugs, previous, settled)
@@ -194,7 +226,7 @@ def scan(source: Path, cache: Cache, meanwhile: Callable[[], object] | None = No
             cache.put(key, (started, shard))  # new, read or gone: this shard is saved anew
         index.update(shard)
     return SourceIndex(
-        {slug: files for slug, (_, files, _) in index.items()},
-        {slug: fingerprint for slug, (_, _, fingerprint) in index.items()},
+        {slug: folder[1] for slug, folder in index.items()},
+        {slug: folder[2] for slug, folder in index.items()},
         strays,
     )
