@@ -537,3 +537,20 @@ def test_a_settled_folder_is_listed_again_only_when_it_or_a_file_in_it_changed(
     with pytest.raises(ContentErrors, match="link"):
         after(linked)
     assert listed == [slugs[2]]
+
+
+def test_the_cache_does_not_grow_with_every_build(corpus: Path, tmp_path: Path) -> None:
+    """Builds at ever later moments each have new inputs; the cache keeps the last build's
+    result, not one per build, so it stays the same size."""
+    cache = tmp_path / "cache"
+
+    def entries() -> int:
+        with sqlite3.connect(cache / "cache.sqlite") as db:
+            return db.execute("SELECT count(*) FROM entries").fetchone()[0]
+
+    counts = []
+    for minutes in range(0, 50, 10):
+        build(Project.at(corpus), NOW + timedelta(minutes=minutes), cache_dir=cache)
+        counts.append(entries())
+    assert len(set(counts[1:])) == 1, counts
+    assert_same_as_cold(corpus, NOW + timedelta(minutes=50), cache)

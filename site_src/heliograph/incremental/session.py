@@ -95,7 +95,7 @@ class BuildSession:
     source: Path
     output: Path
     index: SourceIndex
-    key: bytes
+    key: bytes  # a hash of every input: the same key, the same site
     pages: PageCache | None = None
     wording: WordingMemo | None = None
     incidents: IncidentMemo | None = None
@@ -142,13 +142,7 @@ class BuildSession:
             *(part for pair in other_inputs(source, skip) for part in pair),
         )
         return cls(
-            cache,
-            source,
-            output,
-            index,
-            cache.key("build", key),
-            corrections=corrections,
-            history=(head, history),
+            cache, source, output, index, key, corrections=corrections, history=(head, history)
         )
 
     @property
@@ -160,12 +154,18 @@ class BuildSession:
             self.cache.directory / f"spare-{digest(str(self.output.absolute()))[:6].hex()}"
         )
 
+    @property
+    def _last_build(self) -> bytes:
+        # one entry per output folder, not per set of inputs: a result holds every finding (7 MB
+        # at 10,000 incidents), and one kept for each build grew the cache without end
+        return self.cache.key("build", str(self.output.absolute()))
+
     def previous(self) -> Any | None:
         """The last build's result, if this build has its exact inputs and its output is intact."""
-        stored = self.cache.get(self.key)
-        if stored is None or not _untouched(self.output, stored[1]):
+        stored = self.cache.get(self._last_build)
+        if stored is None or stored[0] != self.key or not _untouched(self.output, stored[2]):
             return None
-        return stored[0]
+        return stored[1]
 
     def loaders(self) -> tuple[Reader, IncidentMemo]:
         """`load`'s file reader and incident loader, backed by the cache.
@@ -230,7 +230,7 @@ class BuildSession:
         """Remember a finished build, so that the same inputs can skip the next one, and its
         pages, so that the next build can keep those whose inputs are the same; `written` is
         the stat of each output as the write left it."""
-        self.cache.put(self.key, (result, written))
+        self.cache.put(self._last_build, (self.key, result, written))
         if self.pages is not None:
             self.pages.remember(written)
 
