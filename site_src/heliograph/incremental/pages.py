@@ -29,7 +29,7 @@ from heliograph.publish.tree import FileStat, Stats, file_stat
 from heliograph.render import markup
 from heliograph.render.pages import incident_pages
 from heliograph.render.theme import Theme, reads_now
-from heliograph.state.views import IncidentView, moment
+from heliograph.state.views import IncidentView, LazyView, moment
 
 TEMPLATE = "incident.html"
 POOL_FROM = 200  # fewer new pages than this render faster in this process
@@ -157,8 +157,8 @@ class PageReuse:
         """
         if isinstance(value, Incident):  # the page shows its view: a function of these
             parts += ["incident", value.slug, str(self._print(value.slug)), self._token(value)]
-        elif isinstance(value, IncidentView):  # a function of the settings (in `base`), the
-            # incident and what of `now` it depends on (see views.Viewer)
+        elif isinstance(value, IncidentView | LazyView):  # a function of the settings (in
+            # `base`), the incident and what of `now` it depends on (see views.Viewer)
             i = value.incident
             parts += ["view", i.slug, str(self._print(i.slug)), moment(i, self.now)]
         elif isinstance(value, tuple | list):

@@ -262,11 +262,37 @@ class Viewer:
         return v
 
     def shown(self, value: Any) -> Any:
-        """`value` with every incident in it, however nested, replaced by its view."""
+        """`value` with every incident in it, however nested, replaced by its view, made when
+        a template first reads it (see LazyView)."""
         if isinstance(value, Incident):
-            return self(value)
+            return LazyView(self, value)
         if isinstance(value, tuple | list):
             return type(value)(self.shown(item) for item in value)
         if isinstance(value, dict):
             return {k: self.shown(item) for k, item in value.items()}
         return value
+
+
+class LazyView:
+    """An incident's view, made when a template first reads it: the history's page lists every
+    incident, but renders again only the months that changed, and made all 10,000 views of a
+    large site (0.2 s) for the one month whose fragment it rendered.
+
+    Equal to another for the same incident and the same moment of it (see `moment`), as their
+    views are, in a key that holds the site settings; reads as the view does.
+    """
+
+    __slots__ = ("incident", "_viewer", "_key")
+
+    def __init__(self, viewer: Viewer, incident: Incident) -> None:
+        self.incident, self._viewer = incident, viewer
+        self._key = (incident, moment(incident, viewer.now))
+
+    def __getattr__(self, name: str) -> Any:  # any name but the slots': the view's
+        return getattr(self._viewer(self.incident), name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyView) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
