@@ -10,8 +10,8 @@ time a one-update build.
 
 The steps are timed one after the other, so they add up to more than a build's wall time: a
 build fetches the cached incidents while the sources are hashed on both cores (both are in the
-first step here), and makes the feeds, the API, the badges and the calendar in a second process
-while it makes the pages.
+first step here), and makes the feeds, the API, the badges, the calendar and the search index
+in a second process while it makes the pages.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from heliograph.render.badges import render_badges  # noqa: E402
 from heliograph.render.calendar import render_calendar  # noqa: E402
 from heliograph.render.feeds import render_feeds  # noqa: E402
 from heliograph.render.pages import render_pages  # noqa: E402
+from heliograph.render.search import render_search  # noqa: E402
 from heliograph.render.sitemap import render_sitemap  # noqa: E402
 
 IMPORTS = time.perf_counter() - T0
@@ -64,18 +65,19 @@ def one_build(site: Path) -> dict[str, float]:
     findings = step("checks", lambda: check(content, now, session.findings(content, now)))
     pages = session.page_cache(content, now)
     theme = pages.theme
-    html = step("HTML pages", lambda: render_pages(content, now, theme, pages, pages.page))
-    feeds = step("feeds", lambda: render_feeds(content, now))
-    api = step("API", lambda: render_api(content, now))
-    rest = step(
-        "badges, calendar, sitemap",
-        lambda: (
-            render_badges(content, now),
-            render_calendar(content, now),
-            render_sitemap(content, now, html),
-        ),
+    html = step(
+        "HTML pages",
+        lambda: render_pages(content, now, theme, pages, pages.page, fragments=pages.fragment),
     )
-    outputs = merge_outputs(dict(theme.assets), html, feeds, api, *rest)
+    sitemap = step("sitemap", lambda: render_sitemap(content, now, html))
+    feeds = step("feeds (beside the pages)", lambda: render_feeds(content, now))
+    api = step("API (beside)", lambda: render_api(content, now))
+    rest = step(
+        "badges, calendar (beside)",
+        lambda: (render_badges(content, now), render_calendar(content, now)),
+    )
+    search = step("search index (beside)", lambda: render_search(content, now))
+    outputs = merge_outputs(dict(theme.assets), html, feeds, api, *rest, search, sitemap)
     report = step(
         "write", lambda: write_site(outputs, project.output, pages.unchanged, session.spare)
     )

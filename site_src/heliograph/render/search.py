@@ -15,6 +15,7 @@ from heliograph.state.views import moment
 
 SEARCH_INDEX = "search.json"
 TEXT_LIMIT = 280  # characters of update text per incident: enough to match, small to fetch
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
 def render_search(content: Content, now: datetime, memo: Memo = fresh) -> dict[str, bytes]:
@@ -32,8 +33,12 @@ def render_search(content: Content, now: datetime, memo: Memo = fresh) -> dict[s
 def _entry(incident: Incident, now: datetime) -> str:
     # newest update first: what it says now is what a visitor searches for, and it is what
     # the limit keeps
-    updates = reversed(timeline.timeline(incident, now))
-    text = " ".join(" ".join(u.body.split()) for u in updates)
+    text = ""
+    for n, update in enumerate(reversed(timeline.timeline(incident, now))):
+        text += " " if n else ""
+        if len(text) >= TEXT_LIMIT:
+            break
+        text += _spaced(update.body, TEXT_LIMIT - len(text))
     entry = {
         "t": incident.title,
         "u": f"incidents/{incident.slug}/",
@@ -41,4 +46,22 @@ def _entry(incident: Incident, now: datetime) -> str:
         "c": list(incident.component_ids),
         "x": text[:TEXT_LIMIT],
     }
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _ENCODE(entry)
+
+
+def _spaced(body: str, wanted: int) -> str:
+    """The body with every run of whitespace made one space, trimmed, or, when that is longer
+    than `wanted` characters, a longer start of it.
+
+    Only a start of the body is read: the index keeps TEXT_LIMIT characters, and splitting
+    every update of 10,000 incidents whole cost a large site's build 0.3 s. The spacing of a
+    start of the body is a start of the body's spacing (a word cut short is a start of that
+    word), at most as long as that start.
+    """
+    size = wanted + 1
+    while size < len(body):
+        start = " ".join(body[:size].split())
+        if len(start) > wanted:
+            return start
+        size *= 2
+    return " ".join(body.split())
