@@ -554,3 +554,27 @@ def test_the_cache_does_not_grow_with_every_build(corpus: Path, tmp_path: Path) 
         counts.append(entries())
     assert len(set(counts[1:])) == 1, counts
     assert_same_as_cold(corpus, NOW + timedelta(minutes=50), cache)
+
+
+def test_a_one_update_build_makes_the_search_entry_of_that_incident_alone(
+    corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The search index lists every incident; the cache keeps each one's entry, so a build
+    after one new update makes that incident's entry again and writes what a cold build does."""
+    from heliograph.render import search
+
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    made: list[str] = []
+    real = search._entry
+
+    def counted(incident, now):
+        made.append(incident.slug)
+        return real(incident, now)
+
+    monkeypatch.setattr(search, "_entry", counted)
+    name = sorted(os.listdir(corpus / "incidents"))[20]
+    add_update(corpus, name)
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    assert made == [name]
+    assert tree(corpus / "_site") == reference(corpus, NOW)

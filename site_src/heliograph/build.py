@@ -160,29 +160,36 @@ def render_site(
     from heliograph.incremental.messages import take_back
     from heliograph.publish.write import merge_outputs
     from heliograph.render.pages import incident_pages, render_pages
+    from heliograph.render.search import render_search
     from heliograph.render.sitemap import render_sitemap
     from heliograph.render.theme import as_content_error, load_theme
     from heliograph.state.reuse import fresh
 
     theme = theme or load_theme(project.source)
-    beside = Beside(lambda: _feeds_and_more(content, now, reuse), alone=reuse is not None)
+    # with the cache's `fragments`, the search index is made here from the entries they keep
+    # (in this process, whose store they are), once the pages are; else beside them
+    kept = fragments is not None
+    beside = Beside(
+        lambda: _feeds_and_more(content, now, reuse, search=not kept), alone=reuse is not None
+    )
 
-    def pages_and_sitemap() -> tuple[dict[str, bytes], dict[str, bytes]]:
+    def pages_and_sitemap() -> tuple[dict[str, bytes], ...]:
         pages = render_pages(
             content, now, theme, incidents or incident_pages, memo, reuse or fresh, fragments
         )
-        return pages, render_sitemap(content, now, pages, reuse or fresh)
+        sitemap = render_sitemap(content, now, pages, reuse or fresh)
+        return pages, sitemap, render_search(content, now, fresh, fragments) if kept else {}
 
     try:  # a theme's error is one line, no traceback
-        pages, sitemap = as_content_error(project.source, pages_and_sitemap)
+        here = as_content_error(project.source, pages_and_sitemap)
     finally:  # waited for even if the pages failed, so that no process is left behind
         more, used = beside.result()
     take_back(used)
-    return merge_outputs(dict(theme.assets), pages, *more, sitemap)
+    return merge_outputs(dict(theme.assets), *here, *more)
 
 
 def _feeds_and_more(
-    content: Content, now: datetime, reuse: Memo | None = None
+    content: Content, now: datetime, reuse: Memo | None = None, search: bool = True
 ) -> tuple[tuple[dict[str, bytes], ...], Used | None]:
     """The outputs that `render_site` makes beside the pages, and, in a worker process, the
     rendered messages it used (see incremental.messages.go_offline)."""
@@ -191,18 +198,20 @@ def _feeds_and_more(
     from heliograph.state.reuse import fresh
 
     offline = go_offline() if forked() else None
-    more = render_beside(content, now, reuse or fresh)
+    more = render_beside(content, now, reuse or fresh, search)
     return more, offline.report() if offline is not None else None
 
 
-def render_beside(content: Content, now: datetime, reuse: Memo) -> tuple[dict[str, bytes], ...]:
-    """The outputs that are not pages: the feeds, the API, the badges, the calendar and the
-    search index; `reuse` may answer for parts made before."""
-    return tuple(make() for make in beside_parts(content, now, reuse))
+def render_beside(
+    content: Content, now: datetime, reuse: Memo, search: bool = True
+) -> tuple[dict[str, bytes], ...]:
+    """The outputs that are not pages: the feeds, the API, the badges, the calendar and (with
+    `search`) the search index; `reuse` may answer for parts made before."""
+    return tuple(make() for make in beside_parts(content, now, reuse, search))
 
 
 def beside_parts(
-    content: Content, now: datetime, reuse: Memo
+    content: Content, now: datetime, reuse: Memo, search: bool = True
 ) -> tuple[Callable[[], dict[str, bytes]], ...]:
     """What makes each of `render_beside`'s outputs, in its order: the preview makes them
     one at a time, and a save between two need not wait for the rest."""
@@ -217,7 +226,7 @@ def beside_parts(
         partial(render_api, content, now, reuse),
         partial(render_badges, content, now),
         partial(render_calendar, content, now, reuse),
-        partial(render_search, content, now, reuse),
+        *([partial(render_search, content, now, reuse)] if search else []),
     )
 
 

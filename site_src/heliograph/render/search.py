@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from heliograph.content.model import Content, Incident
 from heliograph.content.timefmt import iso_utc
@@ -13,19 +14,32 @@ from heliograph.state import timeline
 from heliograph.state.reuse import Memo, fresh
 from heliograph.state.views import moment
 
+if TYPE_CHECKING:
+    from heliograph.render.pages import FragmentMemo
+
 SEARCH_INDEX = "search.json"
 TEXT_LIMIT = 280  # characters of update text per incident: enough to match, small to fetch
+ENTRY = "search entry"  # what the cache keeps an incident's entry as, beside page fragments
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
-def render_search(content: Content, now: datetime, memo: Memo = fresh) -> dict[str, bytes]:
+def render_search(
+    content: Content, now: datetime, memo: Memo = fresh, kept: FragmentMemo | None = None
+) -> dict[str, bytes]:
     """The index, newest incident first; its text is the markdown source as posted, the
     first TEXT_LIMIT characters of its updates, newest first. `memo` may answer for an
-    incident's entry made before from the same incident and moment (the preview's)."""
-    entries = [
-        memo(("search entry", incident, moment(incident, now)), partial(_entry, incident, now))
-        for incident in sorted(content.incidents, key=lambda i: (i.began, i.slug), reverse=True)
-    ]
+    incident's entry made before from the same incident and moment (the preview's), or
+    `kept` (the build cache's fragments, which keep them from one build to the next)."""
+    ordered = sorted(content.incidents, key=lambda i: (i.began, i.slug), reverse=True)
+    if kept is not None:
+        entries = [
+            kept(ENTRY, moment(i, now), {"incident": i}, partial(_entry, i, now)) for i in ordered
+        ]
+    else:
+        entries = [
+            memo((ENTRY, incident, moment(incident, now)), partial(_entry, incident, now))
+            for incident in ordered
+        ]
     # the bytes of json.dumps of the whole list, made of entries encoded one by one
     return {SEARCH_INDEX: ("[" + ",".join(entries) + "]").encode("utf-8")}
 
