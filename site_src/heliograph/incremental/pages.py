@@ -137,11 +137,13 @@ class PageReuse:
 
     def _key(self, template: str, when: str, data: dict[str, Any]) -> bytes:
         """A hash of a template, the moment it reads (or ""), and the data it is given."""
-        parts: list[bytes | str] = [template, when]
+        parts: list[bytes | str | int] = [template, when]
         for name in sorted(data):
             parts.append(name)
             self._fold(data[name], parts)
-        return digest(*parts)
+        # one pickle of the list, hashed once: as unambiguous as hashing each part with its
+        # length, and a tenth of the time for the history's 40,000 parts
+        return digest(pickle.dumps(parts, protocol=5))
 
     def _reads(self, template: str) -> bool:
         """`reads_now` of the theme's `template`, looked up once per build."""
@@ -149,18 +151,18 @@ class PageReuse:
             self._reads_now[template] = reads_now(self.theme, template)
         return self._reads_now[template]
 
-    def _fold(self, value: Any, parts: list[bytes | str]) -> None:
+    def _fold(self, value: Any, parts: list[bytes | str | int]) -> None:
         """Append what a template value shows: an incident by its files' hash, not its text.
 
         Other values count by their pickle (frozen dataclasses: every field; an incident inside
         one by its key), else their repr.
         """
         if isinstance(value, Incident):  # the page shows its view: a function of these
-            parts += ["incident", value.slug, str(self._print(value.slug)), self._token(value)]
+            parts += ["incident", value.slug, self._print(value.slug), self._token(value)]
         elif isinstance(value, IncidentView | LazyView):  # a function of the settings (in
             # `base`), the incident and what of `now` it depends on (see views.Viewer)
             i = value.incident
-            parts += ["view", i.slug, str(self._print(i.slug)), moment(i, self.now)]
+            parts += ["view", i.slug, self._print(i.slug), moment(i, self.now)]
         elif isinstance(value, tuple | list):
             parts.append(f"[{len(value)}")
             for item in value:
@@ -268,7 +270,7 @@ class _Folding(pickle.Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, Incident):
-            parts: list[bytes | str] = []
+            parts: list[bytes | str | int] = []
             self.pages._fold(obj, parts)
             return (tuple, (tuple(parts),))
         return NotImplemented
