@@ -41,6 +41,13 @@ def digest(*parts: bytes | str) -> bytes:
     return h.digest()
 
 
+def digest_of(value: object) -> bytes:
+    """A hash of a value made of strings, bytes, numbers and tuples or lists of them: one
+    pickle (as unambiguous as `digest`'s lengths), hashed once; for a value of thousands of
+    parts a tenth of the cost of `digest`, which hashes each part with its length."""
+    return digest(pickle.dumps(value, protocol=5))
+
+
 def checksum_of(key: bytes, value: bytes) -> bytes:
     """A CRC-32 of an entry, its key and its value: it catches a damaged value, and a value
     that came back under another key; and is five times cheaper than a hash over the 40 MB a

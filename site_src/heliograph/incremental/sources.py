@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from heliograph.content.layout import INCIDENTS_DIR, MAX_FILE_BYTES
-from heliograph.incremental.cache import Cache, digest
+from heliograph.incremental.cache import Cache, digest, digest_of
 from heliograph.incremental.cores import share, workers
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may change again unseen
@@ -52,9 +52,8 @@ class SourceIndex:
 
     def digest(self) -> bytes:
         """A hash of every folder's fingerprint: of all the incidents' files."""
-        return digest(
-            *(part for slug in sorted(self.folders) for part in (slug, self.fingerprint(slug))),
-            *(part for stray in self.strays for part in stray),
+        return digest_of(
+            ([(slug, self.fingerprint(slug)) for slug in sorted(self.folders)], self.strays)
         )
 
 
