@@ -9,9 +9,8 @@ shortcut of a build with nothing to do. Add an update first (bench/corpus.py's `
 time a one-update build.
 
 The steps are timed one after the other, so they add up to more than a build's wall time: a
-build fetches the cached incidents while the sources are hashed on both cores (both are in the
-first step here), and makes the feeds, the API, the badges, the calendar and the search index
-in a second process while it makes the pages.
+build makes the feeds, the API, the badges and the calendar in a second process while it makes
+the pages, the sitemap and the search index.
 """
 
 from __future__ import annotations
@@ -56,11 +55,11 @@ def one_build(site: Path) -> dict[str, float]:
         return value
 
     session = step(
-        "hash the sources, fetch cached incidents",
+        "hash the sources (on both cores)",
         lambda: BuildSession.start(project.source, project.output, now, (False,)),
     )
     assert isinstance(session, BuildSession)
-    loaders = step("parse what is new", session.loaders)
+    loaders = step("fetch cached incidents, parse what is new", session.loaders)
     content = step("build the model", lambda: load_content(project, now, *loaders))
     findings = step("checks", lambda: check(content, now, session.findings(content, now)))
     pages = session.page_cache(content, now)
@@ -76,7 +75,9 @@ def one_build(site: Path) -> dict[str, float]:
         "badges, calendar (beside)",
         lambda: (render_badges(content, now), render_calendar(content, now)),
     )
-    search = step("search index (beside)", lambda: render_search(content, now))
+    search = step(
+        "search index (kept entries)", lambda: render_search(content, now, kept=pages.fragment)
+    )
     outputs = merge_outputs(dict(theme.assets), html, feeds, api, *rest, search, sitemap)
     report = step(
         "write", lambda: write_site(outputs, project.output, pages.unchanged, session.spare)
