@@ -419,14 +419,19 @@ def test_new_settings_reload_and_check_again_only_what_reads_them(
 ) -> None:
     """The cached incidents are kept under settings alike in what loading a folder reads (the
     zone, severities, component ids), their findings under settings alike in what the checks
-    read (the name, the wording rules, the severities): a new component name or site address
-    reloads and checks nothing, a new site name checks every incident again, and a new
-    component reloads every folder; each build writes what a build without the cache does."""
+    read (the wording rules, the severities, and which provider the site's name is): a new
+    component name, site address or site name reloads and checks nothing, a name that is a
+    provider's checks every incident again, and a new component reloads every folder; each
+    build writes, and finds, what a build without the cache does."""
     from heliograph.content import load as loader
 
     source = write_corpus(tmp_path / "site", 30, seed=4).root
     config, cache = source / "components.yaml", tmp_path / "cache"
-    build(Project.at(source), NOW, cache_dir=cache)
+    first = sorted(p for p in (source / "incidents").iterdir() if "-incident-" in p.name)[0]
+    blamed = first / "01-investigating.md"
+    blamed.write_text(
+        blamed.read_text().rstrip("\n") + "\n\nThe delays were caused by an outage at GitHub.\n"
+    )
     loaded: list[str] = []
     checked: list[str] = []
     load_folder, incident_findings = loader.load_folder, wordingcache.incident_findings
@@ -445,16 +450,25 @@ def test_new_settings_reload_and_check_again_only_what_reads_them(
     def rebuilt(old: str, new: str) -> tuple[int, int]:
         config.write_text(config.read_text().replace(old, new))
         loaded.clear(), checked.clear()
-        build(Project.at(source), NOW, cache_dir=cache)
+        found = build(Project.at(source), NOW, cache_dir=cache).findings
         counts = len(set(loaded)), len(set(checked))
         plain = tmp_path / "plain"
-        build(Project.at(source, plain), NOW, use_cache=False)
+        assert build(Project.at(source, plain), NOW, use_cache=False).findings == found
         assert tree(source / "_site") == tree(plain)
         return counts
 
+    def blames_github() -> bool:
+        return any(f.rule == "wording:vendor" and f.file.endswith(blamed.name) for f in found)
+
+    found = build(Project.at(source), NOW, cache_dir=cache).findings
+    assert blames_github()
     assert rebuilt("name: Api}", "name: Public API}") == (0, 0)
     assert rebuilt("https://status.bench.example", "https://status.bench.example/x") == (0, 0)
-    assert rebuilt("name: Bench Corp", "name: Bench Corporation") == (0, 30)
+    assert rebuilt("name: Bench Corp", "name: Bench Corporation") == (0, 0)
+    assert rebuilt("name: Bench Corporation", "name: GitHub") == (0, 30)
+    found = build(Project.at(source), NOW, cache_dir=cache).findings
+    assert not blames_github()  # GitHub's own page may name GitHub
+    assert rebuilt("name: GitHub", "name: Bench Corp") == (0, 30)
     assert rebuilt(
         "{id: api, name: Public API}", "{id: api, name: Public API}\n      - {id: sms, name: SMS}"
     ) == (30, 0)

@@ -11,7 +11,7 @@ from heliograph.checks.commitments import commitment_findings
 from heliograph.checks.files import ignored_files
 from heliograph.checks.findings import Finding, ordered
 from heliograph.checks.postmortem import postmortem_due, postmortem_findings
-from heliograph.checks.wording import incident_wording
+from heliograph.checks.wording import incident_wording, name_as_read
 from heliograph.content.model import (
     CLOSED_STATUSES,
     Content,
@@ -38,10 +38,11 @@ def incident_findings(site: Site, incident: Incident, now: datetime) -> list[Fin
 
 
 def check_inputs(site: Site) -> tuple[object, ...]:
-    """What of the settings the checks read: the site's name and the wording rules (wording),
-    and the severities, whose rules the other checks apply. Under two settings alike in these,
-    an incident's findings are the same, so the memos of findings are keyed by them."""
-    return (site.name, site.wording, site.severities)
+    """What of the settings the checks read: the wording rules and which provider the site's
+    name is (wording), and the severities, whose rules the other checks apply. Under two
+    settings alike in these, an incident's findings are the same, so the memos of findings are
+    keyed by them: a new site name checks nothing again unless it is, or was, a provider's."""
+    return (name_as_read(site), site.wording, site.severities)
 
 
 # The findings of one incident: `incident_findings`, or a memo of it that answers the same.

@@ -54,6 +54,15 @@ def _text_findings(
     ]
 
 
+def name_as_read(site: Site) -> tuple[str, ...]:
+    """All that the wording checks read of the site's name: which of the `vendor` rule's
+    providers it is (GitHub's own page may say "GitHub" freely; see wordingmatch.find). A new
+    name that is no provider changes no finding."""
+    own = site.name.lower()
+    vendors = [rule for rule in site.wording if rule.name == "vendor"]
+    return tuple(p for rule in vendors for p in rule.phrases if p.lower() == own)
+
+
 def incident_wording(site: Site, incident: Incident) -> list[Finding]:
     """A warning for each stretch of an update's message or title that breaks a rule."""
     rules, own = site.wording, site.name
