@@ -401,3 +401,49 @@ def test_a_preview_of_a_past_moment_checks_what_it_shows(tmp_path: Path) -> None
         assert live.findings == tuple(check(content, now))
         assert served(live) == {p: bytes(b) for p, b in render_site(project, content, now).items()}
     assert later.parent.name in "".join(served(live))
+
+
+def test_new_settings_load_and_check_again_only_what_reads_them(
+    site: tuple[Path, LiveSite], monkeypatch
+) -> None:
+    """A new site name is no input of loading a folder, nor of the checks (unless it is a
+    provider's): the preview keeps every incident and finding and makes the pages again. New
+    wording rules check every incident again, and a new component loads every folder again
+    (through the build cache, whose findings still hold); after each, the site served is a cold
+    build's, and so are its findings."""
+    from heliograph.checks.site import check
+    from heliograph.content import load as loader
+    from heliograph.incremental import memory
+
+    source, live = site
+    config = source / "components.yaml"
+    loaded: list[str] = []
+    checked: list[str] = []
+    load_folder, incident_findings = loader.load_folder, memory.incident_findings
+
+    def loading(root, slug, *args):
+        loaded.append(slug)
+        return load_folder(root, slug, *args)
+
+    def checking(site, incident, now):
+        checked.append(incident.slug)
+        return incident_findings(site, incident, now)
+
+    monkeypatch.setattr(loader, "load_folder", loading)
+    monkeypatch.setattr(memory, "incident_findings", checking)
+
+    def changed(old: str, new: str) -> tuple[int, int]:
+        config.write_text(config.read_text().replace(old, new))
+        loaded.clear(), checked.clear()
+        assert live.rebuild(NOW, [str(config)]) == []
+        pages = served(live)
+        counts = len(set(loaded)), len(set(checked))  # before the cold build's own
+        assert pages == cold(source)
+        assert live.findings == check(load_content(Project.at(source), NOW), NOW)
+        return counts
+
+    assert changed("name: Bench Corp", "name: Bench Corporation") == (0, 0)
+    wording = "\nwording:\n  vendor: {add: [Bench Cloud]}\ncomponents:"
+    assert changed("\ncomponents:", wording) == (0, 60)
+    sms = "{id: api, name: Api}\n      - {id: sms, name: SMS}"
+    assert changed("{id: api, name: Api}", sms) == (60, 0)  # the findings: the cache's

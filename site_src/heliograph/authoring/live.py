@@ -86,7 +86,9 @@ class LiveSite:
         from heliograph.render.theme import keep_compiled, load_theme
 
         keep_compiled(self._compiled, self._compiled_behind)
-        slugs, theme_changed = self._changes(changed)
+        slugs, theme_changed, settings = self._changes(changed)
+        if settings and slugs is not None and not self._settings_alone(now):
+            slugs = None  # every incident may depend on the new settings: all loaded again
         corrections = self._corrected(slugs) if self._started else {}
         self._incidents.forget(slugs)
         if slugs is None:
@@ -96,7 +98,8 @@ class LiveSite:
         last = self.outputs if isinstance(self.outputs, SiteParts) else None
         kept = self._kept_now(last)
         try:
-            if not self._started or slugs is None:  # at start, or new settings: everything
+            if not self._started or slugs is None:  # at start, or new settings that loading
+                # reads, or a new incidents folder: everything
                 content, findings, corrections = self._through_cache(now)
             else:
                 content = self._loaded(now, slugs)
@@ -170,11 +173,25 @@ class LiveSite:
             slugs.update(f.split("/")[1] for f in moved)
         return now
 
-    def _changes(self, changed: Collection[str]) -> tuple[set[str] | None, bool]:
-        """The incident folders `changed` touches (None: all of them, as when the settings
-        change) and whether the theme changed."""
+    def _settings_alone(self, now: datetime) -> bool:
+        """After a change to the settings file: whether the incidents in memory still hold.
+        They do when the new settings load and are alike in what loading a folder reads (the
+        zone, the severities, the component ids: see content.model.load_inputs), as for a new
+        site name; then the folders take the new settings, and only the pages, and the checks
+        if what they read changed, are made again."""
+        from heliograph.content.asof import LATEST
+        from heliograph.content.config import load_site
+
+        if not self._started or not self._folders.can_load(LATEST if self.as_of else now):
+            return False
+        site, errors = load_site(self.source)
+        return site is not None and not errors and self._folders.take_settings(site)
+
+    def _changes(self, changed: Collection[str]) -> tuple[set[str] | None, bool, bool]:
+        """The incident folders `changed` touches (None: all of them, as when the incidents
+        folder itself moves), whether the theme changed and whether the settings did."""
         slugs: set[str] | None = set()
-        theme = False
+        theme = settings = False
         for name in changed:
             try:
                 parts = Path(name).absolute().relative_to(self.source).parts
@@ -189,8 +206,8 @@ class LiveSite:
             elif parts[0] == THEME_DIR:
                 theme = True
             elif parts[0] == CONFIG_NAME:
-                slugs = None  # every incident depends on the settings (components, severities)
-        return slugs, theme
+                settings = True
+        return slugs, theme, settings
 
     def _through_cache(self, now: datetime) -> tuple[Any, tuple[Finding, ...], Mapping[str, Any]]:
         """The whole model, loaded through the build cache (parsed files, whole incidents,

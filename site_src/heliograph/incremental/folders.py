@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from heliograph.content.errors import ContentError, ContentErrors
 from heliograph.content.layout import INCIDENTS_DIR
-from heliograph.content.model import Content, Incident, Site, began_key
+from heliograph.content.model import Content, Incident, Site, began_key, load_inputs
 from heliograph.content.published import Claim, claims_of, duplicate_claims
 
 if TYPE_CHECKING:
@@ -48,6 +48,15 @@ class FoldersInMemory:
         self._wrong = {}
         self._oldest_first = list(reversed(content.incidents))
         self._keys = [began_key(i) for i in self._oldest_first]
+
+    def take_settings(self, site: Site) -> bool:
+        """Load with `site` from now on, if it is alike in what loading a folder reads: then
+        every incident kept is the one a load with it gives. False (and nothing changes) if
+        not, or if nothing was seeded."""
+        if self._site is None or load_inputs(site) != load_inputs(self._site):
+            return False
+        self._site = site
+        return True
 
     def forget(self) -> None:
         """Know nothing until the next `seed`: after a load that did not go through here."""
