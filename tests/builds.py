@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 from conftest import update
 
@@ -30,3 +31,25 @@ def resolved_incidents(count: int) -> dict[str, str]:
             components={"api": "degraded_performance"},
         )
     return files
+
+
+def loads_and_checks(monkeypatch, checks: ModuleType) -> tuple[list[str], list[str]]:
+    """The slugs of the incident folders loaded, and of the incidents checked, from now on;
+    `checks` is the module of the memo whose `incident_findings` runs when it cannot answer."""
+    from heliograph.content import load as loader
+
+    loaded: list[str] = []
+    checked: list[str] = []
+    load_folder, incident_findings = loader.load_folder, checks.incident_findings
+
+    def loading(root, slug, *args):
+        loaded.append(slug)
+        return load_folder(root, slug, *args)
+
+    def checking(site, incident, now):
+        checked.append(incident.slug)
+        return incident_findings(site, incident, now)
+
+    monkeypatch.setattr(loader, "load_folder", loading)
+    monkeypatch.setattr(checks, "incident_findings", checking)
+    return loaded, checked

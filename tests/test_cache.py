@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from builds import loads_and_checks
 from conftest import EXAMPLE_NOW, REPO
 
 from heliograph.build import Project, build, load_content, render_site
@@ -423,8 +424,6 @@ def test_new_settings_reload_and_check_again_only_what_reads_them(
     component name, site address or site name reloads and checks nothing, a name that is a
     provider's checks every incident again, and a new component reloads every folder; each
     build writes, and finds, what a build without the cache does."""
-    from heliograph.content import load as loader
-
     source = write_corpus(tmp_path / "site", 30, seed=4).root
     config, cache = source / "components.yaml", tmp_path / "cache"
     first = sorted(p for p in (source / "incidents").iterdir() if "-incident-" in p.name)[0]
@@ -432,20 +431,7 @@ def test_new_settings_reload_and_check_again_only_what_reads_them(
     blamed.write_text(
         blamed.read_text().rstrip("\n") + "\n\nThe delays were caused by an outage at GitHub.\n"
     )
-    loaded: list[str] = []
-    checked: list[str] = []
-    load_folder, incident_findings = loader.load_folder, wordingcache.incident_findings
-
-    def loading(root, slug, *args):
-        loaded.append(slug)
-        return load_folder(root, slug, *args)
-
-    def checking(site, incident, now):
-        checked.append(incident.slug)
-        return incident_findings(site, incident, now)
-
-    monkeypatch.setattr(loader, "load_folder", loading)
-    monkeypatch.setattr(wordingcache, "incident_findings", checking)
+    loaded, checked = loads_and_checks(monkeypatch, wordingcache)
 
     def rebuilt(old: str, new: str) -> tuple[int, int]:
         config.write_text(config.read_text().replace(old, new))

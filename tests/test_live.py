@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from builds import loads_and_checks
 from conftest import REPO, update
 
 from heliograph.authoring.live import LiveSite
@@ -412,25 +413,11 @@ def test_new_settings_load_and_check_again_only_what_reads_them(
     (through the build cache, whose findings still hold); after each, the site served is a cold
     build's, and so are its findings."""
     from heliograph.checks.site import check
-    from heliograph.content import load as loader
     from heliograph.incremental import memory
 
     source, live = site
     config = source / "components.yaml"
-    loaded: list[str] = []
-    checked: list[str] = []
-    load_folder, incident_findings = loader.load_folder, memory.incident_findings
-
-    def loading(root, slug, *args):
-        loaded.append(slug)
-        return load_folder(root, slug, *args)
-
-    def checking(site, incident, now):
-        checked.append(incident.slug)
-        return incident_findings(site, incident, now)
-
-    monkeypatch.setattr(loader, "load_folder", loading)
-    monkeypatch.setattr(memory, "incident_findings", checking)
+    loaded, checked = loads_and_checks(monkeypatch, memory)
 
     def changed(old: str, new: str) -> tuple[int, int]:
         config.write_text(config.read_text().replace(old, new))
