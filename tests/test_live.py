@@ -409,9 +409,10 @@ def test_new_settings_load_and_check_again_only_what_reads_them(
 ) -> None:
     """A new site name is no input of loading a folder, nor of the checks (unless it is a
     provider's): the preview keeps every incident and finding and makes the pages again. New
-    wording rules check every incident again, and a new component loads every folder again
-    (through the build cache, whose findings still hold); after each, the site served is a cold
-    build's, and so are its findings."""
+    wording rules check every incident again; a new zone, a new component, or one that no
+    incident names removed, loads nothing again, and one that incidents name removed loads
+    every folder again and finds what a whole load finds. After each, the site served is a
+    cold build's, and so are its findings."""
     from heliograph.checks.site import check
     from heliograph.incremental import memory
 
@@ -430,7 +431,14 @@ def test_new_settings_load_and_check_again_only_what_reads_them(
         return counts
 
     assert changed("name: Bench Corp", "name: Bench Corporation") == (0, 0)
+    assert changed("Europe/Berlin", "America/New_York") == (0, 0)  # every time shown moves
     wording = "\nwording:\n  vendor: {add: [Bench Cloud]}\ncomponents:"
     assert changed("\ncomponents:", wording) == (0, 60)
     sms = "{id: api, name: Api}\n      - {id: sms, name: SMS}"
-    assert changed("{id: api, name: Api}", sms) == (60, 0)  # the findings: the cache's
+    assert changed("{id: api, name: Api}", sms) == (0, 0)
+    assert changed("\n      - {id: sms, name: SMS}", "") == (0, 0)  # named by no incident
+    # a component an incident names, gone: every folder is loaded again (and that one fails)
+    config.write_text(config.read_text().replace("      - {id: api, name: Api}\n", ""))
+    problems = live.rebuild(NOW, [str(config)])
+    assert problems and all("unknown component 'api'" in p for p in problems), problems
+    assert problems == cold_problems(source)

@@ -175,9 +175,9 @@ class LiveSite:
 
     def _settings_alone(self, now: datetime) -> bool:
         """After a change to the settings file: whether the incidents in memory still hold.
-        They do when the new settings load and are alike in what loading a folder reads (the
-        zone, the severities, the component ids: see content.model.load_inputs), as for a new
-        site name; then the folders take the new settings, and only the pages, and the checks
+        They do when the new settings load and still have every severity and component an
+        incident names (see FoldersInMemory.take_settings), as after a new site name, zone or
+        component; then the folders take the new settings, and only the pages, and the checks
         if what they read changed, are made again."""
         from heliograph.content.asof import LATEST
         from heliograph.content.config import load_site

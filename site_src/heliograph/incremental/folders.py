@@ -50,11 +50,24 @@ class FoldersInMemory:
         self._keys = [began_key(i) for i in self._oldest_first]
 
     def take_settings(self, site: Site) -> bool:
-        """Load with `site` from now on, if it is alike in what loading a folder reads: then
-        every incident kept is the one a load with it gives. False (and nothing changes) if
-        not, or if nothing was seeded."""
-        if self._site is None or load_inputs(site) != load_inputs(self._site):
+        """Load with `site` from now on, if every incident kept is the one a load with it
+        gives; False (and nothing changes) if not, or if nothing was seeded.
+
+        Of the settings, loading a folder checks the severities and components an update
+        names against them, and names the zone in the error for a time without an offset (see
+        content.model.load_inputs): an incident that loaded without errors loads the same
+        while the settings still have every severity and component it names. A new zone,
+        component or severity keeps them all; a removed one that no incident names, too.
+        """
+        if self._site is None:
             return False
+        if load_inputs(site) != load_inputs(self._site):
+            severities = {s.key for s in site.severities}
+            components = {c.id for c in site.components}
+            for incident in self._incidents.values():
+                named = {u.severity for u in incident.updates if u.severity is not None}
+                if not named <= severities or not components.issuperset(incident.component_ids):
+                    return False
         self._site = site
         return True
 
