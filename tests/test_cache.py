@@ -422,8 +422,9 @@ def test_new_settings_reload_and_check_again_only_what_reads_them(
     zone, severities, component ids), their findings under settings alike in what the checks
     read (the wording rules, the severities, and which provider the site's name is): a new
     component name, site address or site name reloads and checks nothing, a name that is a
-    provider's checks every incident again, and a new component reloads every folder; each
-    build writes, and finds, what a build without the cache does."""
+    provider's checks every incident again; a new component or zone reloads nothing either,
+    while removing a component that incidents name loads their folders again; each build
+    writes, and finds, what a build without the cache does."""
     source = write_corpus(tmp_path / "site", 30, seed=4).root
     config, cache = source / "components.yaml", tmp_path / "cache"
     first = sorted(p for p in (source / "incidents").iterdir() if "-incident-" in p.name)[0]
@@ -455,9 +456,19 @@ def test_new_settings_reload_and_check_again_only_what_reads_them(
     found = build(Project.at(source), NOW, cache_dir=cache).findings
     assert not blames_github()  # GitHub's own page may name GitHub
     assert rebuilt("name: GitHub", "name: Bench Corp") == (0, 30)
-    assert rebuilt(
-        "{id: api, name: Public API}", "{id: api, name: Public API}\n      - {id: sms, name: SMS}"
-    ) == (30, 0)
+    sms = "{id: api, name: Public API}\n      - {id: sms, name: SMS}"
+    assert rebuilt("{id: api, name: Public API}", sms) == (0, 0)  # named by no incident yet
+    assert rebuilt("Europe/Berlin", "Asia/Tokyo") == (0, 0)  # every time shown moves
+    # a component that incidents name, gone: each of their folders is loaded again, and fails
+    config.write_text(config.read_text().replace("      - {id: api, name: Public API}\n", ""))
+    loaded.clear()
+    with pytest.raises(ContentErrors) as cached:
+        build(Project.at(source), NOW, cache_dir=cache)
+    with pytest.raises(ContentErrors) as plain:
+        build(Project.at(source, tmp_path / "plain"), NOW, use_cache=False)
+    assert [str(e) for e in cached.value.errors] == [str(e) for e in plain.value.errors]
+    assert "unknown component 'api'" in str(cached.value.errors[0])
+    assert loaded  # the cache kept no incident that names it
 
 
 def test_a_build_renders_again_only_the_history_month_a_change_reaches(

@@ -437,6 +437,15 @@ def test_new_settings_load_and_check_again_only_what_reads_them(
     sms = "{id: api, name: Api}\n      - {id: sms, name: SMS}"
     assert changed("{id: api, name: Api}", sms) == (0, 0)
     assert changed("\n      - {id: sms, name: SMS}", "") == (0, 0)  # named by no incident
+    levels = ("critical", "major", "minor", "none", "none")
+    five = "".join(f"  SEV-{n}: {{label: L{n}, impact: {i}}}\n" for n, i in enumerate(levels, 1))
+    assert changed("\ncomponents:", f"\nseverities:\n{five}components:") == (0, 60)
+    before = config.read_text()
+    config.write_text(before.replace("  SEV-4: {label: L4, impact: none}\n", ""))
+    problems = live.rebuild(NOW, [str(config)])  # a severity incidents name, gone
+    assert problems and all("unknown severity 'SEV-4'" in p for p in problems), problems
+    assert problems == cold_problems(source)
+    assert changed(config.read_text(), before) == (0, 0)  # settings the build cache knows
     # a component an incident names, gone: every folder is loaded again (and that one fails)
     config.write_text(config.read_text().replace("      - {id: api, name: Api}\n", ""))
     problems = live.rebuild(NOW, [str(config)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import Enum
@@ -242,14 +242,31 @@ class Site:
 
 def load_inputs(site: Site) -> tuple[object, ...]:
     """What of the settings loading an incident folder reads (content.load): the zone of a
-    time written without an offset, and the severities and component ids it checks against.
-    Under two settings alike in these, a folder loads as the same model, so the caches of
-    loaded incidents are keyed by them: a new site name or description reloads nothing."""
+    time written without an offset (for the message that refuses it), and the severities and
+    component ids it checks against. Under two settings alike in these, a folder loads as the
+    same model, so the caches of loaded incidents are keyed by them: a new site name or
+    description reloads nothing (and see `still_loads`)."""
     return (
         site.timezone,
         tuple(s.key for s in site.severities),
         tuple(sorted(c.id for c in site.components)),
     )
+
+
+def still_loads(site: Site) -> Callable[[Incident], bool]:
+    """Whether an incident that loaded without errors under other settings loads as the same
+    model under `site`: it does while `site` has every severity and component it names, since
+    of the rest of `load_inputs` only an error's message reads the zone. A new component,
+    severity or zone loads no folder again."""
+    severities = frozenset(s.key for s in site.severities)
+    components = frozenset(c.id for c in site.components)
+
+    def holds(incident: Incident) -> bool:
+        return components.issuperset(incident.component_ids) and all(
+            u.severity is None or u.severity in severities for u in incident.updates
+        )
+
+    return holds
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from heliograph.content.errors import ContentError, ContentErrors
 from heliograph.content.layout import INCIDENTS_DIR
-from heliograph.content.model import Content, Incident, Site, began_key, load_inputs
+from heliograph.content.model import Content, Incident, Site, began_key, load_inputs, still_loads
 from heliograph.content.published import Claim, claims_of, duplicate_claims
 
 if TYPE_CHECKING:
@@ -51,23 +51,15 @@ class FoldersInMemory:
 
     def take_settings(self, site: Site) -> bool:
         """Load with `site` from now on, if every incident kept is the one a load with it
-        gives; False (and nothing changes) if not, or if nothing was seeded.
-
-        Of the settings, loading a folder checks the severities and components an update
-        names against them, and names the zone in the error for a time without an offset (see
-        content.model.load_inputs): an incident that loaded without errors loads the same
-        while the settings still have every severity and component it names. A new zone,
-        component or severity keeps them all; a removed one that no incident names, too.
-        """
+        gives (see content.model.still_loads: a new zone, component or severity keeps them
+        all, and so does a removed one that no incident names); False, and nothing changes,
+        if not, or if nothing was seeded."""
         if self._site is None:
             return False
         if load_inputs(site) != load_inputs(self._site):
-            severities = {s.key for s in site.severities}
-            components = {c.id for c in site.components}
-            for incident in self._incidents.values():
-                named = {u.severity for u in incident.updates if u.severity is not None}
-                if not named <= severities or not components.issuperset(incident.component_ids):
-                    return False
+            holds = still_loads(site)
+            if not all(holds(incident) for incident in self._incidents.values()):
+                return False
         self._site = site
         return True
 

@@ -8,12 +8,13 @@ stored incident is valid exactly when those hold, and `load` runs for every othe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from heliograph.content.errors import ContentError
-from heliograph.content.model import Incident, Site, load_inputs
+from heliograph.content.model import Incident, Site, load_inputs, still_loads
 from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.sources import SHARDS, SourceIndex, shard_of
 
@@ -62,6 +63,7 @@ class IncidentMemo:
         self.known = stored(cache, source)  # fetched only by a build that has work to do
         self._dirty = {shard_of(slug) for slug in self.known if slug not in index.folders}
         self._site: tuple[Site | None, bytes] = (None, b"")
+        self._holds: Callable[[Incident], bool] | None = None  # still_loads of that site
         self.loaded = 0
 
     def missing(self) -> set[str]:
@@ -75,6 +77,7 @@ class IncidentMemo:
     def _site_key(self, site: Site | None) -> bytes:
         if self._site[0] is not site:
             self._site = (site, digest(repr(load_inputs(site) if site is not None else None)))
+            self._holds = still_loads(site) if site is not None else None
         return self._site[1]
 
     def __call__(
@@ -84,12 +87,13 @@ class IncidentMemo:
         entry = self.known.get(slug) if known else None
         if entry is not None and site is not None:
             folder_hash, site_key, latest, kept = entry
-            if (
-                folder_hash == self.index.fingerprint(slug)
-                and site_key == self._site_key(site)
-                and latest <= now
-            ):
-                return kept, []
+            if folder_hash == self.index.fingerprint(slug) and latest <= now:
+                if site_key == self._site_key(site):
+                    return kept, []
+                if self._holds is not None and self._holds(kept):  # new settings, same model
+                    self.known[slug] = (folder_hash, self._site_key(site), latest, kept)
+                    self._dirty.add(shard_of(slug))
+                    return kept, []
         from heliograph.content.load import load_folder
 
         incident, errors = load_folder(root, slug, site, now, read)
