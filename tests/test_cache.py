@@ -589,3 +589,20 @@ def test_a_one_update_build_makes_the_search_entry_of_that_incident_alone(
     build(Project.at(corpus), NOW, cache_dir=cache)
     assert made == [name]
     assert tree(corpus / "_site") == reference(corpus, NOW)
+
+
+def test_a_build_without_the_cache_in_between_is_not_taken_for_the_last_one(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The cache's last result stands for its output folder only while no other build wrote
+    that folder: a build without the cache (with an extra asset, say) writes a new tree, and
+    the next cached build with the first inputs builds again instead of keeping that tree."""
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    extra = corpus / "theme" / "static" / "logo-extra.png"
+    extra.parent.mkdir(parents=True)
+    extra.write_bytes(b"\x89PNG\r\n\x1a\n")
+    build(Project.at(corpus), NOW, use_cache=False)
+    assert (corpus / "_site" / "static" / "logo-extra.png").exists()
+    shutil.rmtree(corpus / "theme")
+    assert_same_as_cold(corpus, NOW, cache)

@@ -22,7 +22,7 @@ from heliograph.incremental.cache import Cache, cache_dir, digest
 from heliograph.incremental.messages import MarkdownStore
 from heliograph.incremental.sources import SourceIndex, scan
 from heliograph.incremental.sparetree import SpareTree
-from heliograph.publish.tree import Stats, file_stat
+from heliograph.publish.tree import Stats, file_stat, folder_stat
 from heliograph.render.theme import DEFAULT_THEME
 
 if TYPE_CHECKING:
@@ -74,6 +74,15 @@ def _first_visit(folder: Path, seen: set[str]) -> bool:
         return False
     seen.add(real)
     return True
+
+
+def _root(site: Path) -> tuple[int, int, int] | None:
+    """The output folder's own stat: a write swaps in a new folder, so another build's write
+    (one without the cache, which leaves no record here) shows as another inode."""
+    try:
+        return folder_stat(os.lstat(site))
+    except OSError:
+        return None
 
 
 def _untouched(site: Path, stored: Stats) -> bool:
@@ -162,12 +171,14 @@ class BuildSession:
         return self.cache.key("build", str(self.output.absolute()))
 
     def previous(self) -> Any | None:
-        """The last build's result, if this build has its exact inputs and its output is intact."""
+        """The last build's result, if this build has its exact inputs and its output is intact:
+        the very folder that build left (a build without the cache swaps in another), holding
+        every file it wrote, unmodified."""
         stored = self.cache.get(self._last_build)
         if stored is None or stored[0] != self.key:
             return None
-        result, written = pickle.loads(stored[1])
-        return result if _untouched(self.output, written) else None
+        result, written, root = pickle.loads(stored[1])
+        return result if _root(self.output) == root and _untouched(self.output, written) else None
 
     def loaders(self) -> tuple[Reader, IncidentMemo]:
         """`load`'s file reader and incident loader, backed by the cache.
@@ -234,7 +245,7 @@ class BuildSession:
         the stat of each output as the write left it."""
         # kept pickled behind the key: a build with other inputs compares the key and stops,
         # never unpickling the findings (0.06 s at 10,000 incidents)
-        blob = pickle.dumps((result, written), protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps((result, written, _root(self.output)), protocol=pickle.HIGHEST_PROTOCOL)
         self.cache.put(self._last_build, (self.key, blob))
         if self.pages is not None:
             self.pages.remember(written)
