@@ -156,3 +156,28 @@ def test_component_page_lists_its_most_recent_incidents_and_points_to_history(
     assert texts(history, f"//section[{cls('month')}]/p") == ["4 incidents"]
     month = page(site / "_site", "history/2026-01/index.html")
     assert len(texts(month, f"//article[{cls('incident')}]//h3")) == 4
+
+
+def test_a_view_made_on_first_read_reads_and_prints_as_the_view(example_source: Path):
+    """Templates are given each incident's view as it is first read (views.LazyView): it
+    reads, compares and prints as the view itself, so a theme that prints one for debugging
+    shows the view, and a copy of one is no trouble."""
+    import copy
+
+    from conftest import EXAMPLE_NOW
+
+    from heliograph.build import load_content
+    from heliograph.state import views
+
+    content = load_content(Project.at(example_source), EXAMPLE_NOW)
+    incident = content.incidents[0]
+    made = views.incident_view(content, incident, EXAMPLE_NOW)
+    lazy = views.Viewer(content, EXAMPLE_NOW).shown({"i": incident})["i"]
+    assert (lazy.title, lazy.status_label, lazy.updates) == (
+        made.title,
+        made.status_label,
+        made.updates,
+    )
+    assert str(lazy) == repr(made) and "object at 0x" not in str(lazy)
+    twin = views.Viewer(content, EXAMPLE_NOW).shown(incident)
+    assert twin == lazy and hash(twin) == hash(lazy) and copy.copy(lazy) == lazy

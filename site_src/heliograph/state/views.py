@@ -289,7 +289,12 @@ class LazyView:
         self._key = (incident, moment(incident, viewer.now))
 
     def __getattr__(self, name: str) -> Any:  # any name but the slots': the view's
+        if name.startswith("_"):  # a slot not set yet (a copy being made), or a private name
+            raise AttributeError(name)
         return getattr(self._viewer(self.incident), name)
+
+    def __repr__(self) -> str:  # as the view shows, should a theme print it
+        return repr(self._viewer(self.incident))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LazyView) and self._key == other._key
