@@ -12,14 +12,17 @@ import stat
 import time
 import zlib
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from heliograph.content.layout import INCIDENTS_DIR, MAX_FILE_BYTES
 from heliograph.incremental.cache import Cache, digest, digest_of
 from heliograph.incremental.cores import share, workers
+from heliograph.publish.tree import folder_stat
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last scan may change again unseen
 StatKey = tuple[int, int, int, int]
+_stat_key = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")  # of an update file
 SHARDS = 64  # the index and the incident cache are kept in this many parts, by slug
 SPLIT_FROM = 2000  # from this many folders, a second process shares the stat calls
 PARTS = 40  # in as many parts, taken by whichever process is free
@@ -62,7 +65,7 @@ def folder_print(slug: str, files: dict[str, bytes]) -> bytes:
 
 
 Entry = tuple[str, StatKey | bytes]  # a file name and its stat key, or the kind of entry
-FolderStat = tuple[int, int, int]  # inode, mtime_ns, ctime_ns: what any change to entries moves
+FolderStat = tuple[int, int, int]  # publish.tree.folder_stat: what any change to entries moves
 # what a scan saw in a folder, its files' hashes, the folder's fingerprint and its own stat
 Folder = tuple[tuple[Entry, ...], dict[str, bytes], bytes, FolderStat]
 
@@ -80,7 +83,7 @@ def _folder_entries(path: str) -> tuple[tuple[Entry, ...], int]:
             if e.name.endswith(".md"):  # one lstat answers both the kind and the change check
                 st = e.stat(follow_symlinks=False)
                 if stat.S_ISREG(st.st_mode):
-                    found.append((e.name, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)))
+                    found.append((e.name, _stat_key(st)))
                     newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
                     continue
             found.append((e.name, _kind(e)))
@@ -121,11 +124,6 @@ def _hashes(
     return files
 
 
-def _folder_stat(path: str) -> FolderStat:
-    st = os.lstat(path)
-    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-
-
 def _as_before(folder: str, before: Folder, settled: int) -> bool:
     """Whether a folder is as a settled scan left it, without listing it: a stat of the folder
     and of each update file it held.
@@ -137,16 +135,14 @@ def _as_before(folder: str, before: Folder, settled: int) -> bool:
     """
     entries, _, _, was = before
     try:
-        if _folder_stat(folder) != was or max(was[1], was[2]) >= settled:
+        if folder_stat(os.lstat(folder)) != was or max(was[1], was[2]) >= settled:
             return False
         prefix, lstat = os.path.join(folder, ""), os.lstat
         for name, seen in entries:
             if isinstance(seen, bytes):
                 return False
             st = lstat(prefix + name)
-            if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns) != seen or max(
-                seen[1], seen[3]
-            ) >= settled:
+            if _stat_key(st) != seen or max(seen[1], seen[3]) >= settled:
                 return False
     except OSError:
         return False
@@ -166,7 +162,7 @@ def _look(
             seen[slug] = None
             continue
         try:
-            stat_before = _folder_stat(folder)  # taken first: a change while listing moves it
+            stat_before = folder_stat(os.lstat(folder))  # first: a change while listing moves it
             entries, newest = _folder_entries(folder)
         except OSError:
             continue
