@@ -62,8 +62,8 @@ class IncidentMemo:
         self._keys = _shard_keys(cache, source)
         self.known = stored(cache, source)  # fetched only by a build that has work to do
         self._dirty = {shard_of(slug) for slug in self.known if slug not in index.folders}
-        self._site: tuple[Site | None, bytes] = (None, b"")
-        self._holds: Callable[[Incident], bool] | None = None  # still_loads of that site
+        # the settings last asked about, their load_inputs' hash and their still_loads
+        self._site: tuple[Site | None, bytes, Callable[[Incident], bool] | None] = (None, b"", None)
         self.loaded = 0
 
     def missing(self) -> set[str]:
@@ -74,11 +74,11 @@ class IncidentMemo:
             if (e := self.known.get(slug)) is None or e[0] != self.index.fingerprint(slug)
         }
 
-    def _site_key(self, site: Site | None) -> bytes:
+    def _settings(self, site: Site | None) -> tuple[bytes, Callable[[Incident], bool] | None]:
         if self._site[0] is not site:
-            self._site = (site, digest(repr(load_inputs(site) if site is not None else None)))
-            self._holds = still_loads(site) if site is not None else None
-        return self._site[1]
+            key = digest(repr(load_inputs(site) if site is not None else None))
+            self._site = (site, key, still_loads(site) if site is not None else None)
+        return self._site[1], self._site[2]
 
     def __call__(
         self, root: Path, slug: str, site: Site | None, now: datetime, read: Reader
@@ -88,10 +88,11 @@ class IncidentMemo:
         if entry is not None and site is not None:
             folder_hash, site_key, latest, kept = entry
             if folder_hash == self.index.fingerprint(slug) and latest <= now:
-                if site_key == self._site_key(site):
+                key, holds = self._settings(site)
+                if site_key == key:
                     return kept, []
-                if self._holds is not None and self._holds(kept):  # new settings, same model
-                    self.known[slug] = (folder_hash, self._site_key(site), latest, kept)
+                if holds is not None and holds(kept):  # new settings, the same model
+                    self.known[slug] = (folder_hash, key, latest, kept)
                     self._dirty.add(shard_of(slug))
                     return kept, []
         from heliograph.content.load import load_folder
@@ -101,7 +102,7 @@ class IncidentMemo:
         if known and incident is not None and not errors and site is not None:
             self.known[slug] = (
                 self.index.fingerprint(slug),
-                self._site_key(site),
+                self._settings(site)[0],
                 latest_time(incident),
                 incident,
             )
