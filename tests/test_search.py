@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+
+from conftest import update
 
 from heliograph.build import Project, load_content
 from heliograph.render.search import SEARCH_INDEX, TEXT_LIMIT, render_search
@@ -14,26 +15,23 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 SPACES = [" ", "  ", "\n", "\n\n", "\t", " \u00a0", "\u2003", "\r\n"]
 
 
-def write_site(root: Path, bodies: list[list[str]]) -> None:
-    root.mkdir()
-    (root / "components.yaml").write_text(
-        "site:\n  name: Example\n  url: https://status.example.com\ncomponents:\n"
-        "  - {id: api, name: API}\n"
-    )
+def site_files(bodies: list[list[str]]) -> dict[str, str]:
+    """One incident per list of update bodies, its updates 20 minutes apart, the last resolved."""
+    files = {}
     for n, updates in enumerate(bodies):
-        folder = root / "incidents" / f"2026-11-{n % 18 + 1:02d}-incident-{n}"
-        folder.mkdir(parents=True)
         began = datetime(2026, 11, n % 18 + 1, 8, 0, tzinfo=UTC)
         for k, body in enumerate(updates):
             at = (began + timedelta(minutes=20 * k)).strftime("%Y-%m-%dT%H:%M:%SZ")
             status = "resolved" if k == len(updates) - 1 else "investigating"
-            front = f"---\nstatus: {status}\nat: {at}\n"
+            front: dict[str, object] = {}
             if k == 0:
-                front += f"title: Incident {n}\nseverity: SEV-3\n"
-                front += "components:\n  api: degraded_performance\n"
+                front = {"title": f"Incident {n}", "severity": "SEV-3"}
+                front["components"] = {"api": "degraded_performance"}
             elif status == "resolved":
-                front += "components:\n  api: operational\n"
-            (folder / f"{k + 1:02d}-{status}.md").write_text(f"{front}---\n{body}\n")
+                front["components"] = {"api": "operational"}
+            path = f"incidents/{began:%Y-%m-%d}-incident-{n}/{k + 1:02d}-{status}.md"
+            files[path] = update(at, status, body, **front)
+    return files
 
 
 def words(rng: random.Random, count: int) -> str:
@@ -45,14 +43,13 @@ def words(rng: random.Random, count: int) -> str:
     return "".join(out)
 
 
-def test_each_entry_holds_its_updates_newest_first_spaced_and_cut_at_the_limit(tmp_path: Path):
+def test_each_entry_holds_its_updates_newest_first_spaced_and_cut_at_the_limit(make_site):
     rng = random.Random(7)
     bodies = [
         [words(rng, rng.choice([0, 1, 5, 30, 60, 400])) or "." for _ in range(rng.randint(1, 4))]
         for _ in range(60)
     ]
-    write_site(tmp_path / "site", bodies)
-    content = load_content(Project.at(tmp_path / "site"), NOW)
+    content = load_content(Project.at(make_site(site_files(bodies))), NOW)
     index = json.loads(render_search(content, NOW)[SEARCH_INDEX])
     assert len(index) == 60
     by_title = {entry["t"]: entry for entry in index}
