@@ -418,8 +418,8 @@ def test_the_default_output_folder_is_no_input_of_a_build_elsewhere(
 def test_new_settings_reload_and_check_again_only_what_reads_them(
     tmp_path: Path, monkeypatch
 ) -> None:
-    """The cached incidents are kept under settings alike in what loading a folder reads (the
-    zone, severities, component ids), their findings under settings alike in what the checks
+    """The cached incidents are kept while the settings have every component and severity they
+    name (see content.model.still_loads), their findings under settings alike in what the checks
     read (the wording rules, the severities, and which provider the site's name is): a new
     component name, site address or site name reloads and checks nothing, a name that is a
     provider's checks every incident again; a new component or zone reloads nothing either,
