@@ -606,3 +606,71 @@ def test_a_build_without_the_cache_in_between_is_not_taken_for_the_last_one(
     assert (corpus / "_site" / "static" / "logo-extra.png").exists()
     shutil.rmtree(corpus / "theme")
     assert_same_as_cold(corpus, NOW, cache)
+
+
+def test_a_build_with_nothing_to_do_shows_the_findings_the_last_build_showed(
+    corpus: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A build with the inputs of the last one prints its findings as that build did: summed
+    up, one by one with --all-findings, as annotations under GitHub Actions, and failing with
+    --strict (where no build is kept: a strict build with findings writes nothing). It reads
+    the findings themselves only to show more than the summary."""
+    from heliograph.checks import findings
+
+    args = ["build", "--source", str(corpus), "--now", NOW.isoformat()]
+    args += ["--cache-dir", str(tmp_path / "c")]
+    read: list[int] = []
+    real = findings.KeptFindings._findings
+
+    def counted(self):
+        read.append(1)
+        return real(self)
+
+    monkeypatch.setattr(findings.KeptFindings, "_findings", counted)
+
+    def shown(*more: str) -> tuple[int, list[str], str]:
+        code = main(args + list(more))
+        out, err = capsys.readouterr()
+        return code, [line for line in out.splitlines() if not line.startswith("Built ")], err
+
+    for more in [(), ("--all-findings",), ("--strict",)]:
+        for env in [None, "true"]:
+            if env:
+                monkeypatch.setenv("GITHUB_ACTIONS", env)
+            else:
+                monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+            (tmp_path / "c").exists() and shutil.rmtree(tmp_path / "c")
+            first = shown(*more)
+            read.clear()
+            assert shown(*more) == first, (more, env)
+            assert bool(read) == (more == ("--all-findings",)), (more, env)
+    code, lines, err = first
+    assert code == 1 and "--strict is set" in err and lines[0].startswith("::warning file=")
+    summed = shown()[2]
+    assert "summed up in one line" in summed and len(summed.splitlines()) < len(
+        shown("--all-findings")[2].splitlines()
+    )
+
+
+def test_a_build_with_nothing_to_do_parses_and_renders_nothing(corpus: Path, tmp_path: Path):
+    """Such a build answers from the last one: it never loads the parsers, the templates or the
+    model (imported where first needed), which at 10,000 incidents were a tenth of it."""
+    import subprocess
+
+    args = ["build", "--source", str(corpus), "--now", NOW.isoformat()]
+    args += ["--cache-dir", str(tmp_path / "c")]
+    assert main(args) == 0
+    script = (
+        "import sys; from heliograph.cli import main; code = main(sys.argv[1:]); "
+        "print(code, *sorted(sys.modules), file=sys.stderr)"
+    )
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
+        )
+        .stderr.splitlines()[-1]
+        .split()
+    )
+    assert out[0] == "0"
+    heavy = {"yaml", "jinja2", "markdown_it", "heliograph.content.model", "heliograph.render.theme"}
+    assert heavy.isdisjoint(out[1:]), heavy & set(out[1:])

@@ -9,7 +9,7 @@ without them (`use_cache=False`, the CLI's `--no-cache`) writes the same bytes.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -54,7 +54,7 @@ class BuildResult:
     pages: int
     files: int
     bytes: int
-    findings: tuple[Finding, ...] = ()
+    findings: Sequence[Finding] = ()  # a tuple, or a no-change build's KeptFindings
     written: int = 0  # files written anew; the rest were unchanged and kept
 
 
@@ -301,7 +301,7 @@ def _cached(
         return _pipeline(project, now, strict, session, as_of, corrections)
     # the same inputs as the last build, whose output is still there untouched
     if strict and done.findings:
-        raise CheckFailed(done.findings)
+        raise CheckFailed(tuple(done.findings))
     from heliograph.publish.write import clear_leftovers
 
     clear_leftovers(project.output)  # a build killed after its swap left them

@@ -14,10 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from heliograph.content.layout import INCIDENTS_DIR, POSTMORTEM_NAME
-from heliograph.content.model import Content, Incident, Update
-from heliograph.content.sourcefile import split_front_matter
+
+if TYPE_CHECKING:  # a build with nothing to do reads the history's head, and no YAML
+    from heliograph.content.model import Content, Incident, Update
 
 GIT_TIMEOUT = 60  # seconds for one git command: a large history is read in one pass
 
@@ -46,6 +48,8 @@ class Correction:
 
 def _fields(text: str) -> tuple[str, str | None, str | None]:
     """The body, `at` and `status` of an update file, as written."""
+    from heliograph.content.sourcefile import split_front_matter
+
     doc, errors = split_front_matter(text, Path("x.md"))
     if doc is None or errors:
         return text, None, None

@@ -12,18 +12,18 @@ import os
 import pickle
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from heliograph.content.layout import OUTPUT_DIR
+from heliograph.content.layout import DEFAULT_THEME, OUTPUT_DIR
 from heliograph.incremental.cache import Cache, cache_dir, digest
 from heliograph.incremental.messages import MarkdownStore
 from heliograph.incremental.sources import SourceIndex, scan
 from heliograph.incremental.sparetree import SpareTree
 from heliograph.publish.tree import Stats, file_stat, folder_stat
-from heliograph.render.theme import DEFAULT_THEME
 
 if TYPE_CHECKING:
     from heliograph.content.corrections import Correction, Head, History
@@ -177,8 +177,14 @@ class BuildSession:
         stored = self.cache.get(self._last_build)
         if stored is None or stored[0] != self.key:
             return None
-        result, written, root = pickle.loads(stored[1])
-        return result if _root(self.output) == root and _untouched(self.output, written) else None
+        result, written, root, shown, counts = pickle.loads(stored[1])
+        if _root(self.output) != root or not _untouched(self.output, written):
+            return None
+        from heliograph.checks.findings import KeptFindings
+
+        return replace(
+            result, findings=KeptFindings(shown, counts, partial(pickle.loads, stored[2]))
+        )
 
     def loaders(self) -> tuple[Reader, IncidentMemo]:
         """`load`'s file reader and incident loader, backed by the cache.
@@ -243,10 +249,24 @@ class BuildSession:
         """Remember a finished build, so that the same inputs can skip the next one, and its
         pages, so that the next build can keep those whose inputs are the same; `written` is
         the stat of each output as the write left it."""
-        # kept pickled behind the key: a build with other inputs compares the key and stops,
-        # never unpickling the findings (0.06 s at 10,000 incidents)
-        blob = pickle.dumps((result, written, _root(self.output)), protocol=pickle.HIGHEST_PROTOCOL)
-        self.cache.put(self._last_build, (self.key, blob))
+        from heliograph.checks.findings import KeptFindings
+
+        # kept pickled behind the key: a build with other inputs compares the key and stops;
+        # and the findings apart, with what is shown of them, to be read only if asked for
+        # (see KeptFindings): at 10,000 incidents, 0.06 s of a build with nothing to do
+        findings = tuple(result.findings)
+        shown, counts = KeptFindings.parts(findings)
+        head = (replace(result, findings=()), written, _root(self.output), shown, counts)
+        self.cache.put(
+            self._last_build,
+            (
+                self.key,
+                *(
+                    pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+                    for part in (head, findings)
+                ),
+            ),
+        )
         if self.pages is not None:
             self.pages.remember(written)
 

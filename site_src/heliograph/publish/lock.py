@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,7 +79,7 @@ def _describe(fd: int, doing: str) -> None:
     """Write who holds the lock, for the message of anyone who has to wait."""
     info = {
         "pid": os.getpid(),
-        "host": socket.gethostname(),
+        "host": os.uname().nodename,  # socket.gethostname(), without importing socket
         "doing": doing,
         "since": datetime.now(UTC).strftime("%H:%M:%S UTC"),  # for people only, never output
     }

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from heliograph.publish.tree import Stats, TreeRecord, TreeUpdate, Unchanged
 
@@ -136,13 +134,15 @@ def _sibling(target: Path, tag: str) -> Path:
     return target.with_name(f".{target.name}.{tag}")
 
 
-_libc = None
+_libc: Any = None
 
 
 def _exchange(a: Path, b: Path) -> bool:
     """Linux renameat2(RENAME_EXCHANGE): swap two directories in one step."""
     global _libc
     if _libc is None:
+        import ctypes.util  # here: a build with nothing to write never needs it
+
         _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     fn = getattr(_libc, "renameat2", None)
     if fn is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from heliograph.content.errors import ContentError, ContentErrors
-from heliograph.content.layout import THEME_DIR
+from heliograph.content.layout import DEFAULT_THEME, THEME_DIR
 from heliograph.content.model import hashed_once
 
 T = TypeVar("T")
@@ -20,7 +20,6 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     import jinja2
 
-DEFAULT_THEME = Path(__file__).parents[1] / "theme"  # the package's own theme folder
 FINGERPRINTED = (".css", ".js")  # renamed by content hash so they can be cached for a year
 CATALOG = "LC_MESSAGES/messages.mo"  # below locale/<language>/, as Babel compiles it
 EXTENSIONS = ("jinja2.ext.i18n",)  # a part of each compiled template's key: they change its code
