@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from heliograph.content.layout import DEFAULT_THEME, OUTPUT_DIR
 from heliograph.incremental.cache import Cache, cache_dir, digest
 from heliograph.incremental.messages import MarkdownStore
-from heliograph.incremental.sources import SourceIndex, scan
+from heliograph.incremental.sources import Scan, SourceIndex, scan
 from heliograph.incremental.sparetree import SpareTree
 from heliograph.publish.tree import Stats, file_stat, folder_stat
 
@@ -85,6 +85,22 @@ def _root(site: Path) -> tuple[int, int, int] | None:
         return None
 
 
+def _last_build(cache: Cache, output: Path) -> bytes:
+    # one entry per output folder, not per set of inputs: a result holds every finding (7 MB
+    # at 10,000 incidents), and one kept for each build grew the cache without end
+    return cache.key("build", str(output.absolute()))
+
+
+def _last_findings(cache: Cache, output: Path) -> bytes:
+    return cache.key("build findings", str(output.absolute()))
+
+
+def _intact(site: Path, written: Stats, root: tuple[int, int, int] | None) -> bool:
+    """Whether `site` is the very folder the last build left (`root`: a build without the
+    cache swaps in another), holding every file it wrote, unmodified."""
+    return _root(site) == root and _untouched(site, written)
+
+
 def _untouched(site: Path, stored: Stats) -> bool:
     """Whether every file the last build wrote is still there, unmodified (by stat)."""
     prefix, lstat = os.path.join(site, ""), os.lstat  # strings: ten thousand Paths cost more
@@ -104,7 +120,8 @@ class BuildSession:
     cache: Cache
     source: Path
     output: Path
-    index: SourceIndex
+    found: Scan
+    marks: dict[str, bytes]  # see SourceIndex.marks
     key: bytes  # a hash of every input: the same key, the same site
     pages: PageCache | None = None
     wording: WordingMemo | None = None
@@ -112,6 +129,22 @@ class BuildSession:
     messages: MarkdownStore | None = None
     corrections: Mapping[str, Correction] = field(default_factory=dict)  # by update file
     history: tuple[Head | None, History] = (None, {})  # the git history they come from
+    # the last build into this output (its key and what `finish` kept of it) if the output is
+    # as that build left it: checked beside the scan, before this build's key is known
+    last: tuple[bytes, Any] | None = None
+    _index: SourceIndex | None = None
+
+    @property
+    def index(self) -> SourceIndex:
+        """The source index, made from the scan when a step first needs it: a build with
+        nothing to do needs only the scan's hash."""
+        if self._index is None:
+            self._index = self.found.index(self.marks)
+        return self._index
+
+    @index.setter
+    def index(self, index: SourceIndex) -> None:
+        self._index = index
 
     @classmethod
     def start(
@@ -136,10 +169,13 @@ class BuildSession:
         for file, c in sorted(corrections.items()):
             slug = file.split("/")[1]
             marks[slug] = digest(marks.get(slug, b""), file, repr(c))
-        index = scan(source, cache)
-        if marks:
-            index.marks.update(marks)
-            index._prints.clear()  # any fingerprint taken while scanning lacked the marks
+        last = cache.get(_last_build(cache, output))
+        intact: list[bool] = []  # set beside the scan, by this process while a second looks
+        if last is not None:
+            _key, (_result, written, root, _shown, _counts) = last
+            found = scan(source, cache, lambda: intact.append(_intact(output, written, root)))
+        else:
+            found = scan(source, cache)
         # not inputs: this build's output and cache, and the default output, which a build
         # elsewhere (the preview's, say) would otherwise read and hash, file by file
         skip = {output.absolute(), directory.absolute(), (source / OUTPUT_DIR).absolute()}
@@ -148,11 +184,19 @@ class BuildSession:
             now.isoformat(),
             repr(options),
             str(output.absolute()),
-            index.digest(),
+            found.digest(marks),
             *(part for pair in other_inputs(source, skip) for part in pair),
         )
         return cls(
-            cache, source, output, index, key, corrections=corrections, history=(head, history)
+            cache,
+            source,
+            output,
+            found,
+            marks,
+            key,
+            corrections=corrections,
+            history=(head, history),
+            last=last if intact == [True] else None,
         )
 
     @property
@@ -164,27 +208,18 @@ class BuildSession:
             self.cache.directory / f"spare-{digest(str(self.output.absolute()))[:6].hex()}"
         )
 
-    @property
-    def _last_build(self) -> bytes:
-        # one entry per output folder, not per set of inputs: a result holds every finding (7 MB
-        # at 10,000 incidents), and one kept for each build grew the cache without end
-        return self.cache.key("build", str(self.output.absolute()))
-
     def previous(self) -> Any | None:
-        """The last build's result, if this build has its exact inputs and its output is intact:
-        the very folder that build left (a build without the cache swaps in another), holding
-        every file it wrote, unmodified."""
-        stored = self.cache.get(self._last_build)
-        if stored is None or stored[0] != self.key:
+        """The last build's result, if this build has its exact inputs and its output is intact
+        (see `_intact`)."""
+        if self.last is None or self.last[0] != self.key:
             return None
-        result, written, root, shown, counts = pickle.loads(stored[1])
-        if _root(self.output) != root or not _untouched(self.output, written):
+        kept = self.cache.get(_last_findings(self.cache, self.output))
+        if kept is None or kept[0] != self.key:  # a damaged entry is dropped: build again
             return None
         from heliograph.checks.findings import KeptFindings
 
-        return replace(
-            result, findings=KeptFindings(shown, counts, partial(pickle.loads, stored[2]))
-        )
+        result, _written, _at, shown, counts = self.last[1]
+        return replace(result, findings=KeptFindings(shown, counts, partial(pickle.loads, kept[1])))
 
     def loaders(self) -> tuple[Reader, IncidentMemo]:
         """`load`'s file reader and incident loader, backed by the cache.
@@ -251,21 +286,16 @@ class BuildSession:
         the stat of each output as the write left it."""
         from heliograph.checks.findings import KeptFindings
 
-        # kept pickled behind the key: a build with other inputs compares the key and stops;
-        # and the findings apart, with what is shown of them, to be read only if asked for
-        # (see KeptFindings): at 10,000 incidents, 0.06 s of a build with nothing to do
+        # The findings are kept apart, with what is shown of them, to be unpickled only if
+        # asked for (see KeptFindings); the rest is read by every build (see `start`), so the
+        # 7 MB of findings at 10,000 incidents are read only when nothing has changed.
         findings = tuple(result.findings)
         shown, counts = KeptFindings.parts(findings)
         head = (replace(result, findings=()), written, _root(self.output), shown, counts)
+        self.cache.put(_last_build(self.cache, self.output), (self.key, head))
         self.cache.put(
-            self._last_build,
-            (
-                self.key,
-                *(
-                    pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
-                    for part in (head, findings)
-                ),
-            ),
+            _last_findings(self.cache, self.output),
+            (self.key, pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL)),
         )
         if self.pages is not None:
             self.pages.remember(written)

@@ -8,9 +8,12 @@ templates.
 from __future__ import annotations
 
 import os
+import pickle
 import stat
+import struct
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -25,7 +28,6 @@ StatKey = tuple[int, int, int, int]
 _stat_key = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")  # of an update file
 SHARDS = 64  # the index and the incident cache are kept in this many parts, by slug
 SPLIT_FROM = 2000  # from this many folders, a second process shares the stat calls
-PARTS = 40  # in as many parts, taken by whichever process is free
 
 
 def shard_of(slug: str) -> int:
@@ -52,12 +54,6 @@ class SourceIndex:
                 known = digest(known, self.marks[slug])
             self._prints[slug] = known
         return known
-
-    def digest(self) -> bytes:
-        """A hash of every folder's fingerprint: of all the incidents' files."""
-        return digest_of(
-            ([(slug, self.fingerprint(slug)) for slug in sorted(self.folders)], self.strays)
-        )
 
 
 def folder_print(slug: str, files: dict[str, bytes]) -> bytes:
@@ -124,7 +120,40 @@ def _hashes(
     return files
 
 
-def _as_before(folder: str, before: Folder, settled: int) -> bool:
+Look = tuple[tuple[str, ...] | None, bytes, int]
+# what it takes to see that a folder is as a scan saw it without listing it: the names of its
+# update files (None when it holds anything else, see `_as_before`), its own stat and theirs,
+# packed, and the newest time among them; a few objects to unpickle where a Folder has dozens
+
+
+def _packed(values: list[int]) -> bytes | None:
+    """Stat values as bytes (see Look); None for a value that does not fit in 64 bits."""
+    try:
+        return struct.pack(f"<{len(values)}q", *values)
+    except struct.error:
+        return None
+
+
+def _stats_of(folder: str, names: tuple[str, ...]) -> list[int]:
+    """A folder's own stat and each named file's stat key, in one list, as Look packs them."""
+    prefix, lstat = os.path.join(folder, ""), os.lstat
+    values = list(folder_stat(lstat(folder)))
+    for name in names:
+        values += _stat_key(lstat(prefix + name))
+    return values
+
+
+def _look_of(folder: Folder) -> Look:
+    entries, _, _, was = folder
+    keys = [seen for _, seen in entries if not isinstance(seen, bytes)]
+    packed = _packed([*was, *(n for key in keys for n in key)])
+    if len(keys) < len(entries) or packed is None:
+        return None, b"", 0
+    newest = max(was[1], was[2], *(max(key[1], key[3]) for key in keys))
+    return tuple(name for name, _ in entries), packed, newest
+
+
+def _as_before(folder: str, look: Look, settled: int) -> bool:
     """Whether a folder is as a settled scan left it, without listing it: a stat of the folder
     and of each update file it held.
 
@@ -133,95 +162,146 @@ def _as_before(folder: str, before: Folder, settled: int) -> bool:
     with any other entry than update files is listed instead: a link's target can change kind
     with no change to the folder.
     """
-    entries, _, _, was = before
+    names, packed, newest = look
+    if names is None or newest >= settled:
+        return False
     try:
-        if folder_stat(os.lstat(folder)) != was or max(was[1], was[2]) >= settled:
-            return False
-        prefix, lstat = os.path.join(folder, ""), os.lstat
-        for name, seen in entries:
-            if isinstance(seen, bytes):
-                return False
-            st = lstat(prefix + name)
-            if _stat_key(st) != seen or max(seen[1], seen[3]) >= settled:
-                return False
+        return _packed(_stats_of(folder, names)) == packed
     except OSError:
         return False
-    return True
 
 
-def _look(
-    root: str, slugs: list[str], previous: dict[str, Folder], settled: list[int]
-) -> dict[str, Folder | None]:
-    """What each folder holds now, None where that is just what `previous` says; a folder
-    that cannot be listed is left out."""
-    seen: dict[str, Folder | None] = {}
-    for slug in slugs:
-        folder = os.path.join(root, slug)
-        before = previous.get(slug)
-        if before is not None and _as_before(folder, before, settled[shard_of(slug)]):
-            seen[slug] = None
-            continue
-        try:
-            stat_before = folder_stat(os.lstat(folder))  # first: a change while listing moves it
-            entries, newest = _folder_entries(folder)
-        except OSError:
-            continue
-        if before is not None and before[0] == entries and newest < settled[shard_of(slug)]:
-            seen[slug] = (*before[:3], stat_before)
+def _listed(folder: str, before: Folder | None, settled: int) -> Folder | None:
+    """What a folder holds now, listed; None when it cannot be listed (it is left out)."""
+    try:
+        stat_before = folder_stat(os.lstat(folder))  # first: a change while listing moves it
+        entries, newest = _folder_entries(folder)
+    except OSError:
+        return None
+    if before is not None and before[0] == entries and newest < settled:
+        return (*before[:3], stat_before)
+    files = _hashes(folder, entries, before, settled)
+    return entries, files, folder_print(os.path.basename(folder), files), stat_before
+
+
+Stored = tuple[int, dict[str, Look], bytes, bytes]
+# a shard as the cache keeps it: when it was saved, each folder's Look, a hash of its folders'
+# fingerprints, and its folders (slug -> Folder), pickled apart: unpickled only if needed
+
+
+def _shard_print(folders: dict[str, Folder]) -> bytes:
+    return digest_of(sorted((slug, folder[2]) for slug, folder in folders.items()))
+
+
+EMPTY = _shard_print({})
+
+
+def _look_shard(
+    root: str, before: Stored | None, listed: frozenset[str], new: list[str], settled: int
+) -> tuple[dict[str, Look], bytes, bytes] | None:
+    """A shard's folders as they are now: None when every one is as `before` has it, and no
+    folder came or went; else the shard's new Looks, hash and pickled folders."""
+    looks = before[1] if before else {}
+    again = [
+        slug
+        for slug, look in looks.items()
+        if slug in listed and not _as_before(os.path.join(root, slug), look, settled)
+    ]
+    if not again and not new and listed.issuperset(looks):
+        return None
+    folders: dict[str, Folder] = pickle.loads(before[3]) if before else {}
+    for slug in list(folders):
+        if slug not in listed:
+            del folders[slug]
+    for slug in again + new:
+        folder = _listed(os.path.join(root, slug), folders.get(slug), settled)
+        if folder is None:
+            folders.pop(slug, None)
         else:
-            files = _hashes(folder, entries, before, settled[shard_of(slug)])
-            seen[slug] = (entries, files, folder_print(slug, files), stat_before)
-    return seen
+            folders[slug] = folder
+    return (
+        {slug: _look_of(folder) for slug, folder in folders.items()},
+        _shard_print(folders),
+        pickle.dumps(folders, protocol=pickle.HIGHEST_PROTOCOL),
+    )
 
 
-def scan(source: Path, cache: Cache) -> SourceIndex:
+@dataclass(frozen=True)
+class Scan:
+    """What a scan found: a hash of each shard's folders and what else `incidents/` holds; the
+    index itself is unpickled from the shards only when a build asks for it (`index`), which a
+    build with nothing to do never does."""
+
+    prints: tuple[bytes, ...]
+    strays: tuple[tuple[str, bytes], ...]
+    folders: tuple[bytes, ...]  # each shard's folders, pickled (see Stored)
+
+    def digest(self, marks: dict[str, bytes]) -> bytes:
+        """A hash of every folder's files, of what else `incidents/` holds, and of `marks`
+        (see SourceIndex.marks)."""
+        return digest_of((self.prints, self.strays, sorted(marks.items())))
+
+    def index(self, marks: dict[str, bytes]) -> SourceIndex:
+        """Every folder's files and fingerprint, as the scan saw them, with `marks`."""
+        folders: dict[str, dict[str, bytes]] = {}
+        prints: dict[str, bytes] = {}
+        for blob in self.folders:
+            for slug, folder in pickle.loads(blob).items():
+                folders[slug] = folder[1]
+                if slug not in marks:  # taken with the marks on demand (see fingerprint)
+                    prints[slug] = folder[2]
+        return SourceIndex(folders, prints, self.strays, dict(marks))
+
+
+def scan(source: Path, cache: Cache, beside: Callable[[], object] = lambda: None) -> Scan:
     """Hash every update file; a file whose stat is unchanged since a settled scan is not read.
 
     As in git's index, a file modified within RACY_NS of the previous scan is read again even
     when its stat matches, since a second edit in the same clock tick would leave it unchanged.
-    A folder whose every entry is as the last scan saw it is taken whole. The index is kept in
-    shards by slug, so that a change stores one shard again, not the index of every file.
+    A folder whose own stat and files' stats are as a settled scan saw them is not listed, and
+    a shard whose every folder is so is kept as stored, not even unpickled; only a shard with a
+    change is stored again.
 
-    A folder whose own stat and files' stats are as a settled scan saw them is not listed.
-    A large site's folders are looked at on two cores.
+    A large site's shards are looked at on two cores, and `beside` is done meanwhile (the
+    build's look at its last output), by this process while the other takes shards.
     """
     root = os.path.join(source, INCIDENTS_DIR)
     started = time.time_ns()
     keys = [cache.key("source-index", str(Path(root).absolute()), str(n)) for n in range(SHARDS)]
-    stored = cache.get_many(keys)
-    previous: dict[str, Folder] = {}
-    settled: list[int] = []  # per shard: files changed before this were settled when it was saved
-    for key in keys:
-        when, folders = stored.get(key, (RACY_NS, {}))
-        settled.append(when - RACY_NS)
-        previous.update(folders)
-    shards: list[dict[str, Folder]] = [{} for _ in keys]
+    found = cache.get_many(keys)
+    stored: list[Stored | None] = [found.get(key) for key in keys]
+    # per shard: files changed before this were settled when it was saved
+    settled = [(s[0] if s else RACY_NS) - RACY_NS for s in stored]
     try:
         with os.scandir(root) as listing:
-            listed = [e for e in listing if not e.name.startswith(".")]
+            entries = [e for e in listing if not e.name.startswith(".")]
     except OSError:
-        listed = []
-    slugs = [e.name for e in listed if e.is_dir(follow_symlinks=False)]
+        entries = []
+    slugs = frozenset(e.name for e in entries if e.is_dir(follow_symlinks=False))
     strays = tuple(
-        sorted((e.name, _kind(e)) for e in listed if not e.is_dir(follow_symlinks=False))
+        sorted((e.name, _kind(e)) for e in entries if not e.is_dir(follow_symlinks=False))
     )
+    new: list[list[str]] = [[] for _ in keys]
+    for slug in sorted(slugs.difference(*(s[1] for s in stored if s))):  # in a stable order
+        new[shard_of(slug)].append(slug)
+
+    def look(n: int) -> tuple[dict[str, Look], bytes, bytes] | None:
+        return _look_shard(root, stored[n], slugs, new[n], settled[n])
+
     if len(slugs) >= SPLIT_FROM and workers() > 1:  # the stat calls on two cores
-        seen: dict[str, Folder | None] = {}
-        for part in share(lambda i: _look(root, slugs[i::PARTS], previous, settled), PARTS):
-            seen.update(part)
+        looked = share(look, SHARDS, beside)
     else:
-        seen = _look(root, slugs, previous, settled)
-    for slug in slugs:
-        if slug in seen:
-            shards[shard_of(slug)][slug] = seen[slug] or previous[slug]
-    index: dict[str, Folder] = {}
-    for key, shard in zip(keys, shards, strict=True):
-        old = stored.get(key, (0, {}))[1]
-        if shard.keys() != old.keys() or any(shard[s] is not old[s] for s in shard):
-            cache.put(key, (started, shard))  # new, read or gone: this shard is saved anew
-        index.update(shard)
-    return SourceIndex(
-        {slug: folder[1] for slug, folder in index.items()},
-        {slug: folder[2] for slug, folder in index.items()},
-        strays,
-    )
+        beside()
+        looked = [look(n) for n in range(SHARDS)]
+    prints, folders = [], []
+    for key, before, now in zip(keys, stored, looked, strict=True):
+        if now is not None:
+            cache.put(key, (started, *now))  # new, read or gone: this shard is saved anew
+            prints.append(now[1])
+            folders.append(now[2])
+        elif before is not None:
+            prints.append(before[2])
+            folders.append(before[3])
+        else:
+            prints.append(EMPTY)
+    return Scan(tuple(prints), strays, tuple(folders))
