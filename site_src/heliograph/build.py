@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from heliograph.checks.findings import CheckFailed, Finding
+from heliograph.checks.findings import CheckFailed, Finding, KeptFindings
 from heliograph.content.layout import OUTPUT_DIR
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class BuildResult:
     pages: int
     files: int
     bytes: int
-    findings: Sequence[Finding] = ()  # a tuple, or a no-change build's KeptFindings
+    findings: Sequence[Finding] = ()  # KeptFindings: what is shown of them at hand
     written: int = 0  # files written anew; the rest were unchanged and kept
 
 
@@ -350,7 +350,7 @@ def _pipeline(
         sum(p.endswith(".html") for p in outputs),
         len(outputs),
         sum(len(b) for b in outputs.values()),
-        findings,
+        KeptFindings.of(findings),
         report.written,
     )
     if session:

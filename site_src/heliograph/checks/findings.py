@@ -123,9 +123,9 @@ def _summed_up(found: list[Finding]) -> Finding:
 
 
 class KeptFindings(Sequence[Finding]):
-    """A finished build's findings as a later build with nothing to do hands them back: the
-    lines `condensed` shows and the counts by level are at hand, and the findings themselves
-    are read (`every`) only when something asks for one.
+    """A build's findings with the lines `condensed` shows and the counts by level at hand;
+    as a later build with nothing to do hands them back, the findings themselves are read
+    (`every`) only when something asks for one.
 
     A large history has thousands of findings (17,000 at 10,000 incidents, 6 MB), and reading
     them all back to show five summed-up lines was a fifth of such a build.
@@ -142,10 +142,14 @@ class KeptFindings(Sequence[Finding]):
         self._every = every
         self._all: tuple[Finding, ...] | None = None
 
-    @staticmethod
-    def parts(findings: Sequence[Finding]) -> tuple[tuple[Finding, ...], dict[Level, int]]:
-        """What a KeptFindings holds at hand besides `every`: the lines shown, the counts."""
-        return tuple(condensed(findings)), {level: count(findings, level) for level in Level}
+    @classmethod
+    def of(cls, findings: Sequence[Finding]) -> KeptFindings:
+        """`findings`, with what is shown of them worked out once (for the build, the cache
+        and the command line)."""
+        if isinstance(findings, KeptFindings):
+            return findings
+        found = tuple(findings)
+        return cls(condensed(found), {level: count(found, level) for level in Level}, lambda: found)
 
     def _findings(self) -> tuple[Finding, ...]:
         if self._all is None:

@@ -289,13 +289,12 @@ class BuildSession:
         # The findings are kept apart, with what is shown of them, to be unpickled only if
         # asked for (see KeptFindings); the rest is read by every build (see `start`), so the
         # 7 MB of findings at 10,000 incidents are read only when nothing has changed.
-        findings = tuple(result.findings)
-        shown, counts = KeptFindings.parts(findings)
-        head = (replace(result, findings=()), written, _root(self.output), shown, counts)
+        kept = KeptFindings.of(result.findings)  # worked out already by the build, if it is one
+        head = (replace(result, findings=()), written, _root(self.output), kept.shown, kept.counts)
         self.cache.put(_last_build(self.cache, self.output), (self.key, head))
         self.cache.put(
             _last_findings(self.cache, self.output),
-            (self.key, pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL)),
+            (self.key, pickle.dumps(tuple(kept), protocol=pickle.HIGHEST_PROTOCOL)),
         )
         if self.pages is not None:
             self.pages.remember(written)
