@@ -717,3 +717,38 @@ def test_a_build_with_nothing_to_do_parses_and_renders_nothing(
     assert out[0] == "0"
     heavy = {"yaml", "jinja2", "markdown_it", "heliograph.content.model", "heliograph.render.theme"}
     assert heavy.isdisjoint(out[1:]), heavy & set(out[1:])
+
+
+def test_a_one_update_build_stores_again_only_the_parts_it_changed(
+    corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The page fragments and the last build's messages are kept in parts: after one new
+    update, a part is stored again only if it gained or lost an entry."""
+    from heliograph.incremental.cache import Cache
+    from heliograph.incremental.messages import RECENT_PARTS
+    from heliograph.incremental.pages import FRAGMENT_PARTS
+
+    cache = tmp_path / "cache"
+    site = str((corpus / "_site").absolute())
+    keys = Cache(cache)
+    parts = {
+        "fragments": [keys.key("fragments", site, str(n)) for n in range(FRAGMENT_PARTS)],
+        "messages": [keys.key("markdown-recent", site, str(n)) for n in range(RECENT_PARTS)],
+    }
+
+    def entries(key: bytes) -> set:
+        found = Cache(cache).get(key)
+        part = found[1] if isinstance(found, tuple) else found
+        return set(part or ())
+
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    before = {key: entries(key) for key in parts["fragments"] + parts["messages"]}
+    stored: list[bytes] = []
+    real = Cache.put
+    monkeypatch.setattr(Cache, "put", lambda self, k, v: stored.append(k) or real(self, k, v))
+    add_update(corpus, sorted(os.listdir(corpus / "incidents"))[20])
+    assert_same_as_cold(corpus, NOW, cache)
+    for name, those in parts.items():
+        again = {key for key in those if entries(key) != before[key]}
+        assert again and len(again) < len(those), name
+        assert {key for key in those if key in stored} == again, name

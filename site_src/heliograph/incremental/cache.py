@@ -14,10 +14,13 @@ import os
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 FORMAT = b"heliograph-cache-3"
 DB_NAME = "cache.sqlite"
@@ -66,6 +69,26 @@ def code_version() -> bytes:
         except PackageNotFoundError:
             parts.append(f"{name} missing")
     return digest(*parts)
+
+
+def put_parts(
+    cache: Cache,
+    keys: list[bytes],
+    entries: Mapping[K, V],
+    part_of: Callable[[K], int],
+    before: list[dict[K, V]],
+    wrap: Callable[[dict[K, V]], Any] = lambda part: part,
+) -> list[dict[K, V]]:
+    """Store `entries` split over `keys` (entry by `part_of`), each part only if it holds other
+    entries than it did (`before`): where a key stands for its value, as a hash of inputs for
+    what was made of them, the same keys are the same part. Returns the parts now."""
+    parts: list[dict[K, V]] = [{} for _ in keys]
+    for key, value in entries.items():
+        parts[part_of(key)][key] = value
+    for stored, part, was in zip(keys, parts, before, strict=True):
+        if part.keys() != was.keys():
+            cache.put(stored, wrap(part))
+    return parts
 
 
 def cache_dir(source: Path, override: Path | None = None) -> Path:

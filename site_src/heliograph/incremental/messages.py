@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator, MutableMapping
 
-from heliograph.incremental.cache import Cache
+from heliograph.incremental.cache import Cache, put_parts
 
 # render.markup (and Markdown with it) is imported where a build renders: a build with nothing
 # to do opens the store but never renders.
 
 Used = tuple[list[str], dict[str, str]]  # the messages a store used, and those it rendered
+# the last build's messages are kept in this many entries, by source: a build with one new
+# message stores one part again, not all of them (3 MB at 10,000 incidents)
+RECENT_PARTS = 8
+
+
+def _part(source: str) -> int:
+    return zlib.crc32(source.encode("utf-8")) % RECENT_PARTS
 
 
 class MarkdownStore(MutableMapping[str, str]):
@@ -28,9 +36,17 @@ class MarkdownStore(MutableMapping[str, str]):
     ) -> None:
         self.cache = cache
         self.added: dict[str, str] = {}
-        self._recent_key = cache.key("markdown-recent", scope) if cache is not None else b""
+        self._recent_keys = (
+            [cache.key("markdown-recent", scope, str(n)) for n in range(RECENT_PARTS)]
+            if cache is not None
+            else []
+        )
+        self._parts: list[dict[str, str]] = [{} for _ in range(RECENT_PARTS)]  # as stored
         if recent is None and cache is not None:
-            recent = cache.get(self._recent_key)
+            found = cache.get_many(self._recent_keys)
+            parts = [found.get(key) for key in self._recent_keys]
+            self._parts = [part if isinstance(part, dict) else {} for part in parts]
+            recent = {source: html for part in self._parts for source, html in part.items()}
         self._recent: dict[str, str] = recent if isinstance(recent, dict) else {}
         self._used: dict[str, str] = {}
 
@@ -74,9 +90,10 @@ class MarkdownStore(MutableMapping[str, str]):
         self._used.update((s, added[s] if s in added else self._recent[s]) for s in names)
 
     def store(self) -> None:
-        """Keep this build's messages together for the next build, if they differ."""
-        if self.cache is not None and self._used.keys() != self._recent.keys():
-            self.cache.put(self._recent_key, self._used)
+        """Keep this build's messages together for the next build, the parts that differ."""
+        if self.cache is None or self._used.keys() == self._recent.keys():
+            return
+        self._parts = put_parts(self.cache, self._recent_keys, self._used, _part, self._parts)
 
 
 def go_offline() -> MarkdownStore | None:

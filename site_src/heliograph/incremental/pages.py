@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from heliograph.content.model import Content, Incident
-from heliograph.incremental.cache import Cache, digest, digest_of
+from heliograph.incremental.cache import Cache, digest, digest_of, put_parts
 from heliograph.incremental.cores import on_every_core, workers
 from heliograph.incremental.sources import SourceIndex
 from heliograph.publish.tree import FileStat, Stats, file_stat
@@ -33,6 +33,9 @@ from heliograph.state.views import IncidentView, LazyView, moment
 
 TEMPLATE = "incident.html"
 POOL_FROM = 200  # fewer new pages than this render faster in this process
+# the fragments are kept in this many entries, by key: a build stores again the few it changed
+# (a change to one incident changes its search entry and its month: 6.5 MB at 10,000 incidents)
+FRAGMENT_PARTS = 16
 
 
 def theme_digest(theme: Theme) -> bytes:
@@ -199,14 +202,19 @@ class PageCache(PageReuse):
         super().__init__(content, now, theme)
         self.cache, self.index, self.site_dir = cache, index, site_dir
         self._record_key = cache.key("page-record", str(site_dir.absolute()))
-        self._fragments_key = cache.key("fragments", str(site_dir.absolute()))
-        stored, fragments = (cache.get(k) for k in (self._record_key, self._fragments_key))
+        self._fragment_keys = [
+            cache.key("fragments", str(site_dir.absolute()), str(n)) for n in range(FRAGMENT_PARTS)
+        ]
+        found = cache.get_many([self._record_key, *self._fragment_keys])
+        stored = found.get(self._record_key)
         self._previous: Record = stored[1] if stored and stored[0] == self.base else {}
-        # the last build's fragments by key (see `fragment`), and this build's
-        self._fragments: dict[bytes, str] = (
-            fragments[1] if fragments and fragments[0] == self.base else {}
-        )
-        self._fragments_now: dict[bytes, str] = {}
+        # the last build's fragments by key (see `fragment`), as stored and all together
+        self._parts: list[dict[bytes, str]] = []
+        for key in self._fragment_keys:
+            part = found.get(key)
+            self._parts.append(part[1] if part and part[0] == self.base else {})
+        self._fragments: dict[bytes, str] = {k: v for part in self._parts for k, v in part.items()}
+        self._fragments_now: dict[bytes, str] = {}  # this build's
         self._prefix = os.path.join(site_dir, "")
 
     def _print(self, slug: str) -> bytes:
@@ -228,8 +236,16 @@ class PageCache(PageReuse):
 
     def remember(self, written: Stats) -> None:
         """Record this build's pages as `written` (the stat of every output) shows them, and
-        its fragments (only those: what no page used any more is let go)."""
-        self.cache.put(self._fragments_key, (self.base, self._fragments_now))
+        its fragments (only those: what no page used any more is let go), storing again only
+        the parts that gained or lost one."""
+        self._parts = put_parts(
+            self.cache,
+            self._fragment_keys,
+            self._fragments_now,
+            lambda key: key[0] % FRAGMENT_PARTS,  # a key is a hash of the fragment's inputs
+            self._parts,
+            lambda part: (self.base, part),
+        )
         self.cache.put(
             self._record_key,
             (
