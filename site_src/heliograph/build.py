@@ -280,7 +280,7 @@ def build(
         cache = resolved(project.source, cache_dir)
         with held(cache, f"a build of {project.source}", file=cache / "build.lock"):
             session = BuildSession.start(
-                project.source, project.output, now, (strict, as_of), cache
+                project.source, project.output, now, (strict, as_of), cache, may_skip=True
             )
             try:
                 return _cached(project, now, strict, session, as_of, dict(session.corrections))

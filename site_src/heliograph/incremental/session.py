@@ -154,9 +154,12 @@ class BuildSession:
         now: datetime,
         options: tuple[Any, ...],
         override: Path | None = None,
+        may_skip: bool = False,
     ) -> BuildSession:
         """Open the cache and hash every input; reads only files changed since the last build.
-        The corrections in the site's git history are inputs too (see `corrections`)."""
+        The corrections in the site's git history are inputs too (see `corrections`). With
+        `may_skip`, the last build may answer for this one (see `previous`): its output is looked
+        at beside the scan. (The preview and the commands that only read never ask.)"""
         from heliograph.content.corrections import corrections_of
         from heliograph.incremental.history import remembered_history
 
@@ -169,7 +172,7 @@ class BuildSession:
         for file, c in sorted(corrections.items()):
             slug = file.split("/")[1]
             marks[slug] = digest(marks.get(slug, b""), file, repr(c))
-        last = cache.get(_last_build(cache, output))
+        last = cache.get(_last_build(cache, output)) if may_skip else None
         intact: list[bool] = []  # set beside the scan, by this process while a second looks
         if last is not None:
             _key, (_result, written, root, _shown, _counts) = last
