@@ -587,6 +587,34 @@ def test_a_file_changed_just_after_a_scan_is_read_again_though_its_stat_looks_th
     assert_same_as_cold(corpus, NOW, cache)
 
 
+def test_a_tree_hashes_the_same_whatever_the_cache_saw_before(corpus: Path, tmp_path: Path):
+    """The scan's hash is the tree's, not its history's: after a folder came and went (its
+    shard stored full, then empty) it equals a scan without a cache, so a build with the
+    inputs of the last one is still seen to have nothing to do."""
+    from heliograph.incremental.cache import Cache
+
+    def scanned(cache: Path | None) -> bytes:
+        store = Cache(cache)
+        try:
+            found = sourceindex.scan(corpus, store)
+            store.commit()
+            return found.digest({})
+        finally:
+            store.close()
+
+    used = {sourceindex.shard_of(p.name) for p in (corpus / "incidents").iterdir()}
+    free = next(n for n in range(sourceindex.SHARDS) if n not in used)
+    slug = next(
+        name for i in range(10_000) if sourceindex.shard_of(name := f"2025-01-01-extra-{i}") == free
+    )
+    first = scanned(tmp_path / "cache")
+    extra = corpus / "incidents" / slug
+    shutil.copytree(next((corpus / "incidents").iterdir()), extra)
+    assert scanned(tmp_path / "cache") != first
+    shutil.rmtree(extra)
+    assert scanned(tmp_path / "cache") == first == scanned(None)
+
+
 def test_the_cache_does_not_grow_with_every_build(corpus: Path, tmp_path: Path) -> None:
     """Builds at ever later moments each have new inputs; the cache keeps the last build's
     result, not one per build, so it stays the same size."""

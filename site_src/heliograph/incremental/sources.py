@@ -19,7 +19,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from heliograph.content.layout import INCIDENTS_DIR, MAX_FILE_BYTES
-from heliograph.incremental.cache import Cache, digest, digest_of
+from heliograph.incremental.cache import Cache, digest
 from heliograph.incremental.cores import share, workers
 from heliograph.publish.tree import folder_stat
 
@@ -190,7 +190,7 @@ Stored = tuple[int, dict[str, Look], bytes, bytes]
 
 
 def _shard_print(folders: dict[str, Folder]) -> bytes:
-    return digest_of(sorted((slug, folder[2]) for slug, folder in folders.items()))
+    return digest(*(part for slug in sorted(folders) for part in (slug, folders[slug][2])))
 
 
 EMPTY = _shard_print({})
@@ -239,7 +239,14 @@ class Scan:
     def digest(self, marks: dict[str, bytes]) -> bytes:
         """A hash of every folder's files, of what else `incidents/` holds, and of `marks`
         (see SourceIndex.marks)."""
-        return digest_of((self.prints, self.strays, sorted(marks.items())))
+        # `digest`, not `digest_of`: a pickle writes an object met before as a reference, so
+        # equal prints held as one object or as two would hash apart
+        return digest(
+            *self.prints,
+            str(len(self.strays)),
+            *(part for stray in self.strays for part in stray),
+            *(part for mark in sorted(marks.items()) for part in mark),
+        )
 
     def index(self, marks: dict[str, bytes]) -> SourceIndex:
         """Every folder's files and fingerprint, as the scan saw them, with `marks`."""
