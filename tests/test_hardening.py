@@ -251,6 +251,44 @@ def test_a_link_in_the_theme_is_refused(make_site: Callable[..., Path], tmp_path
 # --- times, templates, files, settings
 
 
+def as_a_user(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`run`, without root's power to read what a mode forbids (the tests may run as root)."""
+    limited = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    return subprocess.run(
+        [*(limited if os.geteuid() == 0 else []), sys.executable, "-m", "heliograph", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO / "site_src")},
+        capture_output=True,
+        text=True,
+        timeout=BOUND,
+    )
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["with the cache", "without"])
+def test_a_folder_that_cannot_be_read_is_one_error(
+    make_site: Callable[..., Path], cache: bool
+) -> None:
+    """An incident folder, or `incidents/` itself, that the build may not list is one error
+    naming it, and the site built before stays as it was."""
+    source = one_incident(make_site, "All systems are back.")
+    build_args = ["build", "--now", "2026-03-01T00:00:00Z", *([] if cache else ["--no-cache"])]
+    assert as_a_user(*build_args, cwd=source).returncode == 0
+    before = tree(source / "_site")
+    for folder, mode, shown in [
+        (source / "incidents" / "x", 0o000, "incidents/x"),
+        (source / "incidents", 0o311, "incidents"),
+    ]:
+        folder.chmod(mode)
+        try:
+            done = as_a_user(*build_args, cwd=source)
+        finally:
+            folder.chmod(0o755)
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.splitlines()[0] == f"{shown}:1: cannot read folder: Permission denied"
+        assert "Traceback" not in done.stderr
+        assert tree(source / "_site") == before
+
+
 @pytest.mark.parametrize("at", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z"])
 def test_times_off_the_calendar_are_one_error(make_site: Callable[..., Path], at: str) -> None:
     source = make_site(

@@ -121,7 +121,11 @@ def load(
     site, errors = load_site(source)
     incidents: list[Incident] = []
     root = source / INCIDENTS_DIR
-    for entry in _entries(root):  # the folder's own listing tells links and folders apart
+    try:
+        entries = _entries(root)
+    except OSError as exc:
+        entries, errors = [], [*errors, _unlisted(Path(INCIDENTS_DIR), exc)]
+    for entry in entries:  # the folder's own listing tells links and folders apart
         incident, errs = load_entry(root, entry, site, now, read, one)
         errors += errs
         if incident:
@@ -207,6 +211,10 @@ def _misplaced(entry: Entry) -> list[ContentError]:
     ]
 
 
+def _unlisted(display: Path, exc: OSError) -> ContentError:
+    return ContentError(display, 1, f"cannot read folder: {exc.strerror or exc}")
+
+
 def _entries(root: Path) -> list[os.DirEntry[str]]:
     """What `incidents/` holds, by name, hidden names left out."""
     if not root.is_dir():
@@ -234,7 +242,11 @@ def load_incident(
     zone = site.timezone if site else None
     fields = update_fields(zone)
     draft: str | None = None
-    for file in sorted(folder.iterdir()):
+    try:
+        files = sorted(folder.iterdir())
+    except OSError as exc:
+        return None, [_unlisted(display, exc)]
+    for file in files:
         if file.name.startswith(".") or file.is_dir() or file.suffix != ".md":
             if _looks_like_an_update(file.name):
                 ignored.append(file.name)  # said in a finding: a name away from being read
