@@ -88,6 +88,7 @@ def one_build(site: Path) -> dict[str, float]:
             session.finish(
                 BuildResult(project.output, 0, len(outputs), 0, findings, report.written),
                 report.stats,
+                report.folders,
             ),
             session.close(),
         ),

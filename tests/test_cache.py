@@ -249,6 +249,17 @@ def test_a_changed_output_file_is_rebuilt(corpus: Path, tmp_path: Path):
     assert_same_as_cold(corpus, NOW, cache)
 
 
+def test_a_file_added_to_the_output_is_not_kept(corpus: Path, tmp_path: Path):
+    """A build with the last one's inputs takes that build's output only as it left it: a file
+    added to one of its folders (which a deploy would publish) makes it build again."""
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    planted = next((corpus / "_site" / "incidents").iterdir()) / "planted.html"
+    planted.write_text("not from the sources")
+    assert_same_as_cold(corpus, NOW, cache)
+    assert not planted.exists()
+
+
 def test_worker_processes_give_the_same_bytes(corpus: Path, tmp_path: Path, monkeypatch):
     """The process pools (used for large sites) parse, check and render exactly as one process
     does."""

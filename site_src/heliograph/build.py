@@ -354,5 +354,5 @@ def _pipeline(
         report.written,
     )
     if session:
-        session.finish(result, report.stats)  # the stat of each file, as the write left it
+        session.finish(result, report.stats, report.folders)  # as the write left them
     return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -23,7 +23,7 @@ from heliograph.incremental.cache import Cache, cache_dir, digest
 from heliograph.incremental.messages import MarkdownStore
 from heliograph.incremental.sources import Scan, SourceIndex, scan
 from heliograph.incremental.sparetree import SpareTree
-from heliograph.publish.tree import Stats, file_stat, folder_stat
+from heliograph.publish.tree import Folders, Stats, file_stat, folder_stat
 
 if TYPE_CHECKING:
     from heliograph.content.corrections import Correction, Head, History
@@ -95,18 +95,31 @@ def _last_findings(cache: Cache, output: Path) -> bytes:
     return cache.key("build findings", str(output.absolute()))
 
 
-def _intact(site: Path, written: Stats, root: tuple[int, int, int] | None) -> bool:
+def _intact(
+    site: Path, written: Stats, root: tuple[int, int, int] | None, folders: Folders | None
+) -> bool:
     """Whether `site` is the very folder the last build left (`root`: a build without the
-    cache swaps in another), holding every file it wrote, unmodified."""
-    return _root(site) == root and _untouched(site, written)
+    cache swaps in another), holding every file it wrote, unmodified, and nothing else: a
+    file added to any of its folders moves that folder's stat."""
+    return (
+        folders is not None
+        and _root(site) == root
+        and _untouched(site, written)
+        and _untouched(site, folders, folder_stat)
+    )
 
 
-def _untouched(site: Path, stored: Stats) -> bool:
-    """Whether every file the last build wrote is still there, unmodified (by stat)."""
+def _untouched(
+    site: Path,
+    stored: Mapping[str, tuple[int, int, int]],
+    stat_of: Callable[[os.stat_result], tuple[int, int, int]] = file_stat,
+) -> bool:
+    """Whether every file (or folder) the last build left is still there, unmodified (by
+    `stat_of`)."""
     prefix, lstat = os.path.join(site, ""), os.lstat  # strings: ten thousand Paths cost more
     try:
         for path, want in stored.items():
-            if file_stat(lstat(prefix + path)) != want:
+            if stat_of(lstat(prefix + path)) != want:
                 return False
     except OSError:
         return False
@@ -175,8 +188,10 @@ class BuildSession:
         last = cache.get(_last_build(cache, output)) if may_skip else None
         intact: list[bool] = []  # set beside the scan, by this process while a second looks
         if last is not None:
-            _key, (_result, written, root, _shown, _counts) = last
-            found = scan(source, cache, lambda: intact.append(_intact(output, written, root)))
+            _key, (_result, written, root, _shown, _counts, folders) = last
+            found = scan(
+                source, cache, lambda: intact.append(_intact(output, written, root, folders))
+            )
         else:
             found = scan(source, cache)
         # not inputs: this build's output and cache, and the default output, which a build
@@ -221,7 +236,7 @@ class BuildSession:
             return None
         from heliograph.checks.findings import KeptFindings
 
-        result, _written, _at, shown, counts = self.last[1]
+        result, _written, _at, shown, counts, _folders = self.last[1]
         return replace(result, findings=KeptFindings(shown, counts, partial(pickle.loads, kept[1])))
 
     def loaders(self) -> tuple[Reader, IncidentMemo]:
@@ -283,17 +298,19 @@ class BuildSession:
         self.wording.prefetch(content, now)
         return self.wording
 
-    def finish(self, result: Any, written: Stats) -> None:
+    def finish(self, result: Any, written: Stats, folders: Folders | None = None) -> None:
         """Remember a finished build, so that the same inputs can skip the next one, and its
         pages, so that the next build can keep those whose inputs are the same; `written` is
-        the stat of each output as the write left it."""
+        the stat of each output as the write left it, `folders` of each folder (without
+        them, no build is skipped)."""
         from heliograph.checks.findings import KeptFindings
 
         # The findings are kept apart, with what is shown of them, to be unpickled only if
         # asked for (see KeptFindings); the rest is read by every build (see `start`), so the
         # 7 MB of findings at 10,000 incidents are read only when nothing has changed.
         kept = KeptFindings.of(result.findings)  # worked out already by the build, if it is one
-        head = (replace(result, findings=()), written, _root(self.output), kept.shown, kept.counts)
+        root = _root(self.output)
+        head = (replace(result, findings=()), written, root, kept.shown, kept.counts, folders)
         self.cache.put(_last_build(self.cache, self.output), (self.key, head))
         self.cache.put(
             _last_findings(self.cache, self.output),

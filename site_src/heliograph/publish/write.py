@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from heliograph.publish.tree import Stats, TreeRecord, TreeUpdate, Unchanged
+from heliograph.publish.tree import Folders, Stats, TreeRecord, TreeUpdate, Unchanged
 
 RENAME_EXCHANGE = 2  # linux/fs.h
 
@@ -67,6 +67,8 @@ class WriteReport:
     written: int
     kept: int
     stats: Stats = field(default_factory=dict)
+    # the stat of every folder, as the write left it, where it kept a spare tree (else None)
+    folders: Folders | None = None
 
 
 def write_site(
@@ -98,10 +100,12 @@ def write_site(
         shutil.rmtree(fresh, ignore_errors=True)
         tree = TreeUpdate(fresh, live, _empty(fresh))
         tree.update(outputs, unchanged)
+    record = tree.record() if spare is not None else None
     if spare is not None:  # before the swap: a build killed after it still leaves the record
-        spare.keep(fresh, tree.record(), live)
+        spare.keep(fresh, record, live)
     swap_in(fresh, target, old, spare)
-    return WriteReport(tree.written, len(outputs) - tree.written, tree.stats)
+    folders = dict(record.folders) if record is not None else None
+    return WriteReport(tree.written, len(outputs) - tree.written, tree.stats, folders)
 
 
 def _empty(fresh: Path) -> TreeRecord:
