@@ -249,6 +249,18 @@ def test_a_changed_output_file_is_rebuilt(corpus: Path, tmp_path: Path):
     assert_same_as_cold(corpus, NOW, cache)
 
 
+def test_a_changed_output_file_is_rebuilt_along_with_a_change(corpus: Path, tmp_path: Path):
+    """A page edited in the output is made again by a build that has work to do besides: the
+    pages it keeps are only those found as the last build left them."""
+    cache = tmp_path / "cache"
+    build(Project.at(corpus), NOW, cache_dir=cache)
+    slugs = sorted(p.name for p in (corpus / "incidents").iterdir())
+    page = corpus / "_site" / "incidents" / slugs[3] / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<h1>", b"<h1>X"))
+    add_update(corpus, slugs[7])
+    assert_same_as_cold(corpus, NOW, cache)
+
+
 def test_a_file_added_to_the_output_is_not_kept(corpus: Path, tmp_path: Path):
     """A build with the last one's inputs takes that build's output only as it left it: a file
     added to one of its folders (which a deploy would publish) makes it build again."""

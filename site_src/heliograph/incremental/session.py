@@ -276,8 +276,10 @@ class BuildSession:
 
         if self.pages is None:
             keep_compiled(self.templates())
+            # the last build's files, each found as it left it beside the scan (see `start`)
+            checked = self.last[1][1] if self.last is not None else None
             self.pages = PageCache(
-                self.cache, self.index, self.output, content, now, load_theme(self.source)
+                self.cache, self.index, self.output, content, now, load_theme(self.source), checked
             )
         return self.pages
 
