@@ -740,6 +740,17 @@ def test_a_build_with_nothing_to_do_shows_the_findings_the_last_build_showed(
     )
 
 
+def test_a_build_with_nothing_to_do_gives_back_every_finding(corpus: Path, tmp_path: Path):
+    """Its findings are the last build's, each one, in order, though only what that build
+    showed of them is kept: the rest is worked out again when asked for."""
+    cache = tmp_path / "c"
+    first = build(Project.at(corpus), NOW, cache_dir=cache)
+    again = build(Project.at(corpus), NOW, cache_dir=cache)
+    assert again.written == 0 and len(again.findings) == len(first.findings) > 10
+    assert list(again.findings) == list(first.findings)
+    assert list(build(Project.at(corpus), NOW, use_cache=False).findings) == list(first.findings)
+
+
 def test_a_build_with_nothing_to_do_parses_and_renders_nothing(
     corpus: Path, tmp_path: Path, monkeypatch
 ):

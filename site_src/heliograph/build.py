@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from heliograph.checks.findings import CheckFailed, Finding, KeptFindings
 from heliograph.content.layout import OUTPUT_DIR
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # BuildSession.previous) finishes before it would need YAML, Jinja or Markdown.
 
 DEFAULT_OUTPUT = OUTPUT_DIR
+R = TypeVar("R")
 # The last build's session (its model, its memos), let go when the next build starts: freeing
 # a large site's model object by object costs a build at 10,000 incidents 0.04 s, and the
 # command leaves without freeing anything (cli.main.run), so a build need not wait for it.
@@ -99,6 +100,18 @@ def load_cached(
     command that only reads the site (`notify`), as fast as a warm build's load. It waits for
     a build of the same cache to finish, and stores nothing of a build (the next build is not
     skipped)."""
+    return _read_cached(project, now, as_of, cache_dir, lambda _session, _loaded, shown: shown)
+
+
+def _read_cached(
+    project: Project,
+    now: datetime,
+    as_of: bool,
+    cache_dir: Path | None,
+    use: Callable[[BuildSession, Content, Content], R],
+) -> R:
+    """What `use` makes of the model, as the folders hold it and as shown (see `load_model`),
+    read through the build cache with the session that read it (see `load_cached`)."""
     from heliograph.content.asof import LATEST, published
     from heliograph.content.corrections import apply
     from heliograph.incremental.cache import cache_dir as resolved
@@ -110,11 +123,24 @@ def load_cached(
         session = BuildSession.start(project.source, project.output, now, ("read",), cache)
         try:
             loaded = _loaded(project, LATEST if as_of else now, *session.loaders())
-            corrections = dict(session.corrections)
+            loaded = apply(loaded, dict(session.corrections))
+            return use(session, loaded, published(loaded, now) if as_of else loaded)
         finally:
             session.close()
-    loaded = apply(loaded, corrections)
-    return published(loaded, now) if as_of else loaded
+
+
+def _findings_again(
+    project: Project, now: datetime, as_of: bool, cache_dir: Path | None
+) -> tuple[Finding, ...]:
+    """The findings of a build that the last build answered for (see `_cached`), worked out
+    again through the cache: the checks of each settled incident are kept there."""
+    from heliograph.checks.site import check, incident_findings
+
+    def checked(session: BuildSession, loaded: Content, content: Content) -> tuple[Finding, ...]:
+        memo = session.findings(content, now) if content is loaded else incident_findings
+        return check(content, now, memo)
+
+    return _read_cached(project, now, as_of, cache_dir, checked)
 
 
 def _loaded(
@@ -302,12 +328,18 @@ def _cached(
     as_of: bool,
     corrections: dict[str, Correction],
 ) -> BuildResult:
-    """The pipeline with the cache's helpers, or the last build itself if nothing changed."""
-    if (done := session.previous()) is None:
+    """The pipeline with the cache's helpers, or the last build itself if nothing changed.
+
+    The last build's findings are kept as it showed them (the lines and the counts): the
+    findings themselves are worked out again if something asks for them (`--all-findings`),
+    rather than stored by every build (7 MB at 10,000 incidents).
+    """
+    again = partial(_findings_again, project, now, as_of, session.cache.directory)
+    done = session.previous(again)
+    # (a strict build with findings writes nothing, so the last one to finish had none)
+    if done is None or strict and done.findings:
         return _pipeline(project, now, strict, session, as_of, corrections)
     # the same inputs as the last build, whose output is still there untouched
-    if strict and done.findings:
-        raise CheckFailed(tuple(done.findings))
     from heliograph.publish.write import clear_leftovers
 
     clear_leftovers(project.output)  # a build killed after its swap left them

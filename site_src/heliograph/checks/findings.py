@@ -124,11 +124,12 @@ def _summed_up(found: list[Finding]) -> Finding:
 
 class KeptFindings(Sequence[Finding]):
     """A build's findings with the lines `condensed` shows and the counts by level at hand;
-    as a later build with nothing to do hands them back, the findings themselves are read
+    as a later build with nothing to do hands them back, the findings themselves are made
     (`every`) only when something asks for one.
 
     A large history has thousands of findings (17,000 at 10,000 incidents, 6 MB), and reading
-    them all back to show five summed-up lines was a fifth of such a build.
+    them all back to show five summed-up lines was a fifth of such a build: such a build keeps
+    what was shown, and works the findings out again if asked (see build._cached).
     """
 
     def __init__(

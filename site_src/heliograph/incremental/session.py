@@ -9,12 +9,10 @@ its result comes back without loading anything. Any other build runs in full, re
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +24,7 @@ from heliograph.incremental.sparetree import SpareTree
 from heliograph.publish.tree import Folders, Stats, file_stat, folder_stat
 
 if TYPE_CHECKING:
+    from heliograph.checks.findings import Finding
     from heliograph.content.corrections import Correction, Head, History
     from heliograph.content.load import Reader
     from heliograph.content.model import Content
@@ -89,10 +88,6 @@ def _last_build(cache: Cache, output: Path) -> bytes:
     # one entry per output folder, not per set of inputs: a result holds every finding (7 MB
     # at 10,000 incidents), and one kept for each build grew the cache without end
     return cache.key("build", str(output.absolute()))
-
-
-def _last_findings(cache: Cache, output: Path) -> bytes:
-    return cache.key("build findings", str(output.absolute()))
 
 
 def _intact(
@@ -226,18 +221,15 @@ class BuildSession:
             self.cache.directory / f"spare-{digest(str(self.output.absolute()))[:6].hex()}"
         )
 
-    def previous(self) -> Any | None:
+    def previous(self, findings: Callable[[], Sequence[Finding]]) -> Any | None:
         """The last build's result, if this build has its exact inputs and its output is intact
-        (see `_intact`)."""
+        (see `_intact`); its findings as it showed them, and `findings` gives them all."""
         if self.last is None or self.last[0] != self.key:
-            return None
-        kept = self.cache.get(_last_findings(self.cache, self.output))
-        if kept is None or kept[0] != self.key:  # a damaged entry is dropped: build again
             return None
         from heliograph.checks.findings import KeptFindings
 
         result, _written, _at, shown, counts, _folders = self.last[1]
-        return replace(result, findings=KeptFindings(shown, counts, partial(pickle.loads, kept[1])))
+        return replace(result, findings=KeptFindings(shown, counts, findings))
 
     def loaders(self) -> tuple[Reader, IncidentMemo]:
         """`load`'s file reader and incident loader, backed by the cache.
@@ -307,17 +299,12 @@ class BuildSession:
         them, no build is skipped)."""
         from heliograph.checks.findings import KeptFindings
 
-        # The findings are kept apart, with what is shown of them, to be unpickled only if
-        # asked for (see KeptFindings); the rest is read by every build (see `start`), so the
-        # 7 MB of findings at 10,000 incidents are read only when nothing has changed.
+        # Of the findings, what is shown of them is kept (see KeptFindings): they are 7 MB at
+        # 10,000 incidents, and a build with nothing to do works them out again if asked.
         kept = KeptFindings.of(result.findings)  # worked out already by the build, if it is one
         root = _root(self.output)
         head = (replace(result, findings=()), written, root, kept.shown, kept.counts, folders)
         self.cache.put(_last_build(self.cache, self.output), (self.key, head))
-        self.cache.put(
-            _last_findings(self.cache, self.output),
-            (self.key, pickle.dumps(tuple(kept), protocol=pickle.HIGHEST_PROTOCOL)),
-        )
         if self.pages is not None:
             self.pages.remember(written)
 
