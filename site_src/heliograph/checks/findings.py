@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
@@ -44,6 +44,15 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.level.value}: {self.message}"
 
+    @classmethod
+    def of_fields(cls, values: tuple[Any, ...]) -> Finding:
+        """The finding with these values of every field, in their order, made without
+        `__init__`: a frozen dataclass's sets each field through object.__setattr__ (3.7 µs
+        a finding), and a warm build at 10,000 incidents makes 17,800 from the cache."""
+        made = object.__new__(cls)
+        made.__dict__.update(zip(_FIELDS, values, strict=True))
+        return made
+
     # A string in the finding, a Path on demand, as in the model's updates: a Path costs more
     # to make than the rest of a finding, and a large site has thousands of findings.
     @property
@@ -53,6 +62,9 @@ class Finding:
     @property
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line, self.rule, self.message)
+
+
+_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 class CheckFailed(Exception):

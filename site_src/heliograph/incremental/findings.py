@@ -63,22 +63,25 @@ def as_records(found: Sequence[Finding], incident: Incident) -> tuple[Record, ..
 def from_records(records: tuple[Record, ...], incident: Incident) -> list[Finding]:
     """The findings that `as_records` made these records of."""
     pm = incident.postmortem.file if incident.postmortem is not None else ""
+    slug, updates, made = incident.slug, incident.updates, Finding.of_fields
     return [
-        Finding(
-            r[1],
-            r[2],
-            incident.slug,
-            incident.updates[r[0]].file if r[0] >= 0 else pm,
-            r[3],
-            r[4],
-            start=r[5],
-            end=r[6],
-            gap=r[7],
-            limit=r[8],
-            severity=r[9],
-            phrase=r[10],
-            historic=True,  # a settled incident is closed: its findings are history
-            suggestion=r[11],
+        made(
+            (
+                r[1],  # level
+                r[2],  # rule
+                slug,
+                updates[r[0]].file if r[0] >= 0 else pm,
+                r[3],  # line
+                r[4],  # message
+                r[5],  # start
+                r[6],  # end
+                r[7],  # gap
+                r[8],  # limit
+                r[9],  # severity
+                r[10],  # phrase
+                True,  # historic: a settled incident is closed, its findings are history
+                r[11],  # suggestion
+            )
         )
         for r in records
     ]
