@@ -814,3 +814,19 @@ def test_a_one_update_build_stores_again_only_the_parts_it_changed(
         again = {key for key in those if entries(key) != before[key]}
         assert again and len(again) < len(those), name
         assert {key for key in those if key in stored} == again, name
+
+
+def test_another_release_of_a_library_that_shapes_output_reads_no_old_entry(
+    tmp_path: Path, monkeypatch
+):
+    """The cache's keys hold the version of each library that shapes the bytes, as imports
+    find it: the first one installed on the path."""
+    from heliograph.incremental.cache import code_version
+
+    before = code_version()
+    shadow = tmp_path / "newer"
+    (shadow / "Jinja2-99.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(shadow))
+    assert code_version() != before
+    (shadow / "Jinja2-99.0.dist-info").rename(shadow / "unrelated")
+    assert code_version() == before

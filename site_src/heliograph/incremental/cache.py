@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sqlite3
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Mapping
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,12 +64,36 @@ def code_version() -> bytes:
     parts: list[bytes | str] = [FORMAT]
     for path in sorted(PACKAGE.rglob("*.py")):
         parts += [path.relative_to(PACKAGE).as_posix(), path.read_bytes()]
+    installed = installed_versions()
     for name in LIBRARIES:
-        try:
-            parts.append(f"{name}=={version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name} missing")
+        found = installed.get(_normal(name))
+        parts.append(f"{name}=={found}" if found else f"{name} missing")
     return digest(*parts)
+
+
+def installed_versions() -> dict[str, str]:
+    """The version of each distribution installed on `sys.path` (the first one found, as
+    imports find it), by normalised name, from the names of their `.dist-info` folders.
+
+    Read from the folder names, not through importlib.metadata: importing it and asking it
+    for six versions cost every build 0.013 s, a twentieth of one with nothing to do.
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # a zip, or a folder that is gone
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                dist, _, release = name.removesuffix(".dist-info").rpartition("-")
+                found.setdefault(_normal(dist), release)
+    return found
+
+
+def _normal(name: str) -> str:
+    """A distribution's name as its folder spells it (PEP 503, then PEP 427's escape)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def put_parts(
