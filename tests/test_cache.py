@@ -830,3 +830,8 @@ def test_another_release_of_a_library_that_shapes_output_reads_no_old_entry(
     assert code_version() != before
     (shadow / "Jinja2-99.0.dist-info").rename(shadow / "unrelated")
     assert code_version() == before
+    # A library installed the older way, as Debian's python3-* packages install them.
+    (shadow / "Jinja2-99.0-py3.11.egg-info").mkdir()
+    assert code_version() != before
+    (shadow / "Jinja2-99.0-py3.11.egg-info").rename(shadow / "Jinja2.egg-info")
+    assert code_version() == before

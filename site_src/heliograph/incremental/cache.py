@@ -73,7 +73,8 @@ def code_version() -> bytes:
 
 def installed_versions() -> dict[str, str]:
     """The version of each distribution installed on `sys.path` (the first one found, as
-    imports find it), by normalised name, from the names of their `.dist-info` folders.
+    imports find it), by normalised name, from the names of their `.dist-info` folders (or
+    `.egg-info`, as Debian's python3 packages and older setuptools installs name theirs).
 
     Read from the folder names, not through importlib.metadata: importing it and asking it
     for six versions cost every build 0.013 s, a twentieth of one with nothing to do.
@@ -87,6 +88,14 @@ def installed_versions() -> dict[str, str]:
         for name in names:
             if name.endswith(".dist-info"):
                 dist, _, release = name.removesuffix(".dist-info").rpartition("-")
+            elif name.endswith(".egg-info"):
+                # Name-1.2.egg-info or Name-1.2-py3.11.egg-info; a bare Name.egg-info (a
+                # source tree's own) names no release and is passed over.
+                dist, _, release = name.removesuffix(".egg-info").partition("-")
+                release = release.split("-py", 1)[0]
+            else:
+                continue
+            if dist and release:
                 found.setdefault(_normal(dist), release)
     return found
 
