@@ -46,7 +46,8 @@ class LiveSite:
         self.cache_dir = cache_dir
         self.project = Project.at(self.source, self.source / PREVIEW_OUTPUT)
         self.outputs: Mapping[str, Any] = {}  # the last good build's files: bytes or LazyPage
-        self.findings: tuple[Finding, ...] = ()
+        # the last good build's findings and the lines `condensed` shows of them, set together
+        self.checked: tuple[tuple[Finding, ...], tuple[Finding, ...]] = ((), ())
         self._incidents = IncidentsInMemory()
         self._folders = FoldersInMemory(self.source)
         self._findings = FindingsInMemory()
@@ -126,8 +127,14 @@ class LiveSite:
         # what the last build left unmade may be asked for again: its memos stay too
         self._reuse.sweep(keep_unasked=last is not None and not last.complete)
         self._pages = pages
-        self.outputs, self.findings, self._corrections = outputs, findings, corrections
+        self.outputs, self._corrections = outputs, corrections
+        self.checked = (findings, self._findings.condensed.shown)
         return []
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The last good build's check findings."""
+        return self.checked[0]
 
     def _loaded(self, now: datetime, slugs: Collection[str]) -> Content:
         """The model as the folders hold it after a change to the incident folders `slugs`:

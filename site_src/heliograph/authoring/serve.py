@@ -325,13 +325,12 @@ def site_builder(
 
     def findings() -> tuple[str, ...]:
         """The last good build's check findings, `path:line: level: message`, many historic
-        ones of a rule as one line (as `build` prints them); made once per build (10-20 ms at
-        ten thousand incidents), not for the terminal and again for every page served."""
-        from heliograph.checks.findings import condensed
-
-        found = live.findings
+        ones of a rule as one line (as `build` prints them, condensed as the findings changed:
+        see incremental.condensed); made once per build, not for the terminal and again for
+        every page served."""
+        found, condensed = live.checked
         if shown[0] is not found:  # a save that changed no finding keeps the very tuple
-            shown[:] = [found, tuple(str(f) for f in condensed(found))]
+            shown[:] = [found, tuple(str(f) for f in condensed)]
         lines: tuple[str, ...] = shown[1]
         return lines
 

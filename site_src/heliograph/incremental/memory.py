@@ -20,6 +20,7 @@ from heliograph.checks.site import check_inputs, incident_findings, settled
 from heliograph.content.errors import ContentError
 from heliograph.content.model import Content, Incident, Site, load_inputs
 from heliograph.incremental.cache import digest
+from heliograph.incremental.condensed import CondensedInMemory
 from heliograph.incremental.incidents import latest_time
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ class FindingsInMemory:
         self._shown: dict[str, tuple[Finding, ...]] = {}  # the last `check`'s, by incident
         self._order: Ordered = []  # and in its order
         self._found: tuple[Finding, ...] = ()
+        self.condensed = CondensedInMemory()  # the lines `condensed` gives for `_found`
 
     def __call__(self, site: Site, incident: Incident, now: datetime) -> tuple[Finding, ...]:
         key = self._site_key(site)
@@ -143,9 +145,11 @@ class FindingsInMemory:
             return self._found
         gone = shown.keys() - {i.slug for i in content.incidents} if same < len(shown) else set()
         order = self._patched(changed, gone)
+        was = {slug: shown[slug] for slug in (*changed, *gone) if slug in shown}
         for slug in gone:
             del shown[slug]
         shown.update(changed)
+        self.condensed.update(was, shown, (*changed, *gone))
         if order is None:  # in the incidents' order, as `check` sorts them
             entries = ((f.sort_key, i.slug, f) for i in content.incidents for f in shown[i.slug])
             order = sorted(entries, key=_first)
