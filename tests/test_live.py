@@ -18,7 +18,7 @@ from heliograph.authoring.live import LiveSite
 from heliograph.build import Project, load_content, render_site
 
 sys.path.insert(0, str(REPO / "bench"))
-from corpus import add_open_incident, add_update, corpus_now, write_corpus  # noqa: E402
+from corpus import add_open_incident, add_update, corpus_now, stamp, write_corpus  # noqa: E402
 
 NOW = corpus_now()
 
@@ -92,6 +92,14 @@ def test_every_edit_leaves_the_served_site_equal_to_a_cold_build(
     posted = next(opened.glob("*.md"))
     posted.write_text(posted.read_text().replace("SEV-3", "SEV-1"))  # updated every 30 min
     step(opened)  # a new, open incident
+    closing = opened / "02-resolved.md"
+    closing.write_text(update(stamp(NOW - timedelta(minutes=2)), "resolved", "Fixed."))
+    step(closing)  # it closes: no open incident on the home page
+    closing.unlink()
+    step(closing)  # and is open again
+    postmortem = incidents / names[30] / "postmortem.md"
+    postmortem.write_text(f"---\nat: {stamp(NOW - timedelta(minutes=1))}\n---\nWhat happened.\n")
+    step(postmortem)  # an old incident's postmortem, the newest of all
     shutil.rmtree(incidents / names[12])
     step(incidents / names[12])  # a deleted incident
     os.rename(incidents / names[20], incidents / "renamed-incident")
@@ -402,6 +410,19 @@ def test_a_preview_of_a_past_moment_checks_what_it_shows(tmp_path: Path) -> None
         assert live.findings == tuple(check(content, now))
         assert served(live) == {p: bytes(b) for p, b in render_site(project, content, now).items()}
     assert later.parent.name in "".join(served(live))
+    # saves while it runs: nothing after its moment, then a postmortem, then an update dated
+    # after it, which stay out
+    first_later = source / "incidents" / name / "08-later.md"
+    first_later.unlink()
+    pm = source / "incidents" / slugs(source)[11] / "postmortem.md"
+    pm.write_text(f"---\nat: {stamp(update_at)}\n---\nWhat happened.\n")
+    other = source / "incidents" / slugs(source)[9] / "08-later.md"
+    other.write_text(update(stamp(update_at), "resolved", "Another later word."))
+    for path in (first_later, pm, other):
+        assert live.rebuild(NOW, [str(path)]) == []
+        content = load_content(project, NOW, as_of=True)
+        assert served(live) == {p: bytes(b) for p, b in render_site(project, content, NOW).items()}
+    assert "Another later word" not in "".join(map(bytes.decode, served(live).values()))
 
 
 def test_new_settings_load_and_check_again_only_what_reads_them(

@@ -19,9 +19,8 @@ LATEST = datetime.max.replace(tzinfo=UTC)
 def published(content: Content, t: datetime) -> Content:
     """`content` as it stood at `t`; `content` itself when nothing in it is later."""
     newest = content.newest_update  # asked again by the renderers: of the same object, then
-    if newest is None or (
-        newest <= t and all(i.postmortem is None or i.postmortem.at <= t for i in content.incidents)
-    ):
+    postmortem = content.newest_postmortem
+    if newest is None or (newest <= t and (postmortem is None or postmortem <= t)):
         return content  # at once, as the preview asks at every save: no incident is cut
     kept: list[Incident] = []
     changed = False

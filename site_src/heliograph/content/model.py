@@ -395,6 +395,24 @@ class Content:
         return max((i.updates[-1].at for i in self.incidents), default=None)
 
     @cached_property
+    def newest_postmortem(self) -> datetime | None:
+        return max((i.postmortem.at for i in self.incidents if i.postmortem), default=None)
+
+    @cached_property
     def not_closed(self) -> tuple[Incident, ...]:
         """Incidents whose newest update does not close them, in content order."""
         return tuple(i for i in self.incidents if i.resolved_at is None)
+
+    def knowing(
+        self,
+        newest_update: datetime | None,
+        newest_postmortem: datetime | None,
+        not_closed: tuple[Incident, ...],
+    ) -> Content:
+        """This content, told what its walks over every incident above would find: the
+        preview keeps them from one save to the next (incremental.folders), where each walk
+        cost a save at ten thousand incidents 5-12 ms."""
+        self.__dict__.update(
+            newest_update=newest_update, newest_postmortem=newest_postmortem, not_closed=not_closed
+        )
+        return self

@@ -39,6 +39,10 @@ class FoldersInMemory:
         # the incidents oldest first, and their keys: a change moves one, never sorts them all
         self._oldest_first: list[Incident] = []
         self._keys: list[tuple[datetime, str]] = []
+        # what Content works out by walking every incident, kept by entry (see Content.knowing)
+        self._newest: dict[str, datetime] = {}  # each incident's newest update
+        self._postmortems: dict[str, datetime] = {}
+        self._open: dict[str, Incident] = {}  # not closed
 
     def seed(self, content: Content, now: datetime) -> None:
         """What a whole load at `now` gave (without errors): every incident, as loaded."""
@@ -48,6 +52,21 @@ class FoldersInMemory:
         self._wrong = {}
         self._oldest_first = list(reversed(content.incidents))
         self._keys = [began_key(i) for i in self._oldest_first]
+        self._newest, self._postmortems, self._open = {}, {}, {}
+        for incident in content.incidents:
+            self._note(incident.slug, incident)
+
+    def _note(self, name: str, incident: Incident) -> None:
+        self._newest[name] = incident.updates[-1].at
+        if incident.postmortem is not None:
+            self._postmortems[name] = incident.postmortem.at
+        if incident.resolved_at is None:
+            self._open[name] = incident
+
+    def _drop(self, name: str) -> None:
+        self._newest.pop(name, None)
+        self._postmortems.pop(name, None)
+        self._open.pop(name, None)
 
     def take_settings(self, site: Site) -> bool:
         """Load with `site` from now on, if every incident kept is the one a load with it
@@ -85,6 +104,7 @@ class FoldersInMemory:
             if (old := self._incidents.pop(name, None)) is not None:
                 at = bisect_left(self._keys, began_key(old))
                 del self._keys[at], self._oldest_first[at]
+                self._drop(name)
             if name.startswith(".") or not os.path.lexists(self.root / name):
                 continue  # hidden, as a listing leaves it out; or gone
             incident, errors = load_entry(
@@ -94,6 +114,7 @@ class FoldersInMemory:
                 self._wrong[name] = errors
             if incident is not None:
                 self._incidents[name] = incident
+                self._note(name, incident)
                 at = bisect_left(self._keys, key := began_key(incident))
                 self._keys.insert(at, key)
                 self._oldest_first.insert(at, incident)
@@ -105,4 +126,8 @@ class FoldersInMemory:
         content, errors = assembled(site, reversed(self._oldest_first), errors)
         if content is None:
             raise ContentErrors(errors)
-        return content
+        return content.knowing(
+            max(self._newest.values(), default=None),
+            max(self._postmortems.values(), default=None),
+            tuple(sorted(self._open.values(), key=began_key, reverse=True)),  # content order
+        )
