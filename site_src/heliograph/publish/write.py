@@ -36,10 +36,9 @@ def merge_outputs(*parts: Mapping[str, bytes]) -> dict[str, bytes]:
     """Join the outputs of each render module; two modules claiming one path is a bug."""
     merged: dict[str, bytes] = {}
     for part in parts:
-        for path, data in part.items():
-            if path in merged:
-                raise ValueError(f"two outputs claim the path {path!r}")
-            merged[path] = data
+        if both := merged.keys() & part.keys():  # as sets: the preview merges 10,000 pages a save
+            raise ValueError(f"two outputs claim the path {min(both)!r}")
+        merged.update(part)
     return merged
 
 
