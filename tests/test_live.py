@@ -472,3 +472,43 @@ def test_new_settings_load_and_check_again_only_what_reads_them(
     problems = live.rebuild(NOW, [str(config)])
     assert problems and all("unknown component 'api'" in p for p in problems), problems
     assert problems == cold_problems(source)
+
+
+def test_what_the_preview_keeps_of_the_model_is_what_walking_it_finds(
+    site: tuple[Path, LiveSite],
+) -> None:
+    """The newest update, the open incidents, those begun since a moment and those ending after
+    it, as the preview's folders keep them from save to save (Content.knowing), are what the
+    same model without them finds by walking every incident, after saves that add, close,
+    remove and rename incidents, at every moment where an answer changes."""
+    from heliograph.content.model import Content, Kind
+    from heliograph.state.uptime import in_window, reaches
+
+    source, live = site
+    incidents = source / "incidents"
+    names = slugs(source)
+    opened = add_open_incident(source, NOW)
+    shutil.rmtree(incidents / names[3])
+    os.rename(incidents / names[4], incidents / "renamed-incident")
+    add_update(source, names[6])
+    changed = [opened, incidents / names[3], incidents / names[4], incidents / "renamed-incident"]
+    for step in (changed, [incidents / names[6]]):
+        live._incidents.forget(p.name for p in step)
+        known = live._folders.load([p.name for p in step], NOW, live._incidents)
+        walked = Content(known.site, known.incidents)
+        assert known.newest_update == walked.newest_update
+        assert known.newest_postmortem == walked.newest_postmortem
+        assert known.not_closed == walked.not_closed
+        moments = {m for i in known.incidents for m in (i.began, i.last_moment)}
+        for t in sorted(moments)[::3] + [NOW - timedelta(days=90), NOW]:
+            for at in (t - timedelta(seconds=1), t, t + timedelta(seconds=1)):
+                assert known.began_since(at) == walked.began_since(at)
+                assert known.ending_after(at) == walked.ending_after(at)
+                # and the window's incidents as the uptime defines them
+                reaching = tuple(
+                    i
+                    for i in known.incidents
+                    if (i.resolved_at is None or i.resolved_at > at or i.kind is not Kind.INCIDENT)
+                    and reaches(i, at)
+                )
+                assert in_window(known, NOW, at) == in_window(walked, NOW, at) == reaching

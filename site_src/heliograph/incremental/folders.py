@@ -10,7 +10,7 @@ rest as the last load left them, so the model is the one `content.load.load` wou
 from __future__ import annotations
 
 import os
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ class FoldersInMemory:
         self._newest: dict[str, datetime] = {}  # each incident's newest update
         self._postmortems: dict[str, datetime] = {}
         self._open: dict[str, Incident] = {}  # not closed
+        self._ends: list[tuple[datetime, str, Incident]] = []  # last moments, in order
 
     def seed(self, content: Content, now: datetime) -> None:
         """What a whole load at `now` gave (without errors): every incident, as loaded."""
@@ -55,6 +56,7 @@ class FoldersInMemory:
         self._newest, self._postmortems, self._open = {}, {}, {}
         for incident in content.incidents:
             self._note(incident.slug, incident)
+        self._ends = sorted((i.last_moment, i.slug, i) for i in content.incidents)
 
     def _note(self, name: str, incident: Incident) -> None:
         self._newest[name] = incident.updates[-1].at
@@ -105,6 +107,7 @@ class FoldersInMemory:
                 at = bisect_left(self._keys, began_key(old))
                 del self._keys[at], self._oldest_first[at]
                 self._drop(name)
+                del self._ends[bisect_left(self._ends, (old.last_moment, name))]
             if name.startswith(".") or not os.path.lexists(self.root / name):
                 continue  # hidden, as a listing leaves it out; or gone
             incident, errors = load_entry(
@@ -115,6 +118,7 @@ class FoldersInMemory:
             if incident is not None:
                 self._incidents[name] = incident
                 self._note(name, incident)
+                insort(self._ends, (incident.last_moment, name, incident))
                 at = bisect_left(self._keys, key := began_key(incident))
                 self._keys.insert(at, key)
                 self._oldest_first.insert(at, incident)
@@ -130,4 +134,5 @@ class FoldersInMemory:
             max(self._newest.values(), default=None),
             max(self._postmortems.values(), default=None),
             tuple(sorted(self._open.values(), key=began_key, reverse=True)),  # content order
+            list(self._ends),  # a copy: the next load changes this one
         )

@@ -240,9 +240,7 @@ def render_pages(
                 if v.kind is Kind.MAINTENANCE and derive.is_active(v.incident, now)
             ],
             upcoming=tuple(v.incident for v in views.upcoming_maintenance(tuple(live))),
-            days=views.days_back(
-                views.began_since(content.incidents, since), now, site.timezone, site.history_days
-            ),
+            days=views.days_back(content.began_since(since), now, site.timezone, site.history_days),
         )
         out.update(incidents(content, now, theme, content.incidents))
         months = [

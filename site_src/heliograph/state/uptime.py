@@ -23,6 +23,7 @@ from heliograph.content.model import (
     Incident,
     Kind,
     Site,
+    began_key,
     hashed_once,
 )
 from heliograph.content.timefmt import MONTHS, local, zone
@@ -121,15 +122,17 @@ def in_window(
     content: Content, now: datetime, since: datetime | None = None
 ) -> tuple[Incident, ...]:
     """The incidents that `site_uptime` reads at `now`: those that reach into the window
-    (which begins at `since`, if known)."""
+    (which begins at `since`, if known).
+
+    Those are the ones with a moment after `since` (an incident closed by then reaches no
+    further), and of the open ones, those left active at their last moment; the content finds
+    the first without a walk over the history where it can (Content.ending_after)."""
     since = since or day_bounds(content.site, now)[0]
-    # an incident closed by `since` reaches no further: known without a call, 10,000 times
-    return tuple(
-        i
-        for i in content.incidents
-        if (i.resolved_at is None or i.resolved_at > since or i.kind is not Kind.INCIDENT)
-        and reaches(i, since)
-    )
+    ending = content.ending_after(since)
+    left_on = [i for i in content.not_closed if i.last_moment <= since and reaches(i, since)]
+    if not left_on:
+        return ending
+    return tuple(sorted((*ending, *left_on), key=began_key, reverse=True))
 
 
 def day_bounds(site: Site, now: datetime) -> tuple[datetime, ...]:
@@ -150,24 +153,16 @@ def day_bounds(site: Site, now: datetime) -> tuple[datetime, ...]:
 def reaches(incident: Incident, since: datetime) -> bool:
     """Whether the incident can give a component a status after `since`: it has a moment (an
     update, or a maintenance window's edge) after it, or it was left active at its last one."""
-    final = last_moment(incident)
+    final = incident.last_moment
     return final > since or (
         incident.last.status not in CLOSED_STATUSES and derive.is_active(incident, final)
     )
 
 
-def last_moment(incident: Incident) -> datetime:
-    """The incident's last moment: its last update, or a maintenance window's edge after it."""
-    final = incident.updates[-1].at
-    if incident.kind is Kind.MAINTENANCE:
-        final = max(e for e in (final, incident.scheduled_for, incident.scheduled_until) if e)
-    return final
-
-
 def _intervals(incident: Incident, now: datetime, memo: Memo) -> tuple[Interval, ...]:
     """`incident_intervals`; from `memo` for an incident closed before `now`, whose intervals
     all end by its last moment and so stay as they are while `now` moves on."""
-    if incident.resolved_at is None or last_moment(incident) >= now:
+    if incident.resolved_at is None or incident.last_moment >= now:
         return tuple(incident_intervals(incident, now))
     return memo(("intervals", incident), lambda: tuple(incident_intervals(incident, now)))
 

@@ -170,10 +170,6 @@ def upcoming_maintenance(views: tuple[IncidentView, ...]) -> tuple[IncidentView,
     return tuple(sorted(found, key=lambda v: v.incident.scheduled_for or v.began))
 
 
-def began_since(incidents: Iterable[Incident], since: datetime) -> tuple[Incident, ...]:
-    return tuple(i for i in incidents if i.began >= since)
-
-
 def archived(incident: Incident, now: datetime) -> bool:
     """Whether an incident belongs in the history: all but maintenance not yet begun."""
     return not (
