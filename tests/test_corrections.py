@@ -108,6 +108,13 @@ def test_the_preview_shows_corrections_as_a_build_does(make_site, tmp_path):
         page, _ = built(root, tmp_path)
         assert f'Corrected <time datetime="{corrected_at}">' in page
         assert bytes(live.outputs["incidents/x/index.html"]).decode() == page
+        # and every other file: the open incident, as corrected, on the home page and in the
+        # API's unresolved incidents, as the preview's model knows it after each save
+        out = tmp_path / "out"
+        files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+        assert files == set(live.outputs)
+        for name in sorted(files):
+            assert bytes(live.outputs[name]) == (out / name).read_bytes(), name
 
     same_as_a_build("2026-03-02T14:20:00Z")
     # Corrected again and committed: the save shows it...

@@ -87,8 +87,15 @@ def apply(content: Content, corrections: Mapping[str, Correction]) -> Content:
     """The content with each corrected update marked (see `Update.corrected`)."""
     if not corrections:
         return content
-    incidents = tuple(_marked(i, corrections) for i in content.incidents)
-    return replace(content, incidents=incidents)
+    # only the incidents a corrected file is in (`incidents/<slug>/<file>`): looking through
+    # every update for one cost the preview 43,654 lookups a save at 10,000 incidents
+    slugs = {parts[1] for f in corrections if len(parts := f.split("/")) == 3}
+    marked = {
+        i.slug: m
+        for i in content.incidents
+        if i.slug in slugs and (m := _marked(i, corrections)) is not i
+    }
+    return content.with_marked(marked) if marked else content
 
 
 def _marked(incident: Incident, corrections: Mapping[str, Correction]) -> Incident:

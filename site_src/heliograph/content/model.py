@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import cached_property
@@ -453,6 +453,23 @@ class Content:
             _ends=ends,
         )
         return self
+
+    def with_marked(self, marked: Mapping[str, Incident]) -> Content:
+        """This content with the incidents `marked` (by slug) in place of its own: copies
+        alike in every time and status, whose updates only carry marks (the corrections of
+        content.corrections), so what it was told it knows (`knowing`) still holds."""
+        out = replace(self, incidents=tuple(marked.get(i.slug, i) for i in self.incidents))
+        ends: list[tuple[datetime, str, Incident]] | None = self.__dict__.get("_ends")
+        if ends is None or not self.__dict__.get("_in_order"):
+            return out
+        ends = list(ends)
+        for slug, incident in marked.items():
+            at = bisect_left(ends, (incident.last_moment, slug))
+            if at == len(ends) or ends[at][1] != slug:
+                return out  # not alike after all: it works them out itself
+            ends[at] = (incident.last_moment, slug, incident)
+        not_closed = tuple(marked.get(i.slug, i) for i in self.not_closed)
+        return out.knowing(self.newest_update, self.newest_postmortem, not_closed, ends)
 
 
 def _moment(end: tuple[datetime, str, Incident]) -> datetime:
