@@ -414,7 +414,7 @@ class Content:
 
     def began_since(self, since: datetime) -> tuple[Incident, ...]:
         """The incidents that began at `since` or later, in content order."""
-        if not self.__dict__.get("_in_order"):
+        if "_ends" not in self.__dict__:
             return tuple(i for i in self.incidents if i.began >= since)
         # newest first (see `knowing`): they are the first ones, found by a binary search
         low, high = 0, len(self.incidents)
@@ -449,8 +449,7 @@ class Content:
             newest_update=newest_update,
             newest_postmortem=newest_postmortem,
             not_closed=not_closed,
-            _in_order=True,
-            _ends=ends,
+            _ends=ends,  # and the incidents in the model's order: see began_since
         )
         return self
 
@@ -460,7 +459,7 @@ class Content:
         content.corrections), so what it was told it knows (`knowing`) still holds."""
         out = replace(self, incidents=tuple(marked.get(i.slug, i) for i in self.incidents))
         ends: list[tuple[datetime, str, Incident]] | None = self.__dict__.get("_ends")
-        if ends is None or not self.__dict__.get("_in_order"):
+        if ends is None:
             return out
         ends = list(ends)
         for slug, incident in marked.items():

@@ -11,13 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from heliograph.checks.findings import GROUP_AT, Finding, summed_up
-
-Group = tuple[str, str]  # (rule, level's value)
-
-
-def _group(f: Finding) -> Group:
-    return f.rule, f.level._value_
+from heliograph.checks.findings import GROUP_AT, Finding, Group, group_of, summed_up
 
 
 class CondensedInMemory:
@@ -60,7 +54,7 @@ class CondensedInMemory:
         self.shown = self._condensed()
 
     def _take_out(self, slug: str, f: Finding, unsure: set[Group]) -> None:
-        group = _group(f)
+        group = group_of(f)
         counts = self._counts[group]
         counts[slug] -= 1
         if not counts[slug]:
@@ -73,7 +67,7 @@ class CondensedInMemory:
             unsure.add(group)  # the next one is found once all changes are in
 
     def _put_in(self, slug: str, f: Finding, unsure: set[Group]) -> None:
-        group = _group(f)
+        group = group_of(f)
         counts = self._counts.setdefault(group, {})
         counts[slug] = counts.get(slug, 0) + 1
         self._totals[group] = self._totals.get(group, 0) + 1
@@ -83,7 +77,7 @@ class CondensedInMemory:
 
     def _members(self, group: Group) -> list[Finding]:
         return [
-            f for slug in self._counts[group] for f in self._by_slug[slug] if _group(f) == group
+            f for slug in self._counts[group] for f in self._by_slug[slug] if group_of(f) == group
         ]
 
     def _find_first(self, group: Group) -> None:
